@@ -1,0 +1,9 @@
+/* tern: the TCP termination appliance. */
+#include "core/runtime.h"
+#include "stack/stack.h"
+
+int
+main(int argc, char **argv)
+{
+	return tern_runtime_main(&stack_app, argc, argv);
+}

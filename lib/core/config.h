@@ -1,0 +1,84 @@
+/*
+ * tern's configuration: an INI file read with rte_cfgfile. Every key is
+ * documented in README.md; errors name the file, section and key and say
+ * what was expected.
+ */
+#ifndef TERN_CORE_CONFIG_H
+#define TERN_CORE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TERN_MAX_PORTS 4
+#define TERN_MAX_WORKERS 64
+#define TERN_DEVARGS_LEN 256
+
+/* One direction of the test-only impairment layer. Rates in parts per million. */
+struct tern_impair_dir_cfg {
+	uint32_t loss_ppm;
+	uint32_t duplicate_ppm;
+	uint32_t corrupt_ppm;
+	uint32_t reorder_ppm;
+	uint32_t delay_us;
+	uint32_t jitter_us;
+	uint32_t reorder_gap_us;
+};
+
+struct tern_impair_cfg {
+	int enabled;
+	uint32_t seed;
+	uint32_t queue_len;
+	struct tern_impair_dir_cfg rx, tx;
+};
+
+struct tern_port_cfg {
+	char section[64];
+	char devargs[TERN_DEVARGS_LEN];
+	uint32_t addr;      /* host byte order */
+	uint32_t prefix_len;
+	uint32_t gateway;   /* host byte order, 0 when none */
+	uint32_t mtu;
+	uint32_t rx_desc, tx_desc;
+	int offloads;       /* 1: use what the port offers; 0: software only */
+	int promiscuous;
+	struct tern_impair_cfg impair;
+};
+
+struct tern_arp_cfg {
+	uint32_t entries;     /* cache size per worker */
+	uint32_t timeout_ms;  /* how long a learned entry is trusted */
+	uint32_t retry_ms;    /* between requests while resolving */
+	uint32_t retries;     /* requests before giving up */
+	uint32_t queue;       /* packets held per unresolved neighbour */
+};
+
+struct tern_icmp_cfg {
+	uint32_t error_rate;   /* ICMP errors per second per worker */
+	uint32_t error_burst;
+};
+
+struct tern_config {
+	char path[512];
+	uint32_t workers;
+	uint32_t mbufs;        /* per worker */
+	uint32_t log_level;    /* RTE_LOG_* */
+	uint32_t nports;
+	struct tern_port_cfg ports[TERN_MAX_PORTS];
+	struct tern_arp_cfg arp;
+	struct tern_icmp_cfg icmp;
+};
+
+/* Fills cfg with defaults (no ports). */
+void tern_config_defaults(struct tern_config *cfg);
+
+/*
+ * Loads and validates path into cfg. Returns 0, or -1 with a message of the
+ * form "FILE: [section] key: expected ..., got '...'" in err.
+ */
+int tern_config_load(const char *path, struct tern_config *cfg,
+		     char *err, size_t errlen);
+
+/* tern itself needs an address on every port (tern-impair does not). */
+int tern_config_require_addresses(const struct tern_config *cfg, char *err, size_t errlen);
+
+#endif

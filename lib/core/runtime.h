@@ -1,0 +1,52 @@
+/*
+ * Process lifecycle shared by tern and tern-impair: command line, config,
+ * EAL, mempools, ports, workers on their lcores, signals, and a clean
+ * shutdown that returns every mbuf to its pool and prints the counters.
+ */
+#ifndef TERN_CORE_RUNTIME_H
+#define TERN_CORE_RUNTIME_H
+
+#include <stddef.h>
+
+#include <rte_mempool.h>
+
+#include "config.h"
+#include "impair.h"
+#include "port.h"
+#include "worker.h"
+
+/* What a program built on the runtime brings. */
+struct tern_app {
+	const char *name;
+	size_t worker_size;   /* >= sizeof(struct tern_worker), which comes first */
+	int (*worker_init)(struct tern_worker *w, const struct tern_config *cfg);
+	void (*worker_fini)(struct tern_worker *w);
+	const struct tern_worker_ops *ops;
+	tern_impair_finalize_fn finalize;
+	int needs_addresses;  /* every port must have an address key */
+};
+
+struct tern_runtime {
+	const struct tern_app *app;
+	struct tern_config cfg;
+	struct rte_mempool *pools[TERN_MAX_WORKERS];
+	struct tern_port ports[TERN_MAX_PORTS];
+	uint16_t nports_up;
+	uint8_t *workers;     /* cfg.workers blocks of worker_stride bytes */
+	size_t worker_stride;
+	struct tern_worker *peers[TERN_MAX_WORKERS];
+};
+
+/* Exit statuses. */
+#define TERN_EXIT_OK 0
+#define TERN_EXIT_FAIL 1
+#define TERN_EXIT_USAGE 2   /* bad command line or config */
+
+/*
+ * Runs app: parses "[EAL options] -- -c FILE [--check]", loads the config,
+ * starts EAL, ports and workers, runs until SIGINT/SIGTERM (SIGUSR1 prints
+ * counters), shuts down and returns the exit status.
+ */
+int tern_runtime_main(const struct tern_app *app, int argc, char **argv);
+
+#endif

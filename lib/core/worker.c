@@ -1,0 +1,186 @@
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_pause.h>
+
+#include "log.h"
+#include "worker.h"
+
+volatile int tern_worker_stop;
+
+/* How often a full TX queue is retried before frames are dropped and counted. */
+#define TX_RETRIES 8
+
+int
+tern_worker_init(struct tern_worker *w, uint16_t index, uint16_t nworkers,
+		 struct tern_port *ports, uint16_t nports,
+		 struct rte_mempool *pool, const struct tern_worker_ops *ops,
+		 tern_impair_finalize_fn finalize)
+{
+	char name[RTE_RING_NAMESIZE];
+	int socket = rte_socket_id();
+
+	memset(w, 0, sizeof(*w));
+	w->index = index;
+	w->nworkers = nworkers;
+	w->ports = ports;
+	w->nports = nports;
+	w->pool = pool;
+	w->ops = ops;
+	snprintf(name, sizeof(name), "tern_steer_%u", index);
+	/* Any worker may hand packets to this one; only this one dequeues. */
+	w->steer_ring = rte_ring_create(name, TERN_STEER_RING, socket, RING_F_SC_DEQ);
+	if (w->steer_ring == NULL)
+		return -rte_errno;
+	for (uint16_t p = 0; p < nports; p++) {
+		const struct tern_impair_cfg *ic = &ports[p].cfg->impair;
+		uint32_t seed = ic->seed * 7919u + index * 104729u + p;
+
+		if (tern_impair_active(ic, TERN_IMPAIR_RX))
+			w->impair_rx[p] = tern_impair_create(&ic->rx, ic->queue_len, seed,
+				TERN_IMPAIR_RX, socket, pool, &w->cnt, NULL);
+		if (tern_impair_active(ic, TERN_IMPAIR_TX))
+			w->impair_tx[p] = tern_impair_create(&ic->tx, ic->queue_len, seed ^ 0x5bd1e995,
+				TERN_IMPAIR_TX, socket, pool, &w->cnt, finalize);
+		if ((tern_impair_active(ic, TERN_IMPAIR_RX) && w->impair_rx[p] == NULL) ||
+		    (tern_impair_active(ic, TERN_IMPAIR_TX) && w->impair_tx[p] == NULL))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void
+tx_burst_all(struct tern_worker *w, uint16_t p, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = 0;
+
+	for (int tries = 0; sent < n && tries < TX_RETRIES; tries++)
+		sent += rte_eth_tx_burst(w->ports[p].port_id, w->index, pkts + sent, n - sent);
+	CNT_ADD(&w->cnt, PortTxPackets, sent);
+	if (sent < n) {
+		CNT_ADD(&w->cnt, PortTxDropFull, n - sent);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
+/* Frames the TX impairment stage releases now, whether or not anything new was queued. */
+static void
+tx_impaired(struct tern_worker *w, uint16_t p)
+{
+	struct rte_mbuf *out[TERN_TX_BATCH];
+	uint16_t n;
+
+	while ((n = tern_impair_pull(w->impair_tx[p], w->now, out, TERN_TX_BATCH)) > 0)
+		tx_burst_all(w, p, out, n);
+}
+
+void
+tern_worker_flush(struct tern_worker *w)
+{
+	for (uint16_t p = 0; p < w->nports; p++) {
+		struct tern_txq *q = &w->txq[p];
+
+		if (w->impair_tx[p] != NULL) {
+			if (q->n > 0)
+				tern_impair_push(w->impair_tx[p], w->now, q->pkts, q->n);
+			q->n = 0;
+			tx_impaired(w, p);
+		} else if (q->n > 0) {
+			tx_burst_all(w, p, q->pkts, q->n);
+			q->n = 0;
+		}
+	}
+}
+
+static void
+rx_port(struct tern_worker *w, uint16_t p)
+{
+	struct rte_mbuf *pkts[TERN_RX_BURST];
+	uint16_t n = rte_eth_rx_burst(w->ports[p].port_id, w->index, pkts, TERN_RX_BURST);
+
+	for (uint16_t i = 0; i < n; i++)
+		pkts[i]->port = p;
+	CNT_ADD(&w->cnt, PortRxPackets, n);
+	if (w->impair_rx[p] != NULL) {
+		if (n > 0)
+			tern_impair_push(w->impair_rx[p], w->now, pkts, n);
+		while ((n = tern_impair_pull(w->impair_rx[p], w->now, pkts, TERN_RX_BURST)) > 0)
+			w->ops->rx(w, p, pkts, n);
+		return;
+	}
+	if (n > 0)
+		w->ops->rx(w, p, pkts, n);
+}
+
+void
+tern_steer_to(struct tern_worker *w, uint16_t dst, struct rte_mbuf *m)
+{
+	if (rte_ring_mp_enqueue(w->peers[dst]->steer_ring, m) != 0) {
+		CNT_INC(&w->cnt, SteerDropFull);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	CNT_INC(&w->cnt, SteerOut);
+}
+
+static void
+rx_steered(struct tern_worker *w)
+{
+	struct rte_mbuf *pkts[TERN_RX_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst(w->steer_ring, (void **)pkts, TERN_RX_BURST, NULL);
+
+	if (n == 0)
+		return;
+	CNT_ADD(&w->cnt, SteerIn, n);
+	w->ops->steered(w, pkts, n);
+}
+
+void
+tern_worker_poll(struct tern_worker *w, uint64_t now)
+{
+	w->now = now;
+	for (uint16_t p = 0; p < w->nports; p++)
+		rx_port(w, p);
+	rx_steered(w);
+	if (w->ops->tick != NULL)
+		w->ops->tick(w);
+	tern_worker_flush(w);
+}
+
+int
+tern_worker_main(void *arg)
+{
+	struct tern_worker *w = arg;
+
+	w->lcore_id = rte_lcore_id();
+	TLOG(INFO, "worker %u running on lcore %u", w->index, w->lcore_id);
+	while (!__atomic_load_n(&tern_worker_stop, __ATOMIC_RELAXED))
+		tern_worker_poll(w, rte_rdtsc());
+	return 0;
+}
+
+void
+tern_worker_fini(struct tern_worker *w)
+{
+	struct rte_mbuf *m;
+
+	for (uint16_t p = 0; p < w->nports; p++) {
+		rte_pktmbuf_free_bulk(w->txq[p].pkts, w->txq[p].n);
+		w->txq[p].n = 0;
+		if (w->impair_rx[p] != NULL)
+			tern_impair_free(w->impair_rx[p]);
+		if (w->impair_tx[p] != NULL)
+			tern_impair_free(w->impair_tx[p]);
+		w->impair_rx[p] = w->impair_tx[p] = NULL;
+	}
+	if (w->steer_ring != NULL) {
+		while (rte_ring_sc_dequeue(w->steer_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(w->steer_ring);
+		w->steer_ring = NULL;
+	}
+}

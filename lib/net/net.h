@@ -1,0 +1,72 @@
+/*
+ * Per-worker state of the Ethernet/ARP/IPv4/ICMP layer and its entry
+ * points. Frames are parsed and validated once here; what reaches TCP has
+ * m->l2_len and m->l3_len set, a verified IPv4 header, and is trimmed to
+ * the IP total length.
+ */
+#ifndef TERN_NET_NET_H
+#define TERN_NET_NET_H
+
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+#include "core/config.h"
+#include "core/worker.h"
+
+struct arp_cache;
+
+struct net_worker {
+	struct tern_worker *w;
+	const struct tern_config *cfg;
+	struct arp_cache *arp;
+	uint64_t arp_next_tick;      /* TSC of the next ARP retry scan */
+	/* ICMP error token bucket (RFC 1812 4.3.2.8 style rate limit). */
+	uint64_t icmp_tokens_ts;
+	uint32_t icmp_tokens;
+	uint16_t ip_id;
+};
+
+/* Where net_rx put a frame. */
+enum net_verdict {
+	NET_CONSUMED = 0,   /* handled (ARP, ICMP) or dropped and counted */
+	NET_TCP,            /* a validated IPv4/TCP packet for the caller */
+};
+
+int net_worker_init(struct net_worker *nw, struct tern_worker *w,
+		    const struct tern_config *cfg);
+void net_worker_fini(struct net_worker *nw);
+
+/*
+ * Parses and validates n frames received on port. Frames for TCP are
+ * written to tcp_out (capacity n); their count is returned.
+ */
+uint16_t net_rx_burst(struct net_worker *nw, uint16_t port, struct rte_mbuf **pkts,
+		      uint16_t n, struct rte_mbuf **tcp_out);
+
+/* One frame: the verdict; used by net_rx_burst and tests. */
+enum net_verdict net_rx_one(struct net_worker *nw, uint16_t port, struct rte_mbuf *m);
+
+/* Learns from an ARP frame another worker received (no reply sent). Frees m. */
+void net_arp_from_peer(struct net_worker *nw, struct rte_mbuf *m);
+
+/* Periodic work: ARP retries and expiry. */
+void net_tick(struct net_worker *nw);
+
+/* Announces our address on every port (gratuitous ARP) and asks for the gateway. */
+void net_announce(struct net_worker *nw);
+
+/*
+ * Sends an IPv4 datagram whose L4 header and payload start at m's data:
+ * prepends IPv4 and Ethernet headers, fills checksums (offload when the
+ * port has it), resolves the next hop and queues the frame. Takes m.
+ */
+void net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m,
+		   rte_be32_t dst, uint8_t proto);
+
+/* ICMP error about the datagram in m (m is not consumed). Rate limited. */
+void net_icmp_error(struct net_worker *nw, uint16_t port, const struct rte_mbuf *m,
+		    uint8_t type, uint8_t code);
+
+#endif

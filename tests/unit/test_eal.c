@@ -1,0 +1,59 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "core/clock.h"
+#include "test_eal.h"
+
+static int eal_ready;
+static struct rte_mempool *pool;
+
+void
+test_eal_init(void)
+{
+	char prefix[64];
+
+	if (eal_ready)
+		return;
+	snprintf(prefix, sizeof(prefix), "--file-prefix=tern-test-%d", (int)getpid());
+	char *argv[] = { "test", "--no-huge", "-m", "128", "--no-shconf", "--no-pci",
+			 "--no-telemetry", "-l", "0", "--log-level", "error", prefix, NULL };
+	if (rte_eal_init(RTE_DIM(argv) - 1, argv) < 0) {
+		fprintf(stderr, "test_eal_init: rte_eal_init failed\n");
+		exit(1);
+	}
+	tern_clock_init(rte_get_tsc_hz());
+	eal_ready = 1;
+}
+
+struct rte_mempool *
+test_pool(void)
+{
+	test_eal_init();
+	if (pool == NULL)
+		pool = rte_pktmbuf_pool_create("test_pool", 4096, 0, 0,
+					       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (pool == NULL) {
+		fprintf(stderr, "test_pool: cannot create mbuf pool\n");
+		exit(1);
+	}
+	return pool;
+}
+
+struct rte_mbuf *
+test_mbuf_from(const void *data, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(test_pool());
+
+	if (m == NULL || rte_pktmbuf_append(m, len) == NULL) {
+		fprintf(stderr, "test_mbuf_from: cannot build mbuf of %u bytes\n", len);
+		exit(1);
+	}
+	memcpy(rte_pktmbuf_mtod(m, void *), data, len);
+	return m;
+}
