@@ -1,4 +1,8 @@
+#include <dirent.h>
 #include <sched.h>
+#include <signal.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -87,4 +91,59 @@ tern_eal_default_args(const char *prog, unsigned nlcores, unsigned mem_mb,
 	for (int i = 0; i < n && i < max; i++)
 		out[i] = args[i];
 	return n < max ? n : max;
+}
+
+#define RUNTIME_ROOT "/var/run/dpdk"
+
+/* Empties and removes one runtime directory (sockets and config files only, no subdirectories). */
+static void
+remove_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char file[1024];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(file, sizeof(file), "%s/%s", path, e->d_name) < (int)sizeof(file))
+			unlink(file);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+void
+tern_eal_remove_stale_dirs(void)
+{
+	DIR *d = opendir(RUNTIME_ROOT);
+	struct dirent *e;
+	char path[1024];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, "tern-", 5) != 0)
+			continue;
+		pid = strtol(e->d_name + 5, &end, 10);
+		if (*end != '\0' || pid <= 0)
+			continue; /* not a name tern made */
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* still running */
+		if (snprintf(path, sizeof(path), RUNTIME_ROOT "/%s", e->d_name) < (int)sizeof(path))
+			remove_dir(path);
+	}
+	closedir(d);
+}
+
+void
+tern_eal_remove_own_dir(const char *dir)
+{
+	if (dir != NULL && dir[0] != '\0')
+		remove_dir(dir);
 }

@@ -20,6 +20,14 @@ void tern_eal_split(int argc, char **argv, int *eal_argc, int *app_index);
 int tern_eal_default_args(const char *prog, unsigned nlcores, unsigned mem_mb,
 			  char **out, int max);
 
+/*
+ * Runtime directories: EAL makes one per --file-prefix and leaves it behind.
+ * Removes those of tern processes that no longer exist (crashes), and
+ * after rte_eal_cleanup the one of this process.
+ */
+void tern_eal_remove_stale_dirs(void);
+void tern_eal_remove_own_dir(const char *dir);
+
 /* Free hugepage memory in MiB (0 when none reserved). */
 uint64_t tern_hugepages_free_mb(void);
 

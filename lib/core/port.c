@@ -114,9 +114,12 @@ program_reta(struct tern_port *port)
 		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
 		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = port->reta[i];
 	}
-	if (rte_eth_dev_rss_reta_update(port->port_id, reta, port->reta_size) != 0)
-		TLOG(WARNING, "port%u: cannot program RSS redirection table; using the port's default",
+	if (rte_eth_dev_rss_reta_update(port->port_id, reta, port->reta_size) != 0) {
+		/* Without our table, hardware placement cannot be predicted: steer in software. */
+		TLOG(WARNING, "port%u: cannot program the RSS redirection table; steering flows in software",
 		     port->index);
+		port->hw_rss = 0;
+	}
 }
 
 static int

@@ -100,9 +100,12 @@ start_eal(struct tern_runtime *rt, int eal_argc, char **argv)
 	if (eal_argc > 1) {
 		for (n = 0; n < eal_argc && n < (int)RTE_DIM(args) - 1; n++)
 			args[n] = argv[n];
-	} else
+	} else {
+		tern_eal_remove_stale_dirs();
 		n = tern_eal_default_args(argv[0], rt->cfg.workers + 1, memory_mb(&rt->cfg),
 					  args, RTE_DIM(args) - 1);
+		rt->own_runtime_dir = 1;
+	}
 	args[n] = NULL;
 	rc = rte_eal_init(n, args);
 	if (rc < 0) {
@@ -276,7 +279,7 @@ tern_runtime_main(const struct tern_app *app, int argc, char **argv)
 	static struct tern_runtime rt;
 	const char *config = NULL;
 	int eal_argc, app_index, check = 0, status = TERN_EXIT_OK;
-	char err[1024];
+	char err[1024], runtime_dir[512];
 
 	memset(&rt, 0, sizeof(rt));
 	rt.app = app;
@@ -309,6 +312,10 @@ tern_runtime_main(const struct tern_app *app, int argc, char **argv)
 		fprintf(stderr, "%s: mbufs were not all returned to their pools\n", app->name);
 		status = TERN_EXIT_FAIL;
 	}
+	if (rt.own_runtime_dir)
+		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	if (rt.own_runtime_dir)
+		tern_eal_remove_own_dir(runtime_dir);
 	return status;
 }

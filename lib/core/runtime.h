@@ -32,6 +32,7 @@ struct tern_runtime {
 	struct rte_mempool *pools[TERN_MAX_WORKERS];
 	struct tern_port ports[TERN_MAX_PORTS];
 	uint16_t nports_up;
+	int own_runtime_dir;  /* the --file-prefix is ours: remove its directory at exit */
 	uint8_t *workers;     /* cfg.workers blocks of worker_stride bytes */
 	size_t worker_stride;
 	struct tern_worker *peers[TERN_MAX_WORKERS];

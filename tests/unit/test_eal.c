@@ -8,10 +8,20 @@
 #include <rte_mbuf.h>
 
 #include "core/clock.h"
+#include "core/eal.h"
 #include "test_eal.h"
 
 static int eal_ready;
 static struct rte_mempool *pool;
+static char runtime_dir[512];
+
+/* Leaves no EAL runtime directory behind. */
+static void
+test_eal_exit(void)
+{
+	rte_eal_cleanup();
+	tern_eal_remove_own_dir(runtime_dir);
+}
 
 void
 test_eal_init(void)
@@ -28,6 +38,8 @@ test_eal_init(void)
 		exit(1);
 	}
 	tern_clock_init(rte_get_tsc_hz());
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	atexit(test_eal_exit);
 	eal_ready = 1;
 }
 

@@ -1,0 +1,135 @@
+#include <string.h>
+
+#include "timer_wheel.h"
+
+#define SLOT_MASK (TW_SLOTS - 1)
+
+void
+tw_init(struct tw_wheel *w, uint64_t now_tick, tw_expire_fn fn, void *ctx)
+{
+	memset(w, 0, sizeof(*w));
+	w->tick = now_tick;
+	w->fn = fn;
+	w->ctx = ctx;
+}
+
+static void
+link_into(struct tw_timer **head, struct tw_timer *t)
+{
+	t->next = *head;
+	if (*head != NULL)
+		(*head)->pprev = &t->next;
+	*head = t;
+	t->pprev = head;
+}
+
+static void
+unlink_timer(struct tw_timer *t)
+{
+	*t->pprev = t->next;
+	if (t->next != NULL)
+		t->next->pprev = t->pprev;
+	t->next = NULL;
+	t->pprev = NULL;
+}
+
+/* The slot for t given the wheel's current tick: the coarsest level its distance needs. */
+static struct tw_timer **
+slot_for(struct tw_wheel *w, uint64_t expire)
+{
+	uint64_t base = w->tick + (w->slot_open ? 1 : 0);
+	uint64_t delta;
+
+	/* Due now or earlier: the next slot to run (never the one being run). */
+	if (expire < base)
+		expire = base;
+	delta = expire - w->tick;
+	for (unsigned level = 0; level < TW_LEVELS - 1; level++)
+		if (delta < (1ull << (TW_SLOT_BITS * (level + 1))))
+			return &w->slots[level][(expire >> (TW_SLOT_BITS * level)) & SLOT_MASK];
+	/* Beyond the top level's reach: park at its farthest slot; it cascades again. */
+	if (delta >= (1ull << (TW_SLOT_BITS * TW_LEVELS)))
+		expire = w->tick + (1ull << (TW_SLOT_BITS * TW_LEVELS)) - 1;
+	return &w->slots[TW_LEVELS - 1][(expire >> (TW_SLOT_BITS * (TW_LEVELS - 1))) & SLOT_MASK];
+}
+
+void
+tw_arm(struct tw_wheel *w, struct tw_timer *t, uint64_t expire)
+{
+	if (tw_armed(t))
+		unlink_timer(t);
+	else
+		w->armed++;
+	t->expire = expire;
+	link_into(slot_for(w, expire), t);
+}
+
+void
+tw_cancel(struct tw_wheel *w, struct tw_timer *t)
+{
+	if (!tw_armed(t))
+		return;
+	unlink_timer(t);
+	w->armed--;
+}
+
+/* Re-files every timer of a coarse slot by its exact expiry. */
+static void
+cascade(struct tw_wheel *w, unsigned level)
+{
+	struct tw_timer *t = w->slots[level][(w->tick >> (TW_SLOT_BITS * level)) & SLOT_MASK];
+
+	w->slots[level][(w->tick >> (TW_SLOT_BITS * level)) & SLOT_MASK] = NULL;
+	while (t != NULL) {
+		struct tw_timer *next = t->next;
+
+		t->pprev = NULL;
+		link_into(slot_for(w, t->expire), t);
+		t = next;
+	}
+}
+
+/* When a level's index wraps to 0, the next level's current slot comes down. */
+static void
+open_tick(struct tw_wheel *w)
+{
+	for (unsigned level = 1; level < TW_LEVELS; level++) {
+		if ((w->tick >> (TW_SLOT_BITS * (level - 1))) & SLOT_MASK)
+			break;
+		cascade(w, level);
+	}
+	w->slot_open = 1;
+}
+
+unsigned
+tw_advance(struct tw_wheel *w, uint64_t now_tick, unsigned max)
+{
+	unsigned fired = 0;
+
+	if (w->armed == 0 && !w->slot_open) {
+		/* Nothing to fire: jump instead of stepping through idle ticks. */
+		if (now_tick >= w->tick)
+			w->tick = now_tick + 1;
+		return 0;
+	}
+	while (w->tick <= now_tick) {
+		struct tw_timer **slot;
+
+		if (!w->slot_open)
+			open_tick(w);
+		slot = &w->slots[0][w->tick & SLOT_MASK];
+		while (*slot != NULL) {
+			struct tw_timer *t = *slot;
+
+			if (fired == max)
+				return fired;
+			unlink_timer(t);
+			w->armed--;
+			fired++;
+			w->fn(w, t, w->ctx);
+		}
+		w->slot_open = 0;
+		w->tick++;
+	}
+	return fired;
+}
