@@ -55,7 +55,7 @@ parse_u64(const char *s, uint64_t *out)
 	if (*s == '\0' || *s == '-' || *s == '+')
 		return -1;
 	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
+	unsigned long long v = strtoull(s, &end, 10);
 	if (errno != 0 || *end != '\0')
 		return -1;
 	*out = v;
@@ -310,6 +310,9 @@ check_port(struct parse_ctx *p, struct tern_port_cfg *pc)
 	uint32_t mask = pc->prefix_len == 32 ? ~0u : ~(~0u >> pc->prefix_len);
 
 	p->section = pc->section;
+	if ((pc->rx_desc & (pc->rx_desc - 1)) || (pc->tx_desc & (pc->tx_desc - 1)))
+		return fail(p, (pc->rx_desc & (pc->rx_desc - 1)) ? "rx_desc" : "tx_desc",
+			    "expected a power of two");
 	if (pc->prefix_len == 0) {
 		if (pc->gateway != 0)
 			return fail(p, "gateway", "needs an address key in the same section");
@@ -323,9 +326,6 @@ check_port(struct parse_ctx *p, struct tern_port_cfg *pc)
 	if (pc->gateway != 0 && (pc->gateway & mask) != (pc->addr & mask))
 		return fail(p, "gateway", "expected an address inside the port's prefix /%u",
 			    pc->prefix_len);
-	if ((pc->rx_desc & (pc->rx_desc - 1)) || (pc->tx_desc & (pc->tx_desc - 1)))
-		return fail(p, (pc->rx_desc & (pc->rx_desc - 1)) ? "rx_desc" : "tx_desc",
-			    "expected a power of two");
 	return 0;
 }
 
@@ -360,6 +360,12 @@ tern_config_load(const char *path, struct tern_config *cfg, char *err, size_t er
 		return fail(&p, NULL, "out of memory");
 	}
 	rte_cfgfile_sections(file, names, nsec);
+	for (int i = 0; i < nsec && rc == 0; i++)
+		for (int j = 0; j < i && rc == 0; j++)
+			if (strcmp(names[i], names[j]) == 0) {
+				p.section = names[i];
+				rc = fail(&p, NULL, "section given twice");
+			}
 
 	/* Ports first: impair.portN sections refer to them. */
 	for (int i = 0; i < nsec && rc == 0; i++) {

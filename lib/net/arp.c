@@ -108,11 +108,10 @@ arp_release(struct net_worker *nw, uint16_t port, const struct rte_ether_addr *m
 	for (int i = 0; i < n; i++) {
 		struct rte_ether_hdr *eth;
 
-		if (pkts[i] == NULL) /* a placeholder from net_announce */
-			continue;
 		eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
 		eth->dst_addr = *mac;
 		eth->src_addr = net_port(nw, port)->mac;
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 		tern_tx(nw->w, port, pkts[i]);
 	}
 }

@@ -255,6 +255,8 @@ arp_cache_enqueue(struct arp_cache *c, uint16_t port, rte_be32_t ip, struct rte_
 		rc = ARP_QUEUED_NEW;
 	}
 	e = &c->entries[idx];
+	if (m == NULL)
+		return rc;
 	if (e->state != E_INCOMPLETE || e->nqueued >= c->qcap) {
 		CNT_INC(c->cnt, ArpQueueDrops);
 		rte_pktmbuf_free(m);

@@ -50,7 +50,7 @@ int arp_cache_learn(struct arp_cache *c, uint16_t port, rte_be32_t ip,
 		    const struct rte_ether_addr *mac, uint64_t now, int create,
 		    struct rte_mbuf **out, unsigned cap);
 
-/* Holds m until ip resolves. */
+/* Holds m until ip resolves; with m == NULL only starts the resolution. */
 enum arp_enqueue arp_cache_enqueue(struct arp_cache *c, uint16_t port, rte_be32_t ip,
 				   struct rte_mbuf *m, uint64_t now);
 

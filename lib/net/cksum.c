@@ -2,6 +2,49 @@
 
 #include "cksum.h"
 
+/*
+ * rte_raw_cksum_mbuf() of DPDK 22.11 truncates a segment's unreduced sum to
+ * 16 bits before byte-swapping it (segments starting at an odd offset), which
+ * loses carries. This one reduces first.
+ */
+static int
+raw_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *cksum)
+{
+	const struct rte_mbuf *seg = m;
+	uint32_t sum = 0, done = 0;
+
+	if (off + len > rte_pktmbuf_pkt_len(m))
+		return -1;
+	while (seg != NULL && off >= rte_pktmbuf_data_len(seg) && len > 0) {
+		off -= rte_pktmbuf_data_len(seg);
+		seg = seg->next;
+	}
+	while (done < len) {
+		uint32_t n = RTE_MIN(rte_pktmbuf_data_len(seg) - off, len - done);
+		uint16_t s = __rte_raw_cksum_reduce(
+			__rte_raw_cksum(rte_pktmbuf_mtod_offset(seg, const char *, off), n, 0));
+
+		sum += (done & 1) ? rte_bswap16(s) : s;
+		done += n;
+		off = 0;
+		seg = seg->next;
+	}
+	*cksum = __rte_raw_cksum_reduce(sum);
+	return 0;
+}
+
+/* Folded sum of the pseudo-header and the L4 bytes at l4_off (up to the IP total length). */
+static uint16_t
+l4_sum(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint32_t l4_off)
+{
+	uint32_t len = rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip);
+	uint16_t raw;
+
+	if (raw_cksum_mbuf(m, l4_off, len, &raw) != 0)
+		return 0;
+	return __rte_raw_cksum_reduce((uint32_t)raw + rte_ipv4_phdr_cksum(ip, 0));
+}
+
 int
 net_ipv4_cksum_ok(const struct tern_port *port, const struct rte_mbuf *m,
 		  const struct rte_ipv4_hdr *ip)
@@ -9,7 +52,8 @@ net_ipv4_cksum_ok(const struct tern_port *port, const struct rte_mbuf *m,
 	if (port->rx_ip_cksum) {
 		uint64_t f = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 
-		if (f == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		/* NONE: the device verified the data but left the field unfilled (virtio). */
+		if (f == RTE_MBUF_F_RX_IP_CKSUM_GOOD || f == RTE_MBUF_F_RX_IP_CKSUM_NONE)
 			return 1;
 		if (f == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 			return 0;
@@ -25,12 +69,12 @@ net_tcp_cksum_ok(const struct tern_port *port, const struct rte_mbuf *m,
 	if (port->rx_l4_cksum) {
 		uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 
-		if (f == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		if (f == RTE_MBUF_F_RX_L4_CKSUM_GOOD || f == RTE_MBUF_F_RX_L4_CKSUM_NONE)
 			return 1;
 		if (f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
 			return 0;
 	}
-	return rte_ipv4_udptcp_cksum_mbuf_verify(m, ip, m->l2_len + m->l3_len) == 0;
+	return l4_sum(m, ip, m->l2_len + m->l3_len) == 0xffff;
 }
 
 uint16_t
@@ -38,7 +82,7 @@ net_icmp_cksum(const struct rte_mbuf *m, uint32_t off, uint32_t len)
 {
 	uint16_t sum;
 
-	if (rte_raw_cksum_mbuf(m, off, len, &sum) != 0)
+	if (raw_cksum_mbuf(m, off, len, &sum) != 0)
 		return 0;
 	return (uint16_t)~sum;
 }
@@ -47,7 +91,7 @@ static void
 tcp_cksum_sw(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *tcp)
 {
 	tcp->cksum = 0;
-	tcp->cksum = rte_ipv4_udptcp_cksum_mbuf(m, ip, m->l2_len + m->l3_len);
+	tcp->cksum = (uint16_t)~l4_sum(m, ip, m->l2_len + m->l3_len);
 }
 
 void

@@ -101,7 +101,7 @@ void
 eth_output_ipv4(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t nexthop)
 {
 	const struct tern_port *p = net_port(nw, port);
-	struct rte_ether_addr mac;
+	struct rte_ether_addr mac = { 0 };
 
 	switch (arp_cache_lookup(nw->arp, port, nexthop, nw->w->now, &mac)) {
 	case ARP_HIT_REFRESH:
@@ -114,6 +114,7 @@ eth_output_ipv4(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be
 		return;
 	case ARP_MISS:
 	case ARP_PENDING:
+		eth_fill(m, &p->mac, &mac); /* destination set when the neighbour answers */
 		if (arp_cache_enqueue(nw->arp, port, nexthop, m, nw->w->now) == ARP_QUEUED_NEW)
 			arp_send_request(nw, port, nexthop);
 		return;

@@ -88,8 +88,13 @@ ipv4_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 	}
 	tot = rte_be_to_cpu_16(ip->total_length);
 	frame = rte_pktmbuf_pkt_len(m) - m->l2_len;
-	if (frame > tot) /* Ethernet padding */
-		rte_pktmbuf_trim(m, frame - tot);
+	/* Ethernet padding; a chain whose last segment is shorter than the padding is dropped. */
+	if (frame > tot && rte_pktmbuf_trim(m, frame - tot) != 0) {
+		CNT_INC(net_cnt(nw), IpInTruncated);
+		CNT_INC(net_cnt(nw), IpInHdrErrors);
+		rte_pktmbuf_free(m);
+		return NET_CONSUMED;
+	}
 	m->l3_len = rte_ipv4_hdr_len(ip);
 	if (ip->time_to_live < 2)
 		CNT_INC(net_cnt(nw), IpInTtlBelow2);

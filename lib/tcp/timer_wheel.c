@@ -16,6 +16,7 @@ tw_init(struct tw_wheel *w, uint64_t now_tick, tw_expire_fn fn, void *ctx)
 static void
 link_into(struct tw_timer **head, struct tw_timer *t)
 {
+	/* t->level is set by the caller (file_timer). */
 	t->next = *head;
 	if (*head != NULL)
 		(*head)->pprev = &t->next;
@@ -33,9 +34,9 @@ unlink_timer(struct tw_timer *t)
 	t->pprev = NULL;
 }
 
-/* The slot for t given the wheel's current tick: the coarsest level its distance needs. */
+/* The slot for t given the wheel's current tick: the finest level that reaches it. */
 static struct tw_timer **
-slot_for(struct tw_wheel *w, uint64_t expire)
+slot_for(struct tw_wheel *w, uint64_t expire, uint8_t *level_out)
 {
 	uint64_t base = w->tick + (w->slot_open ? 1 : 0);
 	uint64_t delta;
@@ -45,23 +46,36 @@ slot_for(struct tw_wheel *w, uint64_t expire)
 		expire = base;
 	delta = expire - w->tick;
 	for (unsigned level = 0; level < TW_LEVELS - 1; level++)
-		if (delta < (1ull << (TW_SLOT_BITS * (level + 1))))
+		if (delta < (1ull << (TW_SLOT_BITS * (level + 1)))) {
+			*level_out = level;
 			return &w->slots[level][(expire >> (TW_SLOT_BITS * level)) & SLOT_MASK];
+		}
 	/* Beyond the top level's reach: park at its farthest slot; it cascades again. */
 	if (delta >= (1ull << (TW_SLOT_BITS * TW_LEVELS)))
 		expire = w->tick + (1ull << (TW_SLOT_BITS * TW_LEVELS)) - 1;
+	*level_out = TW_LEVELS - 1;
 	return &w->slots[TW_LEVELS - 1][(expire >> (TW_SLOT_BITS * (TW_LEVELS - 1))) & SLOT_MASK];
+}
+
+static void
+file_timer(struct tw_wheel *w, struct tw_timer *t)
+{
+	struct tw_timer **slot = slot_for(w, t->expire, &t->level);
+
+	link_into(slot, t);
+	w->level_count[t->level]++;
 }
 
 void
 tw_arm(struct tw_wheel *w, struct tw_timer *t, uint64_t expire)
 {
-	if (tw_armed(t))
+	if (tw_armed(t)) {
 		unlink_timer(t);
-	else
+		w->level_count[t->level]--;
+	} else
 		w->armed++;
 	t->expire = expire;
-	link_into(slot_for(w, expire), t);
+	file_timer(w, t);
 }
 
 void
@@ -70,6 +84,7 @@ tw_cancel(struct tw_wheel *w, struct tw_timer *t)
 	if (!tw_armed(t))
 		return;
 	unlink_timer(t);
+	w->level_count[t->level]--;
 	w->armed--;
 }
 
@@ -84,7 +99,8 @@ cascade(struct tw_wheel *w, unsigned level)
 		struct tw_timer *next = t->next;
 
 		t->pprev = NULL;
-		link_into(slot_for(w, t->expire), t);
+		w->level_count[level]--;
+		file_timer(w, t);
 		t = next;
 	}
 }
@@ -101,22 +117,45 @@ open_tick(struct tw_wheel *w)
 	w->slot_open = 1;
 }
 
+/*
+ * With levels 0..L-1 empty nothing fires or cascades before the next tick
+ * where level L's index moves: jump there (or just past now) at once.
+ */
+static void
+skip_idle(struct tw_wheel *w, uint64_t now_tick)
+{
+	unsigned level = 0;
+	uint64_t span, next;
+
+	while (level < TW_LEVELS && w->level_count[level] == 0)
+		level++;
+	if (level == 0)
+		return;
+	if (level == TW_LEVELS) {
+		w->tick = now_tick + 1;
+		return;
+	}
+	span = 1ull << (TW_SLOT_BITS * level);
+	if ((w->tick & (span - 1)) == 0)
+		return; /* this tick cascades level `level` */
+	next = (w->tick | (span - 1)) + 1;
+	w->tick = next < now_tick + 1 ? next : now_tick + 1;
+}
+
 unsigned
 tw_advance(struct tw_wheel *w, uint64_t now_tick, unsigned max)
 {
 	unsigned fired = 0;
 
-	if (w->armed == 0 && !w->slot_open) {
-		/* Nothing to fire: jump instead of stepping through idle ticks. */
-		if (now_tick >= w->tick)
-			w->tick = now_tick + 1;
-		return 0;
-	}
 	while (w->tick <= now_tick) {
 		struct tw_timer **slot;
 
-		if (!w->slot_open)
+		if (!w->slot_open) {
+			skip_idle(w, now_tick);
+			if (w->tick > now_tick)
+				break;
 			open_tick(w);
+		}
 		slot = &w->slots[0][w->tick & SLOT_MASK];
 		while (*slot != NULL) {
 			struct tw_timer *t = *slot;
@@ -124,6 +163,7 @@ tw_advance(struct tw_wheel *w, uint64_t now_tick, unsigned max)
 			if (fired == max)
 				return fired;
 			unlink_timer(t);
+			w->level_count[0]--;
 			w->armed--;
 			fired++;
 			w->fn(w, t, w->ctx);

@@ -17,6 +17,7 @@ struct tw_timer {
 	struct tw_timer *next;
 	struct tw_timer **pprev;  /* NULL when not armed */
 	uint64_t expire;          /* tick */
+	uint8_t level;            /* where it is filed */
 };
 
 struct tw_wheel;
@@ -25,6 +26,7 @@ typedef void (*tw_expire_fn)(struct tw_wheel *w, struct tw_timer *t, void *ctx);
 struct tw_wheel {
 	uint64_t tick;            /* next tick to process */
 	uint64_t armed;           /* timers armed now */
+	uint64_t level_count[TW_LEVELS]; /* lets idle stretches be skipped */
 	uint8_t slot_open;        /* cascade done for `tick`, its slot partly run */
 	tw_expire_fn fn;
 	void *ctx;

@@ -375,7 +375,7 @@ test_icmp_verify_is_zero(void **state)
 	rte_pktmbuf_free(m);
 }
 
-/* Internet checksum of an ICMP message split over two segments, split at byte `split` of the frame. */
+/* The ICMP message after an Ethernet header, split over two segments at frame byte `split`. */
 static void
 check_chained(unsigned split)
 {

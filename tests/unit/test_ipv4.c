@@ -1,0 +1,1061 @@
+/*
+ * Unit tests for Ethernet/ARP/IPv4/ICMP input (lib/net) and the closed-port
+ * RST (lib/tcp/tcp_reset.c), driven through net_rx_one() on a hand-built
+ * worker. Nothing reaches a real port: output stays in w.txq[0] (flushed only
+ * at TERN_TX_BATCH frames), where the tests inspect and free it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/counters.h"
+#include "core/port.h"
+#include "core/worker.h"
+#include "net/arp_cache.h"
+#include "net/net.h"
+#include "tcp/tcp_reset.h"
+#include "test_eal.h"
+
+#define HZ 1000000000ULL
+#define NOW (100 * HZ) /* fake TSC */
+
+#define IP(a, b, c, d) RTE_BE32(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+#define OUR_IP IP(198, 18, 0, 1)
+#define PEER_IP IP(198, 18, 0, 2)
+#define ETH_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
+#define IP_LEN ((uint16_t)sizeof(struct rte_ipv4_hdr))
+#define TCP_LEN ((uint16_t)sizeof(struct rte_tcp_hdr))
+#define ICMP_LEN ((uint16_t)sizeof(struct rte_icmp_hdr))
+#define ARP_LEN ((uint16_t)(ETH_LEN + sizeof(struct rte_arp_hdr)))
+
+static const struct rte_ether_addr our_mac = { .addr_bytes = { 0x02, 0, 0, 0, 0, 0x01 } };
+static const struct rte_ether_addr peer_mac = { .addr_bytes = { 0x02, 0, 0, 0, 0, 0x02 } };
+static const struct rte_ether_addr bcast_mac = {
+	.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+};
+
+static struct tern_port port;
+static struct tern_worker w;
+static struct tern_config cfg;
+static struct net_worker nw;
+static unsigned pool_start;
+static uint8_t f[2048]; /* the frame under construction */
+
+/* ---- worker set-up --------------------------------------------------------------- */
+
+static void
+worker_start(void)
+{
+	memset(&w, 0, sizeof(w));
+	w.nports = 1;
+	w.ports = &port;
+	w.pool = test_pool();
+	w.nworkers = 1;
+	w.now = NOW;
+	assert_int_equal(net_worker_init(&nw, &w, &cfg), 0);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	test_pool();
+	tern_clock_init(HZ);
+	pool_start = rte_mempool_in_use_count(test_pool());
+	memset(&port, 0, sizeof(port));
+	port.mac = our_mac;
+	port.addr = OUR_IP;
+	port.netmask = RTE_BE32(0xffffff00);
+	port.mtu = 1500;
+	tern_config_defaults(&cfg);
+	worker_start();
+	return 0;
+}
+
+static void
+txq_free(void)
+{
+	rte_pktmbuf_free_bulk(w.txq[0].pkts, w.txq[0].n);
+	w.txq[0].n = 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	txq_free();
+	net_worker_fini(&nw);
+	assert_int_equal(rte_mempool_in_use_count(test_pool()), pool_start);
+	return 0;
+}
+
+/* ---- counters and output ------------------------------------------------------- */
+
+/* Drop counter `only` equals n and no other drop counter moved (one reason per drop). */
+static void
+assert_drops(enum tern_counter only, uint64_t n)
+{
+	for (int i = 0; i < TERN_CNT_MAX; i++) {
+		if (!tern_counter_is_drop(i))
+			continue;
+		if (i == (int)only)
+			assert_int_equal(w.cnt.v[i], n);
+		else if (w.cnt.v[i] != 0)
+			fail_msg("unexpected drop counter %s = %lu", tern_counter_name(i),
+				 (unsigned long)w.cnt.v[i]);
+	}
+}
+
+#define EXPECT_DROP(name) assert_drops(TERN_CNT_##name, 1)
+#define EXPECT_NO_DROP() assert_drops(TERN_CNT_MAX, 0)
+#define CNT(name) CNT_GET(&w.cnt, name)
+
+static void
+assert_nothing_sent(void)
+{
+	assert_int_equal(w.txq[0].n, 0);
+}
+
+/* The one frame in the TX queue, now owned by the caller. */
+static struct rte_mbuf *
+tx_take(void)
+{
+	assert_int_equal(w.txq[0].n, 1);
+	w.txq[0].n = 0;
+	return w.txq[0].pkts[0];
+}
+
+static const struct rte_ether_hdr *
+eth_of(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+}
+
+static const struct rte_ipv4_hdr *
+ip_of(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, ETH_LEN);
+}
+
+static const struct rte_arp_hdr *
+arp_of(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, ETH_LEN);
+}
+
+static void
+assert_mac(const struct rte_ether_addr *got, const struct rte_ether_addr *want)
+{
+	assert_memory_equal(got, want, RTE_ETHER_ADDR_LEN);
+}
+
+/* An IPv4 frame we sent: Ethernet to dst, a valid 20-byte header from us (RFC 791). */
+static void
+assert_ipv4_out(const struct rte_mbuf *m, const struct rte_ether_addr *dst, rte_be32_t ip_dst,
+		uint8_t proto)
+{
+	const struct rte_ipv4_hdr *ip = ip_of(m);
+
+	assert_mac(&eth_of(m)->dst_addr, dst);
+	assert_mac(&eth_of(m)->src_addr, &our_mac);
+	assert_int_equal(eth_of(m)->ether_type, RTE_BE16(RTE_ETHER_TYPE_IPV4));
+	assert_int_equal(ip->version_ihl, 0x45);
+	assert_int_equal(rte_be_to_cpu_16(ip->total_length), rte_pktmbuf_pkt_len(m) - ETH_LEN);
+	assert_int_equal(ip->next_proto_id, proto);
+	assert_int_equal(ip->src_addr, OUR_IP);
+	assert_int_equal(ip->dst_addr, ip_dst);
+	assert_true(ip->time_to_live > 0);
+	assert_int_equal(rte_raw_cksum(ip, IP_LEN), 0xffff);
+}
+
+static void
+learn_peer(void)
+{
+	struct rte_mbuf *out[4];
+
+	assert_int_equal(arp_cache_learn(nw.arp, 0, PEER_IP, &peer_mac, w.now, 1, out, 4), 0);
+}
+
+/* ---- frame builders -------------------------------------------------------------- */
+
+static struct rte_ether_hdr *
+f_eth(void)
+{
+	return (struct rte_ether_hdr *)f;
+}
+
+static struct rte_ipv4_hdr *
+f_ip(void)
+{
+	return (struct rte_ipv4_hdr *)(f + ETH_LEN);
+}
+
+static void
+eth_build(const struct rte_ether_addr *dst, uint16_t type)
+{
+	f_eth()->dst_addr = *dst;
+	f_eth()->src_addr = peer_mac;
+	f_eth()->ether_type = rte_cpu_to_be_16(type);
+}
+
+static void
+ip_recksum(void)
+{
+	f_ip()->hdr_checksum = 0;
+	f_ip()->hdr_checksum = rte_ipv4_cksum(f_ip());
+}
+
+/* Ethernet + IPv4 (no options) from the peer to us around l4; returns the frame length. */
+static uint16_t
+ip_build(uint8_t proto, const void *l4, uint16_t l4len)
+{
+	struct rte_ipv4_hdr *ip = f_ip();
+
+	memset(f, 0, sizeof(f));
+	eth_build(&our_mac, RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(IP_LEN + l4len);
+	ip->packet_id = RTE_BE16(0x4242);
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = PEER_IP;
+	ip->dst_addr = OUR_IP;
+	memcpy(ip + 1, l4, l4len);
+	ip_recksum();
+	return ETH_LEN + IP_LEN + l4len;
+}
+
+#define ECHO_ID 0x1234
+#define ECHO_SEQ 7
+
+/* ICMP echo request (RFC 792) with datalen bytes of data, checksum filled. */
+static uint16_t
+echo_build(uint8_t *b, uint16_t datalen)
+{
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)b;
+
+	memset(icmp, 0, ICMP_LEN);
+	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
+	icmp->icmp_ident = RTE_BE16(ECHO_ID);
+	icmp->icmp_seq_nb = RTE_BE16(ECHO_SEQ);
+	for (uint16_t i = 0; i < datalen; i++)
+		b[ICMP_LEN + i] = (uint8_t)(0x30 + i);
+	icmp->icmp_cksum = ~rte_raw_cksum(b, ICMP_LEN + datalen);
+	return ICMP_LEN + datalen;
+}
+
+static uint16_t
+echo_frame(uint16_t datalen)
+{
+	uint8_t b[256];
+
+	return ip_build(IPPROTO_ICMP, b, echo_build(b, datalen));
+}
+
+#define UDP_DATA 12
+
+static uint16_t
+udp_frame(void)
+{
+	uint8_t b[sizeof(struct rte_udp_hdr) + UDP_DATA];
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)b;
+
+	memset(b, 0x77, sizeof(b));
+	udp->src_port = RTE_BE16(5353);
+	udp->dst_port = RTE_BE16(53);
+	udp->dgram_len = rte_cpu_to_be_16(sizeof(b));
+	udp->dgram_cksum = 0; /* none (RFC 768) */
+	return ip_build(IPPROTO_UDP, b, sizeof(b));
+}
+
+#define SEG_SEQ 1000u
+#define SEG_ACK 5555u
+
+static struct rte_tcp_hdr *
+f_tcp(void)
+{
+	return (struct rte_tcp_hdr *)(f + ETH_LEN + IP_LEN);
+}
+
+static void
+tcp_recksum(void)
+{
+	f_tcp()->cksum = 0;
+	f_tcp()->cksum = rte_ipv4_udptcp_cksum(f_ip(), f_tcp());
+}
+
+/* TCP 40000 -> 80 with flags and payload bytes of data; checksum filled. */
+static uint16_t
+tcp_frame(uint8_t flags, uint16_t payload)
+{
+	uint8_t b[TCP_LEN + 256];
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)b;
+	uint16_t len;
+
+	memset(b, 0x5e, sizeof(b));
+	memset(th, 0, TCP_LEN);
+	th->src_port = RTE_BE16(40000);
+	th->dst_port = RTE_BE16(80);
+	th->sent_seq = rte_cpu_to_be_32(SEG_SEQ);
+	th->recv_ack = (flags & RTE_TCP_ACK_FLAG) ? rte_cpu_to_be_32(SEG_ACK) : 0;
+	th->data_off = TCP_LEN / 4 << 4;
+	th->tcp_flags = flags;
+	th->rx_win = RTE_BE16(65535);
+	len = ip_build(IPPROTO_TCP, b, TCP_LEN + payload);
+	tcp_recksum();
+	return len;
+}
+
+/* ARP over Ethernet (RFC 826), padded to the 60-byte minimum frame. */
+static uint16_t
+arp_frame(const struct rte_ether_addr *eth_dst, uint16_t op, rte_be32_t sip,
+	  const struct rte_ether_addr *tha, rte_be32_t tip)
+{
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(f + ETH_LEN);
+
+	memset(f, 0, sizeof(f));
+	eth_build(eth_dst, RTE_ETHER_TYPE_ARP);
+	arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = 4;
+	arp->arp_opcode = rte_cpu_to_be_16(op);
+	memcpy(&arp->arp_data.arp_sha, &peer_mac, RTE_ETHER_ADDR_LEN);
+	arp->arp_data.arp_sip = sip;
+	memcpy(&arp->arp_data.arp_tha, tha, RTE_ETHER_ADDR_LEN);
+	arp->arp_data.arp_tip = tip;
+	return RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN;
+}
+
+static enum net_verdict
+rx(uint16_t len)
+{
+	return net_rx_one(&nw, 0, test_mbuf_from(f, len));
+}
+
+/* A frame that must be dropped under drop counter `id`, with nothing sent. */
+static void
+rx_dropped(uint16_t len, enum tern_counter id)
+{
+	assert_int_equal(rx(len), NET_CONSUMED);
+	assert_drops(id, 1);
+	assert_nothing_sent();
+}
+
+/* ---- Ethernet ------------------------------------------------------------------ */
+
+static void
+test_eth_runt(void **state)
+{
+	(void)state;
+	echo_frame(0);
+	rx_dropped(ETH_LEN - 1, TERN_CNT_EthInRunts);
+}
+
+static void
+test_eth_other_mac(void **state)
+{
+	static const struct rte_ether_addr other = { .addr_bytes = { 0x02, 0, 0, 0, 0, 0x99 } };
+	uint16_t len = echo_frame(0);
+
+	(void)state;
+	f_eth()->dst_addr = other;
+	rx_dropped(len, TERN_CNT_EthInNotForUs);
+}
+
+static void
+test_eth_multicast(void **state)
+{
+	static const struct rte_ether_addr mcast = { .addr_bytes = { 0x01, 0x00, 0x5e, 0, 0, 0x01 } };
+	uint16_t len = echo_frame(0);
+
+	(void)state;
+	f_eth()->dst_addr = mcast;
+	rx_dropped(len, TERN_CNT_EthInMulticast);
+}
+
+static void
+test_eth_ipv6(void **state)
+{
+	uint16_t len = echo_frame(0);
+
+	(void)state;
+	f_eth()->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	rx_dropped(len, TERN_CNT_EthInIpv6);
+}
+
+static void
+test_eth_vlan(void **state)
+{
+	uint16_t len = echo_frame(0);
+
+	(void)state;
+	f_eth()->ether_type = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+	rx_dropped(len, TERN_CNT_EthInVlan);
+}
+
+static void
+test_eth_unknown_type(void **state)
+{
+	uint16_t len = echo_frame(0);
+
+	(void)state;
+	f_eth()->ether_type = RTE_BE16(0x88b5); /* IEEE local experimental */
+	rx_dropped(len, TERN_CNT_EthInUnknownType);
+}
+
+/* ---- IPv4 header checks (RFC 791 §3.1, RFC 1122 §3.2.1.1-2) ------------------------- */
+
+/* A header error: its own drop counter plus IpInHdrErrors. */
+static void
+rx_hdr_error(uint16_t len, enum tern_counter id)
+{
+	rx_dropped(len, id);
+	assert_int_equal(CNT(IpInHdrErrors), 1);
+	assert_int_equal(CNT(IpInReceives), 1);
+	assert_int_equal(CNT(IpInDelivers), 0);
+}
+
+static void
+test_ip_truncated_header(void **state)
+{
+	(void)state;
+	echo_frame(0);
+	rx_hdr_error(ETH_LEN + 10, TERN_CNT_IpInTruncated);
+}
+
+/* RFC 1122 §3.2.1.1: a datagram whose version is not 4 is discarded. */
+static void
+test_ip_bad_version(void **state)
+{
+	uint16_t len = echo_frame(0);
+
+	(void)state;
+	f_ip()->version_ihl = 0x65;
+	ip_recksum();
+	rx_hdr_error(len, TERN_CNT_IpInBadVersion);
+}
+
+static void
+test_ip_ihl_below_5(void **state)
+{
+	uint16_t len = echo_frame(0);
+
+	(void)state;
+	f_ip()->version_ihl = 0x44;
+	rx_hdr_error(len, TERN_CNT_IpInBadIhl);
+}
+
+static void
+test_ip_total_length_beyond_frame(void **state)
+{
+	uint16_t len = echo_frame(8);
+
+	(void)state;
+	f_ip()->total_length = rte_cpu_to_be_16(len - ETH_LEN + 10);
+	ip_recksum();
+	rx_hdr_error(len, TERN_CNT_IpInTruncated);
+}
+
+static void
+test_ip_total_length_below_header(void **state)
+{
+	uint16_t len = echo_frame(8);
+
+	(void)state;
+	f_ip()->total_length = rte_cpu_to_be_16(IP_LEN - 1);
+	ip_recksum();
+	rx_hdr_error(len, TERN_CNT_IpInBadIhl);
+}
+
+/* RFC 1122 §3.2.1.2: a datagram with a bad header checksum is silently discarded. */
+static void
+test_ip_bad_checksum(void **state)
+{
+	uint16_t len = echo_frame(8);
+
+	(void)state;
+	f_ip()->hdr_checksum ^= RTE_BE16(0x0100);
+	rx_hdr_error(len, TERN_CNT_IpInCsumErrors);
+}
+
+/* ---- IPv4 addressing and fragments ----------------------------------------------- */
+
+static void
+test_ip_fragment_mf(void **state)
+{
+	uint16_t len = echo_frame(8);
+
+	(void)state;
+	f_ip()->fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
+	ip_recksum();
+	rx_dropped(len, TERN_CNT_IpInFragDropped);
+	assert_int_equal(CNT(IpInHdrErrors), 0);
+}
+
+static void
+test_ip_fragment_offset(void **state)
+{
+	uint16_t len = echo_frame(8);
+
+	(void)state;
+	f_ip()->fragment_offset = RTE_BE16(185); /* 1480 bytes in, last fragment */
+	ip_recksum();
+	rx_dropped(len, TERN_CNT_IpInFragDropped);
+}
+
+static void
+test_ip_dst_not_ours(void **state)
+{
+	uint16_t len = echo_frame(8);
+
+	(void)state;
+	f_ip()->dst_addr = IP(198, 18, 0, 3);
+	ip_recksum();
+	rx_dropped(len, TERN_CNT_IpInAddrErrors);
+}
+
+/* RFC 1122 §3.2.1.3: sources that cannot name a single host are discarded. */
+static void
+test_ip_martian_sources(void **state)
+{
+	static const rte_be32_t bad[] = {
+		IP(0, 0, 0, 0), IP(127, 0, 0, 1), IP(224, 0, 0, 1), IP(255, 255, 255, 255),
+		IP(198, 18, 0, 255), /* our subnet's broadcast */
+		IP(198, 18, 0, 1),   /* ourselves */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < RTE_DIM(bad); i++) {
+		uint16_t len = echo_frame(8);
+
+		f_ip()->src_addr = bad[i];
+		ip_recksum();
+		assert_int_equal(rx(len), NET_CONSUMED);
+		assert_drops(TERN_CNT_IpInMartianSrc, i + 1);
+	}
+	assert_nothing_sent();
+}
+
+/* ---- ICMP (RFC 792, RFC 1122 §3.2.2) ---------------------------------------------- */
+
+/* An echo reply to the peer with our echo data; returns it for further checks. */
+static void
+assert_echo_reply(const struct rte_mbuf *m, uint16_t datalen)
+{
+	const struct rte_icmp_hdr *icmp =
+		rte_pktmbuf_mtod_offset(m, const struct rte_icmp_hdr *, ETH_LEN + IP_LEN);
+	uint8_t want[ICMP_LEN + 256];
+
+	assert_ipv4_out(m, &peer_mac, PEER_IP, IPPROTO_ICMP);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), ETH_LEN + IP_LEN + ICMP_LEN + datalen);
+	assert_int_equal(icmp->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	assert_int_equal(icmp->icmp_code, 0);
+	assert_int_equal(icmp->icmp_ident, RTE_BE16(ECHO_ID));
+	assert_int_equal(icmp->icmp_seq_nb, RTE_BE16(ECHO_SEQ));
+	echo_build(want, datalen);
+	assert_memory_equal(icmp + 1, want + ICMP_LEN, datalen);
+	assert_int_equal(rte_raw_cksum(icmp, ICMP_LEN + datalen), 0xffff);
+}
+
+static void
+assert_arp_request_for_peer(const struct rte_mbuf *m)
+{
+	const struct rte_arp_hdr *arp = arp_of(m);
+
+	assert_mac(&eth_of(m)->dst_addr, &bcast_mac);
+	assert_mac(&eth_of(m)->src_addr, &our_mac);
+	assert_int_equal(eth_of(m)->ether_type, RTE_BE16(RTE_ETHER_TYPE_ARP));
+	assert_int_equal(arp->arp_opcode, RTE_BE16(RTE_ARP_OP_REQUEST));
+	assert_memory_equal(&arp->arp_data.arp_sha, &our_mac, RTE_ETHER_ADDR_LEN);
+	assert_int_equal(arp->arp_data.arp_sip, OUR_IP);
+	assert_int_equal(arp->arp_data.arp_tip, PEER_IP);
+}
+
+/* RFC 1122 §3.2.2.6 echo, RFC 1122 §2.3.2.2: the reply waits for ARP, then leaves. */
+static void
+test_icmp_echo_reply_after_arp(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	assert_int_equal(rx(echo_frame(32)), NET_CONSUMED);
+	assert_int_equal(CNT(IcmpInEchos), 1);
+	assert_int_equal(CNT(ArpOutRequests), 1);
+	m = tx_take();
+	assert_arp_request_for_peer(m);
+	rte_pktmbuf_free(m);
+
+	assert_int_equal(rx(arp_frame(&our_mac, RTE_ARP_OP_REPLY, PEER_IP, &our_mac, OUR_IP)),
+			 NET_CONSUMED);
+	assert_int_equal(CNT(ArpInReplies), 1);
+	m = tx_take();
+	assert_echo_reply(m, 32);
+	rte_pktmbuf_free(m);
+	assert_int_equal(CNT(IcmpOutEchoReps), 1);
+	EXPECT_NO_DROP();
+}
+
+/* RFC 826 "Packet reception": reply to a request for our address and learn the sender. */
+static void
+test_arp_request_for_us(void **state)
+{
+	static const struct rte_ether_addr zero;
+	const struct rte_arp_hdr *arp;
+	struct rte_mbuf *m;
+
+	(void)state;
+	assert_int_equal(rx(arp_frame(&bcast_mac, RTE_ARP_OP_REQUEST, PEER_IP, &zero, OUR_IP)),
+			 NET_CONSUMED);
+	m = tx_take();
+	arp = arp_of(m);
+	assert_mac(&eth_of(m)->dst_addr, &peer_mac);
+	assert_mac(&eth_of(m)->src_addr, &our_mac);
+	assert_int_equal(eth_of(m)->ether_type, RTE_BE16(RTE_ETHER_TYPE_ARP));
+	assert_int_equal(arp->arp_opcode, RTE_BE16(RTE_ARP_OP_REPLY));
+	assert_memory_equal(&arp->arp_data.arp_sha, &our_mac, RTE_ETHER_ADDR_LEN);
+	assert_int_equal(arp->arp_data.arp_sip, OUR_IP);
+	assert_memory_equal(&arp->arp_data.arp_tha, &peer_mac, RTE_ETHER_ADDR_LEN);
+	assert_int_equal(arp->arp_data.arp_tip, PEER_IP);
+	rte_pktmbuf_free(m);
+	assert_int_equal(CNT(ArpInRequests), 1);
+	assert_int_equal(CNT(ArpOutReplies), 1);
+	EXPECT_NO_DROP();
+}
+
+static void
+test_arp_request_sender_learned(void **state)
+{
+	static const struct rte_ether_addr zero;
+	struct rte_mbuf *m;
+
+	(void)state;
+	rx(arp_frame(&bcast_mac, RTE_ARP_OP_REQUEST, PEER_IP, &zero, OUR_IP));
+	txq_free();
+	assert_int_equal(rx(echo_frame(8)), NET_CONSUMED);
+	m = tx_take(); /* the reply itself: no ARP needed */
+	assert_echo_reply(m, 8);
+	rte_pktmbuf_free(m);
+	assert_int_equal(CNT(ArpOutRequests), 0);
+}
+
+static void
+test_arp_request_for_other_ip(void **state)
+{
+	static const struct rte_ether_addr zero;
+
+	(void)state;
+	rx_dropped(arp_frame(&bcast_mac, RTE_ARP_OP_REQUEST, PEER_IP, &zero, IP(198, 18, 0, 7)),
+		   TERN_CNT_ArpInNotForUs);
+	/* RFC 826: not the target, nothing known: the sender is not added. */
+	assert_int_equal(arp_cache_count(nw.arp), 0);
+}
+
+static void
+test_arp_malformed_hlen(void **state)
+{
+	static const struct rte_ether_addr zero;
+	uint16_t len = arp_frame(&bcast_mac, RTE_ARP_OP_REQUEST, PEER_IP, &zero, OUR_IP);
+
+	(void)state;
+	((struct rte_arp_hdr *)(f + ETH_LEN))->arp_hlen = 5;
+	rx_dropped(len, TERN_CNT_ArpInErrors);
+	assert_int_equal(arp_cache_count(nw.arp), 0);
+}
+
+/* RFC 1122 §3.2.2: an ICMP message with a bad checksum is discarded. */
+static void
+test_icmp_bad_checksum(void **state)
+{
+	uint16_t len = echo_frame(8);
+
+	(void)state;
+	f[len - 1] ^= 0x01;
+	rx_dropped(len, TERN_CNT_IcmpInErrors);
+	assert_int_equal(CNT(IcmpInEchos), 0);
+}
+
+/* RFC 894: padding after the IP datagram is not part of it. */
+static void
+test_eth_padding_trimmed(void **state)
+{
+	uint16_t len = echo_frame(0); /* 14 + 28 bytes */
+	struct rte_mbuf *m;
+
+	(void)state;
+	assert_int_equal(len, 42);
+	memset(f + len, 0x55, 60 - len); /* non-zero padding would break the ICMP sum */
+	learn_peer();
+	assert_int_equal(rx(60), NET_CONSUMED);
+	m = tx_take();
+	assert_echo_reply(m, 0);
+	assert_int_equal(rte_be_to_cpu_16(ip_of(m)->total_length), 28);
+	rte_pktmbuf_free(m);
+	EXPECT_NO_DROP();
+}
+
+/* RFC 1122 §3.2.1.8: unknown options are ignored, the datagram is processed. */
+static void
+test_ip_options_skipped(void **state)
+{
+	uint8_t echo[ICMP_LEN + 8];
+	uint16_t elen = echo_build(echo, 8), len;
+	struct rte_mbuf *m;
+
+	(void)state;
+	ip_build(IPPROTO_ICMP, echo, 0);
+	f_ip()->version_ihl = 0x46;
+	memcpy(f + ETH_LEN + IP_LEN, "\x01\x01\x01\x00", 4); /* NOP NOP NOP EOL */
+	memcpy(f + ETH_LEN + IP_LEN + 4, echo, elen);
+	f_ip()->total_length = rte_cpu_to_be_16(IP_LEN + 4 + elen);
+	ip_recksum();
+	len = ETH_LEN + IP_LEN + 4 + elen;
+	learn_peer();
+	assert_int_equal(rx(len), NET_CONSUMED);
+	assert_int_equal(CNT(IpInOptions), 1);
+	m = tx_take();
+	assert_echo_reply(m, 8);
+	rte_pktmbuf_free(m);
+	EXPECT_NO_DROP();
+}
+
+/* RFC 1122 §3.2.1.7: a host accepts TTL 0 or 1; it only must not forward it. */
+static void
+test_ip_low_ttl_accepted(void **state)
+{
+	uint16_t len = echo_frame(8);
+	struct rte_mbuf *m;
+
+	(void)state;
+	f_ip()->time_to_live = 1;
+	ip_recksum();
+	learn_peer();
+	assert_int_equal(rx(len), NET_CONSUMED);
+	assert_int_equal(CNT(IpInTtlBelow2), 1);
+	m = tx_take();
+	assert_echo_reply(m, 8);
+	rte_pktmbuf_free(m);
+}
+
+/* A Destination Unreachable with `code` quoting the datagram in f (RFC 792, RFC 1812 §4.3.2.3). */
+static void
+assert_dest_unreach(const struct rte_mbuf *m, uint8_t code, uint16_t dgram_len)
+{
+	const struct rte_icmp_hdr *icmp =
+		rte_pktmbuf_mtod_offset(m, const struct rte_icmp_hdr *, ETH_LEN + IP_LEN);
+
+	assert_ipv4_out(m, &peer_mac, PEER_IP, IPPROTO_ICMP);
+	assert_int_equal(icmp->icmp_type, 3);
+	assert_int_equal(icmp->icmp_code, code);
+	assert_int_equal(icmp->icmp_ident, 0); /* unused, zero */
+	assert_int_equal(icmp->icmp_seq_nb, 0);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), ETH_LEN + IP_LEN + ICMP_LEN + dgram_len);
+	/* The original IP header and (at least) the first 64 bits of its data. */
+	assert_memory_equal(icmp + 1, f + ETH_LEN, dgram_len);
+	assert_int_equal(rte_raw_cksum(icmp, ICMP_LEN + dgram_len), 0xffff);
+}
+
+/* RFC 1122 §3.2.2.1: a host SHOULD send Port Unreachable for a transport it does not serve. */
+static void
+test_udp_port_unreachable(void **state)
+{
+	uint16_t len = udp_frame();
+	struct rte_mbuf *m;
+
+	(void)state;
+	learn_peer();
+	assert_int_equal(rx(len), NET_CONSUMED);
+	EXPECT_DROP(IpInUnknownProtos);
+	m = tx_take();
+	assert_dest_unreach(m, 3, len - ETH_LEN);
+	rte_pktmbuf_free(m);
+	assert_int_equal(CNT(IcmpOutDestUnreachs), 1);
+}
+
+/* RFC 1122 §3.2.2.1: Protocol Unreachable for a protocol not implemented. */
+static void
+test_unknown_proto_unreachable(void **state)
+{
+	uint8_t gre[8] = { 0 };
+	uint16_t len = ip_build(47, gre, sizeof(gre));
+	struct rte_mbuf *m;
+
+	(void)state;
+	learn_peer();
+	assert_int_equal(rx(len), NET_CONSUMED);
+	EXPECT_DROP(IpInUnknownProtos);
+	m = tx_take();
+	assert_dest_unreach(m, 2, len - ETH_LEN);
+	rte_pktmbuf_free(m);
+}
+
+/* RFC 1812 §4.3.2.8 (and RFC 1122 §3.2.2): ICMP errors are rate limited. */
+static void
+test_icmp_error_rate_limit(void **state)
+{
+	(void)state;
+	net_worker_fini(&nw);
+	cfg.icmp.error_burst = 3;
+	cfg.icmp.error_rate = 1;
+	worker_start();
+	learn_peer();
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(rx(udp_frame()), NET_CONSUMED);
+	assert_int_equal(w.txq[0].n, 3);
+	assert_int_equal(CNT(IcmpOutDestUnreachs), 3);
+	assert_int_equal(CNT(IcmpOutRateLimited), 7);
+	assert_drops(TERN_CNT_IpInUnknownProtos, 10);
+	/* One second later one more token is there. */
+	w.now += HZ;
+	rx(udp_frame());
+	assert_int_equal(w.txq[0].n, 4);
+}
+
+/* Makes every free mbuf's buffer hold 0xaa, so stale headroom cannot pass for a header. */
+static void
+poison_free_mbufs(void)
+{
+	unsigned n = rte_mempool_avail_count(test_pool());
+	struct rte_mbuf **all = calloc(n, sizeof(*all));
+
+	assert_non_null(all);
+	assert_int_equal(rte_pktmbuf_alloc_bulk(test_pool(), all, n), 0);
+	for (unsigned i = 0; i < n; i++)
+		memset(all[i]->buf_addr, 0xaa, all[i]->buf_len);
+	rte_pktmbuf_free_bulk(all, n);
+	free(all);
+}
+
+/* RFC 894: a frame released after ARP resolution is a complete IPv4-over-Ethernet frame. */
+static void
+test_arp_released_frame_has_ipv4_ethertype(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	poison_free_mbufs();
+	assert_int_equal(rx(udp_frame()), NET_CONSUMED); /* error queued behind ARP */
+	rte_pktmbuf_free(tx_take());                     /* the ARP request */
+	rx(arp_frame(&our_mac, RTE_ARP_OP_REPLY, PEER_IP, &our_mac, OUR_IP));
+	udp_frame(); /* f again holds the datagram the error quotes */
+	assert_int_equal(w.txq[0].n, 1);
+	m = w.txq[0].pkts[0]; /* left in the queue: teardown frees it even if an assert fails */
+	assert_int_equal(rte_be_to_cpu_16(eth_of(m)->ether_type), RTE_ETHER_TYPE_IPV4);
+	assert_dest_unreach(m, 3, rte_be_to_cpu_16(f_ip()->total_length));
+}
+
+/* ---- TCP to a closed port (RFC 9293 §3.10.7.1) ------------------------------------ */
+
+/* Receives the TCP frame in f, which must reach TCP, validate and be answered as closed. */
+static void
+tcp_closed(uint16_t len)
+{
+	struct rte_mbuf *m = test_mbuf_from(f, len);
+
+	learn_peer();
+	assert_int_equal(net_rx_one(&nw, 0, m), NET_TCP);
+	assert_int_equal(m->l2_len, ETH_LEN);
+	assert_int_equal(m->l3_len, IP_LEN);
+	assert_int_equal(tcp_segment_valid(&nw, 0, m), 1);
+	tcp_reply_closed(&nw, 0, m);
+	EXPECT_DROP(TcpInClosedPort);
+}
+
+/* The RST in the TX queue: ports swapped, checksums valid; returns its TCP header. */
+static const struct rte_tcp_hdr *
+rst_of(const struct rte_mbuf *m)
+{
+	const struct rte_tcp_hdr *th =
+		rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, ETH_LEN + IP_LEN);
+
+	assert_ipv4_out(m, &peer_mac, PEER_IP, IPPROTO_TCP);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), ETH_LEN + IP_LEN + TCP_LEN);
+	assert_int_equal(th->src_port, RTE_BE16(80));
+	assert_int_equal(th->dst_port, RTE_BE16(40000));
+	assert_int_equal(th->data_off, TCP_LEN / 4 << 4);
+	assert_int_equal(rte_ipv4_udptcp_cksum_verify(ip_of(m), th), 0);
+	return th;
+}
+
+/* No ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>, and a SYN counts one. */
+static void
+test_tcp_syn_closed_port(void **state)
+{
+	const struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	(void)state;
+	tcp_closed(tcp_frame(RTE_TCP_SYN_FLAG, 0));
+	m = tx_take();
+	th = rst_of(m);
+	assert_int_equal(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(th->sent_seq, 0);
+	assert_int_equal(rte_be_to_cpu_32(th->recv_ack), SEG_SEQ + 1);
+	rte_pktmbuf_free(m);
+	assert_int_equal(CNT(TcpOutRsts), 1);
+}
+
+/* SEG.LEN counts the data and the FIN (RFC 9293 §3.4). */
+static void
+test_tcp_data_fin_closed_port(void **state)
+{
+	const struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	(void)state;
+	tcp_closed(tcp_frame(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG, 10));
+	m = tx_take();
+	th = rst_of(m);
+	assert_int_equal(th->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	assert_int_equal(th->sent_seq, 0);
+	assert_int_equal(rte_be_to_cpu_32(th->recv_ack), SEG_SEQ + 11);
+	rte_pktmbuf_free(m);
+}
+
+/* With ACK: <SEQ=SEG.ACK><CTL=RST>. */
+static void
+test_tcp_ack_closed_port(void **state)
+{
+	const struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	(void)state;
+	tcp_closed(tcp_frame(RTE_TCP_ACK_FLAG, 5));
+	m = tx_take();
+	th = rst_of(m);
+	assert_int_equal(th->tcp_flags, RTE_TCP_RST_FLAG);
+	assert_int_equal(rte_be_to_cpu_32(th->sent_seq), SEG_ACK);
+	assert_int_equal(th->recv_ack, 0);
+	rte_pktmbuf_free(m);
+}
+
+/* "An incoming segment containing a RST is discarded." */
+static void
+test_tcp_rst_gets_nothing(void **state)
+{
+	(void)state;
+	tcp_closed(tcp_frame(RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0));
+	assert_nothing_sent();
+	assert_int_equal(CNT(TcpOutRsts), 0);
+}
+
+/* The TCP frame in f must reach TCP and fail validation under drop counter id. */
+static void
+tcp_invalid(uint16_t len, enum tern_counter id)
+{
+	struct rte_mbuf *m = test_mbuf_from(f, len);
+
+	assert_int_equal(net_rx_one(&nw, 0, m), NET_TCP);
+	assert_int_equal(tcp_segment_valid(&nw, 0, m), 0); /* m freed */
+	assert_drops(id, 1);
+	assert_int_equal(CNT(TcpInErrs), 1);
+	assert_nothing_sent();
+}
+
+/* RFC 9293 §3.10.7.1 / RFC 1122 §4.2.2.7: a segment with a bad checksum is dropped. */
+static void
+test_tcp_bad_checksum(void **state)
+{
+	uint16_t len = tcp_frame(RTE_TCP_SYN_FLAG, 4);
+
+	(void)state;
+	f[len - 1] ^= 0x01;
+	tcp_invalid(len, TERN_CNT_TcpInCsumErrors);
+}
+
+static void
+test_tcp_data_offset_below_5(void **state)
+{
+	uint16_t len = tcp_frame(RTE_TCP_SYN_FLAG, 4);
+
+	(void)state;
+	f_tcp()->data_off = 4 << 4;
+	tcp_recksum();
+	tcp_invalid(len, TERN_CNT_TcpInBadHeader);
+}
+
+static void
+test_tcp_data_offset_beyond_segment(void **state)
+{
+	uint16_t len = tcp_frame(RTE_TCP_SYN_FLAG, 4); /* 24 bytes of TCP */
+
+	(void)state;
+	f_tcp()->data_off = 7 << 4; /* 28 */
+	tcp_recksum();
+	tcp_invalid(len, TERN_CNT_TcpInBadHeader);
+}
+
+static void
+test_tcp_shorter_than_header(void **state)
+{
+	uint16_t len = tcp_frame(RTE_TCP_SYN_FLAG, 0) - 4;
+
+	(void)state;
+	f_ip()->total_length = rte_cpu_to_be_16(IP_LEN + TCP_LEN - 4);
+	ip_recksum();
+	tcp_invalid(len, TERN_CNT_TcpInBadHeader);
+}
+
+int
+main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_eth_runt),
+		T(test_eth_other_mac),
+		T(test_eth_multicast),
+		T(test_eth_ipv6),
+		T(test_eth_vlan),
+		T(test_eth_unknown_type),
+		T(test_ip_truncated_header),
+		T(test_ip_bad_version),
+		T(test_ip_ihl_below_5),
+		T(test_ip_total_length_beyond_frame),
+		T(test_ip_total_length_below_header),
+		T(test_ip_bad_checksum),
+		T(test_ip_fragment_mf),
+		T(test_ip_fragment_offset),
+		T(test_ip_dst_not_ours),
+		T(test_ip_martian_sources),
+		T(test_icmp_echo_reply_after_arp),
+		T(test_arp_request_for_us),
+		T(test_arp_request_sender_learned),
+		T(test_arp_request_for_other_ip),
+		T(test_arp_malformed_hlen),
+		T(test_icmp_bad_checksum),
+		T(test_eth_padding_trimmed),
+		T(test_ip_options_skipped),
+		T(test_ip_low_ttl_accepted),
+		T(test_udp_port_unreachable),
+		T(test_unknown_proto_unreachable),
+		T(test_icmp_error_rate_limit),
+		T(test_arp_released_frame_has_ipv4_ethertype),
+		T(test_tcp_syn_closed_port),
+		T(test_tcp_data_fin_closed_port),
+		T(test_tcp_ack_closed_port),
+		T(test_tcp_rst_gets_nothing),
+		T(test_tcp_bad_checksum),
+		T(test_tcp_data_offset_below_5),
+		T(test_tcp_data_offset_beyond_segment),
+		T(test_tcp_shorter_than_header),
+	};
+#undef T
+
+	test_eal_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
