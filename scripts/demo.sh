@@ -45,9 +45,11 @@ cat <<MSG
 
 tern is running in namespace $NS at 198.18.0.1 (Linux side 198.18.0.2). Try:
   sudo ip netns exec $NS ping 198.18.0.1
-  sudo ip netns exec $NS arping -c 3 -I tern0 198.18.0.1
-  sudo ip netns exec $NS nc -zv 198.18.0.1 80     # refused: TCP services come with the TCP core
-  sudo kill -USR1 $tern_pid                          # print counters now
+  sudo ip netns exec $NS curl http://198.18.0.1/            # http on :80 (also /bytes/N)
+  sudo ip netns exec $NS ab -k -n 10000 -c 50 http://198.18.0.1/
+  echo hello | sudo ip netns exec $NS nc -N 198.18.0.1 7    # echo on :7 (discard on :9)
+  sudo ip netns exec $NS nc -zv 198.18.0.1 81               # refused at once (RST)
+  sudo kill -USR1 $tern_pid                                  # print counters now
 Ctrl-C stops tern, prints its counters and removes the namespace.
 
 MSG

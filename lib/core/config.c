@@ -14,7 +14,7 @@
 
 #include "config.h"
 
-enum key_type { K_UINT, K_BOOL, K_STR, K_IPV4, K_CIDR, K_PPM, K_MS_US, K_LOGLEVEL };
+enum key_type { K_UINT, K_BOOL, K_STR, K_IPV4, K_CIDR, K_PPM, K_MS_US, K_LOGLEVEL, K_CC, K_SVCTYPE };
 
 struct key_spec {
 	const char *key;
@@ -177,6 +177,21 @@ parse_value(struct parse_ctx *p, const struct key_spec *k, const char *v, void *
 		if (parse_ppm(v, (uint32_t *)field) != 0)
 			return fail(p, k->key, "expected a percentage from 0 to 100, got '%s'", v);
 		return 0;
+	case K_CC:
+		if (strcmp(v, "newreno") != 0)
+			return fail(p, k->key, "expected newreno, got '%s'", v);
+		snprintf(field, 16, "%s", v);
+		return 0;
+	case K_SVCTYPE:
+		if (strcmp(v, "echo") == 0)
+			*(uint32_t *)field = TERN_SVC_ECHO;
+		else if (strcmp(v, "discard") == 0)
+			*(uint32_t *)field = TERN_SVC_DISCARD;
+		else if (strcmp(v, "http") == 0)
+			*(uint32_t *)field = TERN_SVC_HTTP;
+		else
+			return fail(p, k->key, "expected echo, discard or http, got '%s'", v);
+		return 0;
 	case K_LOGLEVEL:
 		if (parse_loglevel(v, (uint32_t *)field) != 0)
 			return fail(p, k->key, "expected error, warning, notice, info or debug, got '%s'", v);
@@ -277,6 +292,42 @@ static const struct key_spec icmp_keys[] = {
 	CK("error_burst", K_UINT, error_burst, 1, 1000000),
 };
 
+#define TCPK(name, type, field, lo, hi) \
+	{ name, type, offsetof(struct tern_tcp_cfg, field), lo, hi, 0 }
+static const struct key_spec tcp_keys[] = {
+	TCPK("max_connections", K_UINT, max_connections, 16, 1u << 24),
+	TCPK("rcvbuf", K_UINT, rcvbuf, 4096, 1u << 30),
+	TCPK("sndbuf", K_UINT, sndbuf, 4096, 1u << 30),
+	TCPK("backlog", K_UINT, backlog, 1, 1u << 24),
+	TCPK("msl_ms", K_UINT, msl_ms, 1, 600000),
+	TCPK("fin_wait2_ms", K_UINT, fin_wait2_ms, 1, 3600000),
+	TCPK("syn_retries", K_UINT, syn_retries, 1, 127),
+	TCPK("synack_retries", K_UINT, synack_retries, 1, 127),
+	TCPK("retries", K_UINT, retries, 1, 127),
+	TCPK("delack_ms", K_UINT, delack_ms, 1, 500),
+	TCPK("initial_rto_ms", K_UINT, initial_rto_ms, 1, 60000),
+	TCPK("min_rto_ms", K_UINT, min_rto_ms, 1, 60000),
+	TCPK("max_rto_ms", K_UINT, max_rto_ms, 1000, 600000),
+	TCPK("keepalive", K_BOOL, keepalive, 0, 0),
+	TCPK("keepalive_idle_ms", K_UINT, keepalive_idle_ms, 1, 1u << 31),
+	TCPK("keepalive_interval_ms", K_UINT, keepalive_interval_ms, 1, 1u << 31),
+	TCPK("keepalive_probes", K_UINT, keepalive_probes, 1, 127),
+	TCPK("nagle", K_BOOL, nagle, 0, 0),
+	TCPK("timestamps", K_BOOL, timestamps, 0, 0),
+	TCPK("sack", K_BOOL, sack, 0, 0),
+	TCPK("window_scaling", K_BOOL, window_scaling, 0, 0),
+	TCPK("ooo_mbufs", K_UINT, ooo_mbufs, 0, 1u << 24),
+	TCPK("challenge_ack_limit", K_UINT, challenge_ack_limit, 1, 1u << 24),
+	TCPK("cc", K_CC, cc, 0, 0),
+};
+
+#define SK(name, type, field, lo, hi, req) \
+	{ name, type, offsetof(struct tern_service_cfg, field), lo, hi, req }
+static const struct key_spec service_keys[] = {
+	SK("type", K_SVCTYPE, type, 0, 0, 1),
+	SK("port", K_UINT, port, 1, 65535, 1),
+};
+
 void
 tern_config_defaults(struct tern_config *cfg)
 {
@@ -287,6 +338,15 @@ tern_config_defaults(struct tern_config *cfg)
 	cfg->arp = (struct tern_arp_cfg){ .entries = 1024, .timeout_ms = 60000,
 		.retry_ms = 1000, .retries = 3, .queue = 8 };
 	cfg->icmp = (struct tern_icmp_cfg){ .error_rate = 1000, .error_burst = 50 };
+	cfg->tcp = (struct tern_tcp_cfg){
+		.max_connections = 65536, .rcvbuf = 262144, .sndbuf = 262144, .backlog = 1024,
+		.msl_ms = 30000, .fin_wait2_ms = 60000,
+		.syn_retries = 6, .synack_retries = 5, .retries = 15, .delack_ms = 40,
+		.initial_rto_ms = 1000, .min_rto_ms = 200, .max_rto_ms = 120000,
+		.keepalive_idle_ms = 7200000, .keepalive_interval_ms = 75000, .keepalive_probes = 9,
+		.keepalive = 0, .nagle = 1, .timestamps = 1, .sack = 1, .window_scaling = 1,
+		.ooo_mbufs = 4096, .challenge_ack_limit = 1000, .cc = "newreno",
+	};
 }
 
 static void
@@ -326,6 +386,34 @@ check_port(struct parse_ctx *p, struct tern_port_cfg *pc)
 	if (pc->gateway != 0 && (pc->gateway & mask) != (pc->addr & mask))
 		return fail(p, "gateway", "expected an address inside the port's prefix /%u",
 			    pc->prefix_len);
+	if (pc->gateway != 0 && (pc->gateway == pc->addr || (pc->gateway & ~mask) == 0 ||
+				 (pc->gateway & ~mask) == ~mask))
+		return fail(p, "gateway", "expected another host's address, not the port's own, "
+			    "network or broadcast address");
+	return 0;
+}
+
+static int
+parse_service(struct parse_ctx *p, struct rte_cfgfile *file, const char *section,
+	      struct tern_config *cfg)
+{
+	struct tern_service_cfg *s;
+
+	p->section = section;
+	if (section[8] == '\0' || strlen(section + 8) >= sizeof(s->name))
+		return fail(p, NULL, "expected a name after 'service.' (under %zu characters)",
+			    sizeof(s->name));
+	if (cfg->nservices == TERN_MAX_SERVICES)
+		return fail(p, NULL, "at most %d services", TERN_MAX_SERVICES);
+	s = &cfg->services[cfg->nservices];
+	snprintf(s->name, sizeof(s->name), "%s", section + 8);
+	if (parse_section(p, file, section, service_keys, RTE_DIM(service_keys), s) != 0)
+		return -1;
+	for (uint32_t i = 0; i < cfg->nservices; i++)
+		if (cfg->services[i].port == s->port)
+			return fail(p, "port", "%u is already used by [service.%s]", s->port,
+				    cfg->services[i].name);
+	cfg->nservices++;
 	return 0;
 }
 
@@ -396,6 +484,10 @@ tern_config_load(const char *path, struct tern_config *cfg, char *err, size_t er
 			rc = parse_section(&p, file, names[i], arp_keys, RTE_DIM(arp_keys), &cfg->arp);
 		else if (strcmp(names[i], "icmp") == 0)
 			rc = parse_section(&p, file, names[i], icmp_keys, RTE_DIM(icmp_keys), &cfg->icmp);
+		else if (strcmp(names[i], "tcp") == 0)
+			rc = parse_section(&p, file, names[i], tcp_keys, RTE_DIM(tcp_keys), &cfg->tcp);
+		else if (strncmp(names[i], "service.", 8) == 0)
+			rc = parse_service(&p, file, names[i], cfg);
 		else if (sscanf(names[i], "port%u%c", &idx, &extra) == 1)
 			continue;
 		else if (sscanf(names[i], "impair.port%u%c", &idx, &extra) == 1) {
@@ -407,7 +499,8 @@ tern_config_load(const char *path, struct tern_config *cfg, char *err, size_t er
 						   RTE_DIM(impair_keys), &cfg->ports[idx].impair);
 			}
 		} else
-			rc = fail(&p, NULL, "unknown section (expected tern, arp, icmp, portN or impair.portN)");
+			rc = fail(&p, NULL, "unknown section (expected tern, arp, icmp, tcp, "
+				  "service.NAME, portN or impair.portN)");
 	}
 	for (unsigned i = 0; i < TERN_MAX_PORTS && rc == 0; i++) {
 		if (cfg->ports[i].section[0] == '\0')
@@ -419,6 +512,12 @@ tern_config_load(const char *path, struct tern_config *cfg, char *err, size_t er
 			rc = check_port(&p, &cfg->ports[i]);
 			cfg->nports++;
 		}
+	}
+	if (rc == 0 && (cfg->tcp.min_rto_ms > cfg->tcp.max_rto_ms ||
+			cfg->tcp.initial_rto_ms < cfg->tcp.min_rto_ms ||
+			cfg->tcp.initial_rto_ms > cfg->tcp.max_rto_ms)) {
+		p.section = "tcp";
+		rc = fail(&p, "initial_rto_ms", "expected min_rto_ms <= initial_rto_ms <= max_rto_ms");
 	}
 	if (rc == 0 && cfg->nports == 0) {
 		p.section = "port0";

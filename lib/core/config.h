@@ -57,6 +57,34 @@ struct tern_icmp_cfg {
 	uint32_t error_burst;
 };
 
+/* TCP tunables; defaults follow Linux where RFCs leave a choice. */
+struct tern_tcp_cfg {
+	uint32_t max_connections;   /* TCBs per worker */
+	uint32_t rcvbuf, sndbuf;    /* bytes per connection */
+	uint32_t backlog;           /* SYN-RECEIVED per listener per worker */
+	uint32_t msl_ms;            /* TIME-WAIT lasts 2*MSL */
+	uint32_t fin_wait2_ms;
+	uint32_t syn_retries, synack_retries, retries;
+	uint32_t delack_ms;
+	uint32_t initial_rto_ms, min_rto_ms, max_rto_ms;
+	uint32_t keepalive_idle_ms, keepalive_interval_ms, keepalive_probes;
+	int keepalive;
+	int nagle;
+	int timestamps, sack, window_scaling;
+	uint32_t ooo_mbufs;         /* out-of-order mbufs held per worker */
+	uint32_t challenge_ack_limit; /* per second per worker (RFC 5961 §7) */
+	char cc[16];
+};
+
+#define TERN_MAX_SERVICES 16
+enum tern_service_type { TERN_SVC_ECHO, TERN_SVC_DISCARD, TERN_SVC_HTTP };
+
+struct tern_service_cfg {
+	char name[48];
+	uint32_t type;              /* enum tern_service_type */
+	uint32_t port;
+};
+
 struct tern_config {
 	char path[512];
 	uint32_t workers;
@@ -66,6 +94,9 @@ struct tern_config {
 	struct tern_port_cfg ports[TERN_MAX_PORTS];
 	struct tern_arp_cfg arp;
 	struct tern_icmp_cfg icmp;
+	struct tern_tcp_cfg tcp;
+	uint32_t nservices;
+	struct tern_service_cfg services[TERN_MAX_SERVICES];
 };
 
 /* Fills cfg with defaults (no ports). */

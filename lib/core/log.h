@@ -5,8 +5,9 @@
 #include <rte_log.h>
 
 extern int tern_logtype;
+extern const char *tern_log_prefix; /* the program's name */
 
 #define TLOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, tern_logtype, "tern: " fmt "\n", ##__VA_ARGS__)
+	rte_log(RTE_LOG_##level, tern_logtype, "%s: " fmt "\n", tern_log_prefix, ##__VA_ARGS__)
 
 #endif

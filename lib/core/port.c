@@ -77,8 +77,14 @@ choose_offloads(struct tern_port *port, const struct rte_eth_dev_info *info,
 	conf->rxmode.offloads = rx & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
 	conf->txmode.offloads = tx & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 				      RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
-	/* TSO is enabled with the TCP output that uses it (issue: TCP core). */
+	/* TSO is enabled with the TCP output that uses it. */
 	port->tx_tso = 0;
+	/*
+	 * net_tap of DPDK 22.11 sums only the first segment of a chained frame
+	 * (seen on the wire: Linux drops every header+payload-chain segment), so
+	 * chained frames get a software checksum there.
+	 */
+	port->tx_cksum_chained = strcmp(info->driver_name, "net_tap") != 0;
 }
 
 /* Hardware RSS over IPv4/TCP when the port has it and there is more than one queue. */
@@ -192,6 +198,11 @@ tern_port_init(struct tern_port *port, const struct tern_port_cfg *cfg,
 		snprintf(err, errlen, "[%s] device: %s offers %u RX / %u TX queues, %u workers need %u",
 			 cfg->section, info.driver_name, info.max_rx_queues, info.max_tx_queues,
 			 nb_queues, nb_queues);
+		return -EINVAL;
+	}
+	if (cfg->mtu > info.max_mtu || cfg->mtu < info.min_mtu) {
+		snprintf(err, errlen, "[%s] mtu: %s accepts %u to %u, got %u", cfg->section,
+			 info.driver_name, info.min_mtu, info.max_mtu, cfg->mtu);
 		return -EINVAL;
 	}
 	choose_offloads(port, &info, &conf, cfg->offloads);

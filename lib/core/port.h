@@ -31,6 +31,7 @@ struct tern_port {
 	uint8_t tx_ip_cksum;     /* port fills the IPv4 header checksum */
 	uint8_t tx_tcp_cksum;    /* port fills the TCP checksum */
 	uint8_t tx_tso;          /* port segments TCP (not used yet) */
+	uint8_t tx_cksum_chained; /* TX TCP checksum offload is right for chained mbufs too */
 	uint8_t hw_rss;          /* port spreads flows over queues itself */
 	uint16_t reta_size;
 	uint16_t reta[TERN_RETA_MAX]; /* RSS hash -> queue, same as the port's */

@@ -283,6 +283,7 @@ tern_runtime_main(const struct tern_app *app, int argc, char **argv)
 
 	memset(&rt, 0, sizeof(rt));
 	rt.app = app;
+	tern_log_prefix = app->name;
 	tern_eal_split(argc, argv, &eal_argc, &app_index);
 	argv[app_index - 1] = argv[0];
 	if (parse_app_args(argc - app_index + 1, argv + app_index - 1, &config, &check) != 0) {

@@ -58,6 +58,11 @@ tx_burst_all(struct tern_worker *w, uint16_t p, struct rte_mbuf **pkts, uint16_t
 {
 	uint16_t sent = 0;
 
+	if (w->tx_hook != NULL) {
+		CNT_ADD(&w->cnt, PortTxPackets, n);
+		w->tx_hook(w, p, pkts, n);
+		return;
+	}
 	for (int tries = 0; sent < n && tries < TX_RETRIES; tries++)
 		sent += rte_eth_tx_burst(w->ports[p].port_id, w->index, pkts + sent, n - sent);
 	CNT_ADD(&w->cnt, PortTxPackets, sent);
@@ -86,7 +91,8 @@ tern_worker_flush(struct tern_worker *w)
 
 		if (w->impair_tx[p] != NULL) {
 			if (q->n > 0)
-				tern_impair_push(w->impair_tx[p], w->now, q->pkts, q->n);
+				tern_impair_push(w->impair_tx[p], w->live_clock ? rte_rdtsc() : w->now,
+						 q->pkts, q->n);
 			q->n = 0;
 			tx_impaired(w, p);
 		} else if (q->n > 0) {
@@ -106,8 +112,9 @@ rx_port(struct tern_worker *w, uint16_t p)
 		pkts[i]->port = p;
 	CNT_ADD(&w->cnt, PortRxPackets, n);
 	if (w->impair_rx[p] != NULL) {
+		/* Stamp with the arrival time, not the loop's start: a preempted loop must not shorten delays. */
 		if (n > 0)
-			tern_impair_push(w->impair_rx[p], w->now, pkts, n);
+			tern_impair_push(w->impair_rx[p], w->live_clock ? rte_rdtsc() : w->now, pkts, n);
 		while ((n = tern_impair_pull(w->impair_rx[p], w->now, pkts, TERN_RX_BURST)) > 0)
 			w->ops->rx(w, p, pkts, n);
 		return;
@@ -157,6 +164,7 @@ tern_worker_main(void *arg)
 	struct tern_worker *w = arg;
 
 	w->lcore_id = rte_lcore_id();
+	w->live_clock = 1;
 	TLOG(INFO, "worker %u running on lcore %u", w->index, w->lcore_id);
 	while (!__atomic_load_n(&tern_worker_stop, __ATOMIC_RELAXED))
 		tern_worker_poll(w, rte_rdtsc());

@@ -31,6 +31,13 @@ struct tern_worker_ops {
 	void (*tick)(struct tern_worker *w);
 };
 
+/*
+ * Where frames go instead of a port, for in-memory runs (scenario tests,
+ * benchmarks): takes ownership of all n frames.
+ */
+typedef void (*tern_tx_hook_fn)(struct tern_worker *w, uint16_t port,
+				struct rte_mbuf **pkts, uint16_t n);
+
 struct tern_txq {
 	uint16_t n;
 	struct rte_mbuf *pkts[TERN_TX_BATCH];
@@ -50,6 +57,9 @@ struct tern_worker {
 	struct tern_impair *impair_rx[TERN_MAX_PORTS];
 	struct tern_impair *impair_tx[TERN_MAX_PORTS];
 	struct tern_txq txq[TERN_MAX_PORTS];
+	uint8_t live_clock;           /* re-read the TSC for impairment stamps (not on virtual time) */
+	tern_tx_hook_fn tx_hook;      /* NULL: the ports */
+	void *tx_hook_ctx;
 	struct tern_counters cnt;
 } __rte_cache_aligned;
 

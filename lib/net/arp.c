@@ -65,17 +65,27 @@ arp_send_reply(struct net_worker *nw, uint16_t port, const struct rte_arp_hdr *r
 	tern_tx(nw->w, port, m);
 }
 
+/* Starts resolving the gateways nobody has asked for (at start, and after a failed resolution). */
+void
+net_resolve_gateways(struct net_worker *nw)
+{
+	struct rte_ether_addr mac;
+
+	for (uint16_t p = 0; p < nw->w->nports; p++) {
+		rte_be32_t gw = net_port(nw, p)->gateway;
+
+		if (gw != 0 && arp_cache_lookup(nw->arp, p, gw, nw->w->now, &mac) == ARP_MISS &&
+		    arp_cache_enqueue(nw->arp, p, gw, NULL, nw->w->now) == ARP_QUEUED_NEW)
+			arp_send_request(nw, p, gw);
+	}
+}
+
 void
 net_announce(struct net_worker *nw)
 {
-	for (uint16_t p = 0; p < nw->w->nports; p++) {
-		const struct tern_port *port = net_port(nw, p);
-
-		arp_send_request(nw, p, port->addr);
-		if (port->gateway != 0 && arp_cache_enqueue(nw->arp, p, port->gateway, NULL, nw->w->now)
-		    == ARP_QUEUED_NEW)
-			arp_send_request(nw, p, port->gateway);
-	}
+	for (uint16_t p = 0; p < nw->w->nports; p++)
+		arp_send_request(nw, p, net_port(nw, p)->addr);
+	net_resolve_gateways(nw);
 }
 
 /* Validated ARP header, or NULL (counted). */

@@ -109,7 +109,7 @@ net_tx_cksum(const struct tern_port *port, struct rte_mbuf *m, uint8_t proto)
 		return;
 	struct rte_tcp_hdr *tcp = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
 							  m->l2_len + m->l3_len);
-	if (port->tx_tcp_cksum) {
+	if (port->tx_tcp_cksum && (m->nb_segs == 1 || port->tx_cksum_chained)) {
 		/* The NIC expects the pseudo-header sum in the checksum field. */
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		tcp->cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);

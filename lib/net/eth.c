@@ -134,4 +134,10 @@ net_tick(struct net_worker *nw)
 	n = arp_cache_tick(nw->arp, nw->w->now, req, RTE_DIM(req));
 	for (unsigned i = 0; i < n; i++)
 		arp_send_request(nw, req[i].port, req[i].ip);
+	/* One worker keeps the gateway known; the others learn from what it hears. */
+	if (nw->w->index == 0 && nw->w->now >= nw->gw_next_check) {
+		if (nw->gw_next_check != 0)
+			net_resolve_gateways(nw);
+		nw->gw_next_check = nw->w->now + tern_ms_to_tsc(nw->cfg->arp.timeout_ms);
+	}
 }

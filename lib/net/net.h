@@ -22,6 +22,7 @@ struct net_worker {
 	const struct tern_config *cfg;
 	struct arp_cache *arp;
 	uint64_t arp_next_tick;      /* TSC of the next ARP retry scan */
+	uint64_t gw_next_check;      /* TSC when the gateway is looked at again */
 	/* ICMP error token bucket (RFC 1812 4.3.2.8 style rate limit). */
 	uint64_t icmp_tokens_ts;
 	uint32_t icmp_tokens;

@@ -14,6 +14,8 @@ enum net_verdict arp_input(struct net_worker *nw, uint16_t port, struct rte_mbuf
 enum net_verdict ipv4_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m);
 void icmp_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m);
 
+void net_resolve_gateways(struct net_worker *nw);
+
 /* Sends an ARP request for ip out of port (ip == our address: gratuitous). */
 void arp_send_request(struct net_worker *nw, uint16_t port, rte_be32_t ip);
 

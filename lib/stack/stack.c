@@ -1,10 +1,11 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "app/services.h"
 #include "core/steer.h"
 #include "net/cksum.h"
 #include "stack.h"
-#include "tcp/tcp_reset.h"
+#include "tcp/tcp_validate.h"
 
 static inline struct stack_worker *
 stack_of(struct tern_worker *w)
@@ -17,8 +18,7 @@ tcp_deliver(struct stack_worker *sw, uint16_t port, struct rte_mbuf *m)
 {
 	if (!tcp_segment_valid(&sw->net, port, m))
 		return;
-	/* No connections or listeners exist yet: every segment reaches a closed port. */
-	tcp_reply_closed(&sw->net, port, m);
+	tcp_input(&sw->tcp, port, m);
 }
 
 /* The worker that owns m's flow: the NIC's RSS hash when it gave one, ours otherwise. */
@@ -89,6 +89,7 @@ stack_tick(struct tern_worker *w)
 			net_announce(&sw->net);
 	}
 	net_tick(&sw->net);
+	tcp_worker_tick(&sw->tcp);
 }
 
 static const struct tern_worker_ops stack_ops = {
@@ -100,13 +101,27 @@ static const struct tern_worker_ops stack_ops = {
 static int
 stack_worker_init(struct tern_worker *w, const struct tern_config *cfg)
 {
-	return net_worker_init(&stack_of(w)->net, w, cfg);
+	struct stack_worker *sw = stack_of(w);
+	int rc = net_worker_init(&sw->net, w, cfg);
+
+	if (rc == 0)
+		rc = tcp_worker_init(&sw->tcp, &sw->net, &cfg->tcp);
+	if (rc == 0)
+		rc = services_start(&sw->app, &sw->tcp, cfg, w->pool);
+	return rc;
 }
 
 static void
 stack_worker_fini(struct tern_worker *w)
 {
-	net_worker_fini(&stack_of(w)->net);
+	struct stack_worker *sw = stack_of(w);
+
+	/* Connections first: their callbacks still reach the services. */
+	if (sw->tcp.tcbs != NULL)
+		tcp_worker_fini(&sw->tcp);
+	services_stop(sw->app);
+	sw->app = NULL;
+	net_worker_fini(&sw->net);
 }
 
 const struct tern_app stack_app = {

@@ -9,10 +9,15 @@
 #include "core/runtime.h"
 #include "core/worker.h"
 #include "net/net.h"
+#include "tcp/tcp_worker.h"
+
+struct app_worker;
 
 struct stack_worker {
 	struct tern_worker w;   /* first: the runtime allocates and passes this */
 	struct net_worker net;
+	struct tcp_worker tcp;
+	struct app_worker *app;
 	int announced;
 };
 

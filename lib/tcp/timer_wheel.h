@@ -18,6 +18,7 @@ struct tw_timer {
 	struct tw_timer **pprev;  /* NULL when not armed */
 	uint64_t expire;          /* tick */
 	uint8_t level;            /* where it is filed */
+	uint8_t tag;              /* the owner's: which of its timers this is */
 };
 
 struct tw_wheel;

@@ -102,6 +102,7 @@ def kinds(dst, src, i):
         "eth_unknown_type": eth(dst, src, 0x88B5, b"tern-hostile" + bytes(34)),
         "tcp_bad_checksum": v4(ip(tcp_syn(i, bad_csum=True), proto=6, ident=i)),
         "tcp_data_offset_2": v4(ip(tcp_syn(i, doff=2), proto=6, ident=i)),
+        "tcp_data_offset_beyond_segment": v4(ip(tcp_syn(i, doff=15), proto=6, ident=i)),
         "icmp_bad_checksum": v4(ip(icmp_echo(i, bad_csum=True), ident=i)),
         "eth_not_for_us": eth(mac("02:00:5e:00:00:99"), src, 0x0800, full),
         # Not malformed, only unwanted: each has a reason of its own.

@@ -310,8 +310,19 @@ assert_no_leak() {
 	log "ok: no mbuf leak ($(wc -l <<<"$lines") pool(s))"
 }
 
-# assert_clean_exit: tern_stop saw exit status 0 and no mbuf leaked.
+# assert_no_sanitizer_report [LOG]: nothing from ASan, LSan or UBSan (a
+# sanitizer build prints UBSan findings and goes on unless told to halt).
+assert_no_sanitizer_report() {
+	local f=${1:-$TERN_LOG}
+	if grep -nE 'runtime error:|ERROR: (Address|Leak|Undefined)Sanitizer|SUMMARY: [A-Za-z]+Sanitizer' "$f" >&2; then
+		fail "sanitizer report in $f (lines above)"
+	fi
+}
+
+# assert_clean_exit: tern_stop saw exit status 0, no mbuf leaked, no
+# sanitizer complained.
 assert_clean_exit() {
+	assert_no_sanitizer_report
 	assert_eq "$TERN_STATUS" 0 "exit status of $(basename "$TERN_LOG" .log)"
 	assert_no_leak
 }
@@ -321,8 +332,22 @@ assert_clean_exit() {
 # Fields of iputils ping's summary: "N packets transmitted, M received, ..."
 ping_sent() { sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$1"; }
 ping_received() { sed -n 's/^[0-9]* packets transmitted, \([0-9]*\) received.*/\1/p' <<<"$1"; }
-# "rtt min/avg/max/mdev = a/b/c/d ms": field 1..4
-ping_rtt() { sed -n 's|^rtt min/avg/max/mdev = \([0-9./]*\) ms$|\1|p' <<<"$1" | cut -d/ -f"$2"; }
+# "rtt min/avg/max/mdev = a/b/c/d ms[, pipe N]": field 1..4 (1 min, 2 avg).
+ping_rtt() {
+	local v
+	v=$(sed -n 's|^rtt min/avg/max/mdev = \([0-9.]*\)/\([0-9.]*\)/\([0-9.]*\)/\([0-9.]*\) ms.*|\1 \2 \3 \4|p' <<<"$1" |
+		awk -v f="$2" '{ print $f }')
+	is_number "$v" || fail "no rtt summary in ping output: $(tail -n 3 <<<"$1")"
+	echo "$v"
+}
+# Median of the per-reply "time=X ms" values (duplicates included).
+ping_median() {
+	local v
+	v=$(sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' <<<"$1" | sort -n |
+		awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+	is_number "$v" || fail "no reply times in ping output: $(tail -n 3 <<<"$1")"
+	echo "$v"
+}
 # Loss in percent of the requests sent, with one decimal.
 ping_loss_pct() {
 	local s r

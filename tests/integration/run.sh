@@ -13,7 +13,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-cd "$repo"
+cd "$repo" || exit 1
 export TERN_BUILD=${1:-build}
 shift || true
 limit=${TERN_IT_TIMEOUT:-120}

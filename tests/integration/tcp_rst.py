@@ -4,6 +4,7 @@
 Run inside the test's namespace: tcp_rst.py IFACE TERN_MAC
   - a SYN with seq S gets <SEQ=0><ACK=S+1><CTL=RST,ACK>
   - a segment with ACK set and ack A gets <SEQ=A><CTL=RST> (no ACK flag)
+  - SYN, FIN and SYN|FIN with data are acknowledged by SEG.LEN
   - a RST gets no reply at all
 Prints one line per check; exits 1 on the first failure.
 """
@@ -55,7 +56,17 @@ t = r[TCP]
 check(str(t.flags) == "R", "ACK segment gets a bare RST (got %s)" % t.flags)
 check(t.seq == A, "RST seq is the segment's ack %d (got %d)" % (A, t.seq))
 
-# 3. RST -> nothing
+# 3. SEG.LEN counts the data and the SYN and FIN flags (RFC 9293 3.4)
+for flags, data, extra in (("S", b"0123456789", 11), ("F", b"", 1), ("FS", b"abc", 5)):
+    sport, S = rng.randint(20000, 60000), rng.randint(1, 2**32 - 1)
+    r = ask(base() / TCP(sport=sport, dport=80, flags=flags, seq=S) / data, flags)
+    t = r[TCP]
+    want = (S + extra) % 2**32
+    check(str(t.flags) == "RA" and t.seq == 0 and t.ack == want,
+          "%s with %d data bytes gets RST|ACK seq 0 ack S+%d (got %s seq %d ack S+%d)"
+          % (flags, len(data), extra, t.flags, t.seq, (t.ack - S) % 2**32))
+
+# 4. RST -> nothing
 sport = rng.randint(20000, 60000)
 sniffer = AsyncSniffer(iface=iface, store=True,
                        lfilter=lambda p: TCP in p and p[TCP].sport == 80 and p[TCP].dport == sport)

@@ -55,6 +55,9 @@ gateway = 198.19.0.1"
 bad twice port0 mtu "$PORT
 mtu = 1500
 mtu = 1400"
+bad section-twice port0 "" "$PORT
+[port0]
+mtu = 1400"
 bad workers-zero tern workers "[tern]
 workers = 0
 $PORT"

@@ -34,7 +34,7 @@ declare -A expect=(
 	[IpInBadVersion]=$N             # version 6 in an IPv4 frame
 	[IpInFragDropped]=$((2 * N))    # MF set; offset 100
 	[TcpInCsumErrors]=$N
-	[TcpInBadHeader]=$N             # data offset 2
+	[TcpInBadHeader]=$((2 * N))     # data offset 2; data offset 15 in a 20-byte segment
 	[IcmpInErrors]=$N               # bad ICMP checksum
 	[EthInVlan]=$N                  # 802.1Q tag, no VLAN configured
 	[EthInIpv6]=$N
@@ -53,7 +53,7 @@ for c in IpInTruncated IpInBadIhl IpInBadLength IpInCsumErrors IpInBadVersion; d
 done
 assert_eq "$(counter IpInHdrErrors)" $((7 * N)) "IpInHdrErrors (the 7 header-error kinds sent)"
 assert_eq "$(counter IpInHdrErrors)" "$hdr_sum" "IpInHdrErrors = sum of its reasons"
-assert_eq "$(counter TcpInErrs)" $((2 * N)) "TcpInErrs (bad checksum + bad data offset)"
+assert_eq "$(counter TcpInErrs)" $((3 * N)) "TcpInErrs (bad checksum + 2 bad data offsets)"
 # Nothing malformed was answered: only the 5 pings got replies (and the
 # unknown protocol its ICMP error, counted above).
 assert_eq "$(counter IcmpOutEchoReps)" 5 "IcmpOutEchoReps (only the good pings)"

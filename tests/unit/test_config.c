@@ -229,7 +229,7 @@ static void
 test_unknown_section(void **state)
 {
 	(void)state;
-	expect_error(MINIMAL_PORT "[tcp]\nmss = 1460\n", "tcp", NULL, "unknown section");
+	expect_error(MINIMAL_PORT "[udp]\nport = 53\n", "udp", NULL, "unknown section");
 	assert_contains(err, "expected");
 }
 

@@ -1,6 +1,6 @@
 /*
  * Unit tests for Ethernet/ARP/IPv4/ICMP input (lib/net) and the closed-port
- * RST (lib/tcp/tcp_reset.c), driven through net_rx_one() on a hand-built
+ * RST (lib/tcp/tcp_input.c), driven through net_rx_one() on a hand-built
  * worker. Nothing reaches a real port: output stays in w.txq[0] (flushed only
  * at TERN_TX_BATCH frames), where the tests inspect and free it.
  */
@@ -27,7 +27,8 @@
 #include "core/worker.h"
 #include "net/arp_cache.h"
 #include "net/net.h"
-#include "tcp/tcp_reset.h"
+#include "tcp/tcp_validate.h"
+#include "tcp/tcp_worker.h"
 #include "test_eal.h"
 
 #define HZ 1000000000ULL
@@ -52,6 +53,7 @@ static struct tern_port port;
 static struct tern_worker w;
 static struct tern_config cfg;
 static struct net_worker nw;
+static struct tcp_worker tw; /* no listeners: every segment reaches a closed port */
 static unsigned pool_start;
 static uint8_t f[2048]; /* the frame under construction */
 
@@ -67,6 +69,9 @@ worker_start(void)
 	w.nworkers = 1;
 	w.now = NOW;
 	assert_int_equal(net_worker_init(&nw, &w, &cfg), 0);
+	cfg.tcp.max_connections = 64;
+	cfg.tcp.ooo_mbufs = 64;
+	assert_int_equal(tcp_worker_init(&tw, &nw, &cfg.tcp), 0);
 }
 
 static int
@@ -98,6 +103,7 @@ teardown(void **state)
 {
 	(void)state;
 	txq_free();
+	tcp_worker_fini(&tw);
 	net_worker_fini(&nw);
 	assert_int_equal(rte_mempool_in_use_count(test_pool()), pool_start);
 	return 0;
@@ -809,6 +815,7 @@ static void
 test_icmp_error_rate_limit(void **state)
 {
 	(void)state;
+	tcp_worker_fini(&tw);
 	net_worker_fini(&nw);
 	cfg.icmp.error_burst = 3;
 	cfg.icmp.error_rate = 1;
@@ -872,7 +879,7 @@ tcp_closed(uint16_t len)
 	assert_int_equal(m->l2_len, ETH_LEN);
 	assert_int_equal(m->l3_len, IP_LEN);
 	assert_int_equal(tcp_segment_valid(&nw, 0, m), 1);
-	tcp_reply_closed(&nw, 0, m);
+	tcp_input(&tw, 0, m);
 	EXPECT_DROP(TcpInClosedPort);
 }
 

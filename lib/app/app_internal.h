@@ -1,0 +1,19 @@
+/* Shared by the services of lib/app. */
+#ifndef TERN_APP_INTERNAL_H
+#define TERN_APP_INTERNAL_H
+
+#include "tcp/tcp.h"
+
+struct http_conn;
+
+struct app_worker {
+	struct tcp_worker *tw;
+	uint32_t max_conns;
+	struct http_conn *http;   /* indexed by tern_conn_id() */
+	struct rte_mempool *pool; /* for response bodies */
+};
+
+int http_worker_init(struct app_worker *aw);
+void http_worker_fini(struct app_worker *aw);
+
+#endif

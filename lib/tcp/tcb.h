@@ -1,0 +1,152 @@
+/*
+ * The TCP control block (RFC 9293 §3.3.1) and the states of §3.3.2.
+ * Fields the established fast path touches for every segment come first.
+ */
+#ifndef TERN_TCP_TCB_H
+#define TERN_TCP_TCB_H
+
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+#include "tcp.h"
+#include "tcp_options.h"
+#include "tcp_rtt.h"
+#include "tcp_seq.h"
+#include "timer_wheel.h"
+
+enum tcp_state {
+	TCP_CLOSED = 0,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+	TCP_NSTATES
+};
+
+const char *tcp_state_name(enum tcp_state s);
+
+enum tcb_flags {
+	TF_ACK_NOW = 1 << 0,      /* send an ACK at the end of this input */
+	TF_DELACK = 1 << 1,       /* an ACK is owed, the delayed-ACK timer runs */
+	TF_NODELAY = 1 << 2,      /* Nagle off */
+	TF_TS = 1 << 3,           /* timestamps negotiated (RFC 7323 §3.2) */
+	TF_SACK = 1 << 4,         /* SACK-permitted both ways (RFC 2018 §2) */
+	TF_WSCALE = 1 << 5,       /* window scaling both ways (RFC 7323 §2.2) */
+	TF_FIN_QUEUED = 1 << 6,   /* app shut down: FIN after the queued data */
+	TF_FIN_SENT = 1 << 7,     /* our FIN has a sequence number (snd_fin) */
+	TF_RCV_CLOSED = 1 << 8,   /* app closed: data arriving now gets RST */
+	TF_PEER_FIN = 1 << 9,     /* the peer's FIN was received in order */
+	TF_IN_RECOVERY = 1 << 10, /* fast recovery (RFC 6582) */
+	TF_WANT_WRITABLE = 1 << 11, /* tern_send() was short: tell the app when space opens */
+	TF_RTT_TIMING = 1 << 12,  /* rtt_seq is being timed (no timestamps) */
+	TF_PASSIVE = 1 << 13,     /* opened by a listener */
+	TF_CALLBACK_OPEN = 1 << 14, /* on_open delivered */
+	TF_ZERO_WINDOW = 1 << 15, /* persist timer mode */
+	TF_FREED = 1 << 16,       /* on the free list */
+	TF_FIN_OOO = 1 << 17,     /* rcv_fin_seq holds a FIN that came ahead of data */
+	TF_APP_CLOSED = 1 << 18,  /* on_closed delivered: no more callbacks */
+};
+
+enum tcb_timer { TCB_T_RTX = 0, TCB_T_DELACK, TCB_T_KEEP, TCB_NTIMERS };
+
+/* Application events, delivered in this order once the state change is complete. */
+enum tcb_event {
+	TCB_EV_OPEN = 1 << 0,
+	TCB_EV_DATA = 1 << 1,
+	TCB_EV_WRITABLE = 1 << 2,
+	TCB_EV_PEER_FIN = 1 << 3,
+	TCB_EV_CLOSED = 1 << 4,
+};
+
+/* A queue of mbufs (packets or payload pieces) linked through m->next of each chain head. */
+struct mbuf_q {
+	struct rte_mbuf *head, *tail;
+	uint32_t bytes;
+	uint32_t count;
+};
+
+struct tcp_listener;
+
+#define TCP_CC_PRIV 64
+
+struct tcb {
+	/* --- hot: every segment --- */
+	uint32_t flags;
+	uint8_t state;
+	uint8_t snd_wscale, rcv_wscale;
+	uint8_t dupacks;
+	uint16_t port;                 /* index into the worker's port table */
+	uint16_t mss;                  /* payload bytes per segment we send */
+	tcp_seq_t snd_una, snd_nxt, snd_max;
+	tcp_seq_t snd_wl1, snd_wl2;
+	uint32_t snd_wnd;              /* peer's window, scaled */
+	tcp_seq_t rcv_nxt;
+	tcp_seq_t rcv_adv;             /* right edge we advertised */
+	tcp_seq_t last_ack_sent;       /* Last.ACK.sent of RFC 7323 §4.3 */
+	uint32_t rcv_unconsumed;       /* delivered bytes the app has not consumed */
+	uint32_t cwnd, ssthresh;
+	uint32_t ts_recent;            /* RFC 7323 §4.3 */
+	uint64_t ts_recent_tick;
+	rte_be32_t laddr, raddr;
+	rte_be16_t lport, rport;
+	uint32_t hash;                 /* flow hash (RSS) */
+	/* --- send side --- */
+	struct mbuf_q sndq;            /* segments linked by m->next: bytes [snd_una, snd_una + sndq.bytes) */
+	struct rte_mbuf *snd_cur;      /* a segment of sndq and the sequence number of its first byte, */
+	tcp_seq_t snd_cur_seq;         /* so sending does not walk the queue from its head */
+	tcp_seq_t snd_fin;             /* sequence number of our FIN when TF_FIN_SENT */
+	tcp_seq_t recover;             /* RFC 6582 */
+	tcp_seq_t rtt_seq;             /* segment being timed (Karn) */
+	uint64_t rtt_start;            /* tick it was sent */
+	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */
+	uint32_t max_sndwnd;
+	uint8_t rtx_count;             /* consecutive RTOs / SYN retransmissions / probes */
+	uint8_t keep_probes;
+	uint16_t peer_mss;
+	uint16_t mss_offer;            /* what our SYN advertises: MTU - 40 */
+	/* --- receive side --- */
+	uint32_t ooo_head;             /* out-of-order store list (sorted, disjoint), UINT32_MAX: empty */
+	uint32_t ooo_count;
+	struct tcp_sack_block sack_recent[TCP_MAX_SACK_BLOCKS]; /* RFC 2018 §4 order */
+	uint8_t nsack_recent;
+	uint8_t has_dsack;             /* sack_dsack goes first in the next ACK (RFC 2883) */
+	struct tcp_sack_block sack_dsack;
+	uint8_t segs_unacked;          /* full segments received since our last ACK */
+	tcp_seq_t irs, iss;
+	/* --- timing --- */
+	struct tcp_rtt rtt;
+	struct tw_timer timers[TCB_NTIMERS];
+	uint64_t last_rcv_tick;        /* keepalive idle start */
+	uint64_t last_snd_tick;        /* RFC 5681 §4.1 idle restart */
+	uint32_t ts_offset;            /* added to our clock in TS val */
+	tcp_seq_t rcv_fin_seq;         /* the peer's FIN when it came out of order */
+	/* --- app and control --- */
+	struct rte_mbuf *rcv_deliver;  /* in-order data not yet given to on_data (a chain) */
+	uint8_t events;                /* TCB_EV_* waiting for delivery */
+	uint8_t close_reason;
+	uint8_t busy;                  /* nesting of entry points; events wait until 0 */
+	const struct tern_conn_ops *ops;
+	void *ctx;
+	struct tcp_worker *tw;
+	uint32_t sndbuf, rcvbuf;
+	struct tcp_listener *listener; /* SYN-RECEIVED: the listener it came from */
+	uint32_t idx;                  /* position in the pool */
+	uint32_t next_free;
+	uint8_t cc_priv[TCP_CC_PRIV] __rte_aligned(8);
+} __rte_cache_aligned;
+
+static inline int
+tcb_synchronized(const struct tcb *c)
+{
+	return c->state >= TCP_ESTABLISHED;
+}
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * tern's TCP, as applications see it: per-worker, event driven, no locks.
+ * A connection lives on the worker its flow hashes to; every call below is
+ * made on that worker, from a callback or from the worker's own loop.
+ * Callbacks run after the stack has finished the state change that caused
+ * them, so a callback may send, close or abort.
+ */
+#ifndef TERN_TCP_TCP_H
+#define TERN_TCP_TCP_H
+
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+struct tcb;
+struct tcp_worker;
+
+enum tern_close_reason {
+	TERN_CLOSE_NORMAL = 0,   /* both sides closed; orderly */
+	TERN_CLOSE_RESET,        /* the peer reset the connection */
+	TERN_CLOSE_REFUSED,      /* active open answered by RST */
+	TERN_CLOSE_TIMEOUT,      /* retransmissions (or SYNs, or keepalives) given up */
+	TERN_CLOSE_ABORTED,      /* tern_abort(), or shut down with the worker */
+};
+
+const char *tern_close_reason_name(enum tern_close_reason r);
+
+struct tern_conn_ops {
+	/* The connection is established. */
+	void (*on_open)(struct tcb *c, void *ctx);
+	/*
+	 * In-order payload (m's data is payload only; may be a chain). The app
+	 * owns m. Received bytes keep occupying the receive window until the app
+	 * calls tern_consumed().
+	 */
+	void (*on_data)(struct tcb *c, void *ctx, struct rte_mbuf *m);
+	/* Send space has opened after tern_send() took less than offered. */
+	void (*on_writable)(struct tcb *c, void *ctx);
+	/* The peer will send no more (its FIN arrived, after all its data). */
+	void (*on_peer_fin)(struct tcb *c, void *ctx);
+	/* The connection is gone; c is invalid once this returns. */
+	void (*on_closed)(struct tcb *c, void *ctx, enum tern_close_reason reason);
+};
+
+/*
+ * Called for each connection a listener completes. Returns 0 and sets
+ * the ops and ctx outputs to take it, or non-zero to refuse it (it is reset).
+ */
+typedef int (*tern_accept_fn)(struct tcb *c, void *listen_ctx,
+			      const struct tern_conn_ops **ops, void **ctx);
+
+/* Listens on local port (host order) of every address of the worker's ports. */
+int tern_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn accept, void *listen_ctx);
+
+/*
+ * Opens a connection to dst:port (network/host order) from the port that
+ * routes to dst, with a source port whose replies hash to this worker.
+ * Returns NULL (with rte_errno) when no TCB or port is free.
+ */
+struct tcb *tern_connect(struct tcp_worker *tw, rte_be32_t dst, uint16_t port,
+			 const struct tern_conn_ops *ops, void *ctx);
+
+/*
+ * Queues the chain m for sending, all or nothing: returns its length when
+ * taken (the stack owns m), 0 when it does not fit in the send space (the
+ * caller keeps m; on_writable follows when space opens). A chain larger
+ * than the whole buffer is taken when nothing else is queued.
+ */
+uint32_t tern_send(struct tcb *c, struct rte_mbuf *m);
+/* Copies len bytes into the send queue; returns the bytes taken. */
+uint32_t tern_send_bytes(struct tcb *c, const void *data, uint32_t len);
+/* Bytes tern_send would take now. */
+uint32_t tern_send_space(const struct tcb *c);
+/* Asks for on_writable once send space opens (tern_send does this itself when it is short). */
+void tern_notify_writable(struct tcb *c);
+
+/* The app is done with n received bytes: the window reopens. */
+void tern_consumed(struct tcb *c, uint32_t n);
+
+/* Sends FIN after queued data; receiving goes on (half-close). */
+void tern_shutdown(struct tcb *c);
+/* Shutdown, and no more data will be read: later data is answered with RST. */
+void tern_close(struct tcb *c);
+/* Resets the connection now; on_closed(TERN_CLOSE_ABORTED) follows. */
+void tern_abort(struct tcb *c);
+
+/* Per-connection option: Nagle off when nodelay != 0 (on by default). */
+void tern_set_nodelay(struct tcb *c, int nodelay);
+
+/* The app's per-connection pointer (initially the ctx the listener gave). */
+void tern_set_ctx(struct tcb *c, void *ctx);
+/* A number unique among the worker's live connections, below [tcp] max_connections. */
+uint32_t tern_conn_id(const struct tcb *c);
+/* Bytes received and not yet consumed by the app. */
+uint32_t tern_unconsumed(const struct tcb *c);
+
+/* Addresses (network order) of a connection. */
+void tern_conn_addrs(const struct tcb *c, rte_be32_t *laddr, rte_be16_t *lport,
+		     rte_be32_t *raddr, rte_be16_t *rport);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * The fifth step of RFC 9293 §3.10.7.4 for synchronized states: what an
+ * ACK acknowledges, RTT samples (RFC 6298, RFC 7323 §4), duplicate ACKs,
+ * fast retransmit and NewReno recovery (RFC 5681 §3.2, RFC 6582), and the
+ * send window (SND.WL1/WL2).
+ */
+#include "tcp_internal.h"
+
+uint32_t
+tcp_flight(const struct tcb *c)
+{
+	return (uint32_t)(c->snd_max - c->snd_una);
+}
+
+/* RFC 7323 §2.2: the window of a SYN is never scaled. */
+void
+tcp_update_window(struct tcb *c, const struct tcp_seg *s)
+{
+	uint32_t wnd = (s->flags & TCP_F_SYN) ? s->wnd : (uint32_t)s->wnd << c->snd_wscale;
+
+	c->snd_wnd = wnd;
+	c->snd_wl1 = s->seq;
+	c->snd_wl2 = s->ack;
+	if (wnd > c->max_sndwnd)
+		c->max_sndwnd = wnd;
+}
+
+/* An RTT sample from the echoed timestamp, or from the timed segment (Karn's rule, RFC 6298 §3). */
+static uint32_t
+rtt_sample(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	uint64_t ticks;
+
+	if ((c->flags & TF_TS) && (s->opts.flags & TCP_OPTF_TS) && s->opts.ts_ecr != 0) {
+		ticks = (uint32_t)(tcp_ts_now(tw, c) - s->opts.ts_ecr);
+		if (ticks > 3600 * 1000)
+			return 0; /* nonsense echo: not a sample */
+	} else if ((c->flags & TF_RTT_TIMING) && seq_gt(s->ack, c->rtt_seq)) {
+		ticks = tw->tick - c->rtt_start;
+		c->flags &= ~TF_RTT_TIMING;
+	} else
+		return 0;
+	uint32_t us = (uint32_t)RTE_MAX(ticks * TCP_TICK_US, (uint64_t)1);
+
+	tcp_rtt_sample(&c->rtt, &tw->rtt_lim, us);
+	return us;
+}
+
+/* Sequence space acknowledged that carried no queued bytes: our SYN and FIN. */
+static uint32_t
+acked_data_bytes(struct tcb *c, tcp_seq_t ack, uint32_t acked)
+{
+	if (c->snd_una == c->iss && acked > 0)
+		acked--; /* the SYN */
+	if ((c->flags & TF_FIN_SENT) && seq_gt(ack, c->snd_fin) && seq_leq(c->snd_una, c->snd_fin))
+		acked--; /* the FIN */
+	return acked;
+}
+
+/* RFC 6582 §3.2 step 3: partial or full acknowledgment during recovery. */
+static void
+recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked)
+{
+	if (seq_geq(c->snd_una, c->recover)) {
+		c->flags &= ~TF_IN_RECOVERY;
+		tw->cc->on_recovery_exit(c, tcp_flight(c));
+		return;
+	}
+	/* Partial ACK: the next hole is lost too; deflate by what left the network. */
+	tcp_retransmit_first(tw, c);
+	c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+	if (acked >= c->mss)
+		c->cwnd += c->mss;
+	if (c->cwnd < c->mss)
+		c->cwnd = c->mss;
+}
+
+static void
+state_after_our_fin_acked(struct tcp_worker *tw, struct tcb *c)
+{
+	switch (c->state) {
+	case TCP_FIN_WAIT_1:
+		tcp_set_state(tw, c, TCP_FIN_WAIT_2);
+		if (c->flags & TF_RCV_CLOSED) /* orphaned: do not wait forever for the peer */
+			tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->fin_wait2_ms);
+		break;
+	case TCP_CLOSING:
+		tcp_enter_time_wait(tw, c);
+		break;
+	case TCP_LAST_ACK:
+		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	uint32_t acked = (uint32_t)(s->ack - c->snd_una);
+	uint32_t data = acked_data_bytes(c, s->ack, acked);
+	uint32_t rtt_us = rtt_sample(tw, c, s);
+
+	tcp_sndq_ack(c, data);
+	c->snd_una = s->ack;
+	if (seq_lt(c->snd_nxt, c->snd_una))
+		c->snd_nxt = c->snd_una;
+	c->rtx_count = 0;
+	c->rtt.backoff = 0;
+	if (c->flags & TF_IN_RECOVERY)
+		recovery_ack(tw, c, data);
+	else if (data > 0 && tcb_synchronized(c))
+		tw->cc->on_ack(c, data, rtt_us);
+	c->dupacks = 0;
+	if (c->snd_una == c->snd_max)
+		tcp_timer_cancel(tw, c, TCB_T_RTX);
+	else
+		tcp_rtx_arm(tw, c); /* RFC 6298 §5.3 */
+	if ((c->flags & TF_WANT_WRITABLE) && data > 0 && tern_send_space(c) > 0) {
+		c->flags &= ~TF_WANT_WRITABLE;
+		tcb_event(c, TCB_EV_WRITABLE);
+	}
+	if ((c->flags & TF_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin))
+		state_after_our_fin_acked(tw, c);
+}
+
+/* RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT, all five conditions. */
+static int
+is_dupack(const struct tcb *c, const struct tcp_seg *s, uint32_t wnd)
+{
+	return c->snd_max != c->snd_una && s->len == 0 &&
+	       !(s->flags & (TCP_F_SYN | TCP_F_FIN)) && s->ack == c->snd_una && wnd == c->snd_wnd;
+}
+
+static void
+dupack(struct tcp_worker *tw, struct tcb *c)
+{
+	c->dupacks++;
+	if (c->flags & TF_IN_RECOVERY) {
+		c->cwnd += c->mss; /* RFC 5681 §3.2 step 4: inflate */
+		return;
+	}
+	/* RFC 6582 §3.2 step 2: only when the ACK covers more than recover. */
+	if (c->dupacks == 3 && seq_gt(c->snd_una - 1, c->recover)) {
+		c->recover = c->snd_max;
+		c->flags |= TF_IN_RECOVERY;
+		c->flags &= ~TF_RTT_TIMING; /* Karn */
+		tw->cc->on_congestion_event(c, tcp_flight(c));
+		CNT_INC(tcp_cnt(tw), TcpExtTCPRenoRecovery);
+		CNT_INC(tcp_cnt(tw), TcpExtTCPFastRetrans);
+		tcp_retransmit_first(tw, c);
+		tcp_rtx_arm(tw, c);
+	}
+}
+
+void
+tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
+	uint32_t wnd = (uint32_t)s->wnd << c->snd_wscale;
+
+	if (seq_gt(s->ack, c->snd_max)) {
+		/* Acknowledges what was never sent: ACK and drop (RFC 5961 §5.2). */
+		tcp_send_challenge_ack(tw, c);
+		s->len = 0;
+		s->flags &= ~TCP_F_FIN;
+		seg_free_payload(s);
+		return;
+	}
+	if (seq_lt(s->ack, c->snd_una - c->max_sndwnd)) {
+		tcp_send_challenge_ack(tw, c); /* too old to be real (RFC 5961 §5.2) */
+		s->len = 0;
+		s->flags &= ~TCP_F_FIN;
+		seg_free_payload(s);
+		return;
+	}
+	if (seq_gt(s->ack, c->snd_una))
+		new_ack(tw, c, s);
+	else if (is_dupack(c, s, wnd))
+		dupack(tw, c);
+	if (c->state == TCP_CLOSED || c->state == TCP_TIME_WAIT)
+		return;
+	if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack)))
+		tcp_update_window(c, s);
+}

@@ -1,0 +1,198 @@
+/* The application interface of tcp.h. Every call is a TCB entry point: output and events follow it. */
+#include <rte_errno.h>
+
+#include "core/steer.h"
+#include "tcp_internal.h"
+
+static const char *const reason_names[] = {
+	[TERN_CLOSE_NORMAL] = "normal", [TERN_CLOSE_RESET] = "reset",
+	[TERN_CLOSE_REFUSED] = "refused", [TERN_CLOSE_TIMEOUT] = "timeout",
+	[TERN_CLOSE_ABORTED] = "aborted",
+};
+
+const char *
+tern_close_reason_name(enum tern_close_reason r)
+{
+	return (unsigned)r < RTE_DIM(reason_names) ? reason_names[r] : "?";
+}
+
+int
+tern_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn accept, void *listen_ctx)
+{
+	struct tcp_listener *free_slot = NULL;
+
+	if (port == 0 || accept == NULL)
+		return -EINVAL;
+	if (tcp_listener_find(tw, port) != NULL)
+		return -EADDRINUSE;
+	for (unsigned i = 0; i < TCP_MAX_LISTENERS && free_slot == NULL; i++)
+		if (tw->listeners[i].port == 0)
+			free_slot = &tw->listeners[i];
+	if (free_slot == NULL)
+		return -ENOSPC;
+	*free_slot = (struct tcp_listener){ .port = port, .accept = accept, .ctx = listen_ctx };
+	return 0;
+}
+
+/* An ephemeral port whose flow hashes to this worker and is not in use. */
+static int
+pick_source_port(struct tcp_worker *tw, const struct tern_port *p, rte_be32_t dst,
+		 rte_be16_t dport, rte_be16_t *out)
+{
+	for (unsigned tries = 0; tries < 65536; tries++) {
+		uint16_t port = tw->ephemeral_next++;
+		rte_be16_t sport = rte_cpu_to_be_16(port);
+
+		if (port < 32768)
+			continue;
+		if (tw->w->nworkers > 1 &&
+		    tern_flow_owner(p, tern_flow_hash(dst, p->addr, dport, sport)) != tw->w->index)
+			continue;
+		if (tcp_flow_lookup(tw, dst, dport, p->addr, sport) != NULL)
+			continue;
+		*out = sport;
+		return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+static int
+route_port(struct tcp_worker *tw, rte_be32_t dst)
+{
+	for (uint16_t i = 0; i < tw->w->nports; i++)
+		if (tern_port_on_link(&tw->w->ports[i], dst))
+			return i;
+	for (uint16_t i = 0; i < tw->w->nports; i++)
+		if (tw->w->ports[i].gateway != 0)
+			return i;
+	return -1;
+}
+
+struct tcb *
+tern_connect(struct tcp_worker *tw, rte_be32_t dst, uint16_t port,
+	     const struct tern_conn_ops *ops, void *ctx)
+{
+	int p = route_port(tw, dst);
+	struct tcb *c;
+
+	if (p < 0) {
+		rte_errno = ENETUNREACH;
+		return NULL;
+	}
+	if ((c = tcb_alloc(tw)) == NULL) {
+		rte_errno = ENOBUFS;
+		return NULL;
+	}
+	c->port = p;
+	c->laddr = tw->w->ports[p].addr;
+	c->raddr = dst;
+	c->rport = rte_cpu_to_be_16(port);
+	if (pick_source_port(tw, &tw->w->ports[p], dst, c->rport, &c->lport) != 0 ||
+	    tcp_flow_add(tw, c) < 0) {
+		tcb_free(tw, c);
+		rte_errno = EADDRNOTAVAIL;
+		return NULL;
+	}
+	tcb_enter(c);
+	tcp_conn_init(tw, c);
+	c->ops = ops;
+	c->ctx = ctx;
+	tcp_set_state(tw, c, TCP_SYN_SENT);
+	CNT_INC(tcp_cnt(tw), TcpActiveOpens);
+	tcp_send_syn(tw, c);
+	tcb_leave(tw, c);
+	return c;
+}
+
+void
+tern_consumed(struct tcb *c, uint32_t n)
+{
+	c->rcv_unconsumed -= RTE_MIN(n, c->rcv_unconsumed);
+	tcb_enter(c);
+	tcb_leave(tcp_worker_of(c), c); /* output decides whether the update is worth an ACK */
+}
+
+void
+tern_shutdown(struct tcb *c)
+{
+	if (c->state == TCP_CLOSED || (c->flags & TF_FIN_QUEUED))
+		return;
+	tcb_enter(c);
+	if (c->state == TCP_SYN_SENT)
+		tcp_drop(tcp_worker_of(c), c, TERN_CLOSE_ABORTED, 0);
+	else
+		c->flags |= TF_FIN_QUEUED;
+	tcb_leave(tcp_worker_of(c), c);
+}
+
+void
+tern_close(struct tcb *c)
+{
+	struct tcp_worker *tw = tcp_worker_of(c);
+
+	if (c->state == TCP_CLOSED)
+		return;
+	tcb_enter(c);
+	c->flags |= TF_RCV_CLOSED;
+	if (c->rcv_unconsumed > 0 || c->rcv_deliver != NULL) {
+		/* RFC 1122 §4.2.2.13: closing with unread data resets. */
+		CNT_INC(tcp_cnt(tw), TcpExtTCPAbortOnClose);
+		tcp_drop(tw, c, TERN_CLOSE_ABORTED, 1);
+	} else if (c->state == TCP_SYN_SENT)
+		tcp_drop(tw, c, TERN_CLOSE_ABORTED, 0);
+	else {
+		c->flags |= TF_FIN_QUEUED;
+		if (c->state == TCP_FIN_WAIT_2)
+			tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->fin_wait2_ms);
+	}
+	tcb_leave(tw, c);
+}
+
+void
+tern_abort(struct tcb *c)
+{
+	struct tcp_worker *tw = tcp_worker_of(c);
+
+	if (c->state == TCP_CLOSED)
+		return;
+	tcb_enter(c);
+	tcp_drop(tw, c, TERN_CLOSE_ABORTED, 1);
+	tcb_leave(tw, c);
+}
+
+void
+tern_set_ctx(struct tcb *c, void *ctx)
+{
+	c->ctx = ctx;
+}
+
+uint32_t
+tern_conn_id(const struct tcb *c)
+{
+	return c->idx;
+}
+
+uint32_t
+tern_unconsumed(const struct tcb *c)
+{
+	return c->rcv_unconsumed;
+}
+
+void
+tern_set_nodelay(struct tcb *c, int nodelay)
+{
+	if (nodelay)
+		c->flags |= TF_NODELAY;
+	else
+		c->flags &= ~TF_NODELAY;
+}
+
+void
+tern_conn_addrs(const struct tcb *c, rte_be32_t *laddr, rte_be16_t *lport, rte_be32_t *raddr,
+		rte_be16_t *rport)
+{
+	*laddr = c->laddr;
+	*lport = c->lport;
+	*raddr = c->raddr;
+	*rport = c->rport;
+}

@@ -1,0 +1,191 @@
+/* TCP input: parse once, find the connection, dispatch by state (RFC 9293 §3.10.7). */
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "core/steer.h"
+#include "tcp_internal.h"
+#include "tcp_validate.h"
+
+/* Parses headers and options; returns -1 (counted) for malformed options. */
+static int
+seg_parse(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m, struct tcp_seg *s)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								m->l2_len);
+	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+								m->l2_len + m->l3_len);
+	uint32_t hdrs = m->l2_len + m->l3_len + m->l4_len;
+
+	s->seq = rte_be_to_cpu_32(th->sent_seq);
+	s->ack = rte_be_to_cpu_32(th->recv_ack);
+	s->wnd = rte_be_to_cpu_16(th->rx_win);
+	s->flags = th->tcp_flags;
+	s->port = port;
+	s->saddr = ip->src_addr;
+	s->daddr = ip->dst_addr;
+	s->sport = th->src_port;
+	s->dport = th->dst_port;
+	s->len = rte_pktmbuf_pkt_len(m) - hdrs;
+	if (tcp_opts_parse((const uint8_t *)(th + 1), m->l4_len - sizeof(*th), &s->opts) != 0) {
+		CNT_INC(tcp_cnt(tw), TcpInBadOptions);
+		CNT_INC(tcp_cnt(tw), TcpInErrs);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keeps only the payload in the mbuf (or frees it when there is none). */
+static void
+seg_take_payload(struct tcp_seg *s, struct rte_mbuf *m)
+{
+	if (s->len == 0) {
+		rte_pktmbuf_free(m);
+		s->m = NULL;
+		return;
+	}
+	rte_pktmbuf_adj(m, rte_pktmbuf_pkt_len(m) - s->len);
+	m->ol_flags = 0;
+	s->m = m;
+}
+
+/* §3.10.7.1: no connection. */
+static void
+input_closed(struct tcp_worker *tw, struct tcp_seg *s)
+{
+	CNT_INC(tcp_cnt(tw), TcpInClosedPort);
+	if (!(s->flags & TCP_F_RST))
+		tcp_send_rst_reply(tw, s);
+	seg_free_payload(s);
+}
+
+void
+tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
+{
+	struct tcp_seg s = { 0 };
+	struct tcp_listener *l;
+	struct tcb *c;
+
+	if (seg_parse(tw, port, m, &s) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	seg_take_payload(&s, m);
+	c = tcp_flow_lookup(tw, s.saddr, s.sport, s.daddr, s.dport);
+	if (c != NULL && c->state == TCP_TIME_WAIT && (s.flags & TCP_F_SYN) &&
+	    !(s.flags & (TCP_F_ACK | TCP_F_RST)) && tcp_time_wait_reusable(tw, c, &s)) {
+		/* RFC 6191 §2: a new incarnation may take over the TIME-WAIT connection. */
+		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
+		c = NULL;
+	}
+	if (c != NULL) {
+		tcb_enter(c);
+		if (c->state == TCP_SYN_SENT)
+			tcp_input_syn_sent(tw, c, &s);
+		else
+			tcp_input_sync(tw, c, &s);
+		seg_free_payload(&s);
+		tcb_leave(tw, c);
+		return;
+	}
+	l = tcp_listener_find(tw, rte_be_to_cpu_16(s.dport));
+	if (l != NULL)
+		tcp_input_listen(tw, l, &s);
+	else
+		input_closed(tw, &s);
+}
+
+/* §3.10.7.2 LISTEN. */
+void
+tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s)
+{
+	struct tcb *c;
+
+	if (s->flags & TCP_F_RST)
+		goto drop;
+	if (s->flags & TCP_F_ACK) {
+		tcp_send_rst_reply(tw, s); /* <SEQ=SEG.ACK><CTL=RST> */
+		goto drop;
+	}
+	if (!(s->flags & TCP_F_SYN))
+		goto drop;
+	if (l->syn_recv >= tw->cfg->backlog) {
+		CNT_INC(tcp_cnt(tw), TcpExtListenOverflows);
+		goto drop;
+	}
+	if ((c = tcb_alloc(tw)) == NULL) {
+		CNT_INC(tcp_cnt(tw), TcpExtTcbExhausted);
+		goto drop;
+	}
+	c->port = s->port;
+	c->laddr = s->daddr;
+	c->lport = s->dport;
+	c->raddr = s->saddr;
+	c->rport = s->sport;
+	c->flags |= TF_PASSIVE;
+	c->listener = l;
+	if (tcp_flow_add(tw, c) < 0) {
+		tcb_free(tw, c);
+		CNT_INC(tcp_cnt(tw), TcpExtTcbExhausted);
+		goto drop;
+	}
+	l->syn_recv++;
+	tcb_enter(c);
+	tcp_conn_init(tw, c);
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	tcp_options_negotiate(tw, c, &s->opts);
+	tcp_update_window(c, s);
+	tcp_set_state(tw, c, TCP_SYN_RECEIVED);
+	CNT_INC(tcp_cnt(tw), TcpPassiveOpens);
+	/* Data on a SYN is not kept (no TCP Fast Open): the peer sends it again. */
+	tcp_send_syn(tw, c);
+	tcb_leave(tw, c);
+drop:
+	seg_free_payload(s);
+}
+
+/* §3.10.7.3 SYN-SENT. */
+void
+tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
+	int ack_ok = 0;
+
+	if (s->flags & TCP_F_ACK) {
+		/* first: an ACK outside (ISS, SND.NXT] gets a RST, unless it is one */
+		if (seq_leq(s->ack, c->iss) || seq_gt(s->ack, c->snd_max)) {
+			if (!(s->flags & TCP_F_RST))
+				tcp_send_rst_reply(tw, s);
+			return;
+		}
+		ack_ok = 1;
+	}
+	if (s->flags & TCP_F_RST) {
+		/* RFC 5961 §3.2 via §3.10.7.3: only a RST acknowledging our SYN counts. */
+		if (ack_ok)
+			tcp_drop(tw, c, TERN_CLOSE_REFUSED, 0);
+		return;
+	}
+	if (!(s->flags & TCP_F_SYN))
+		return;
+	c->irs = s->seq;
+	c->rcv_nxt = s->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	tcp_options_negotiate(tw, c, &s->opts);
+	if (ack_ok) {
+		tcp_process_ack(tw, c, s); /* our SYN is acknowledged */
+		tcp_update_window(c, s);
+		tcp_established(tw, c);
+		c->flags |= TF_ACK_NOW;
+		if (s->len > 0) {
+			s->seq++;          /* data follows the SYN */
+			tcp_process_data(tw, c, s);
+		}
+		return;
+	}
+	/* Simultaneous open (§3.5 figure 8): SYN-RECEIVED, send SYN,ACK. */
+	tcp_update_window(c, s);
+	tcp_set_state(tw, c, TCP_SYN_RECEIVED);
+	c->snd_nxt = c->iss;
+	tcp_send_syn(tw, c);
+}

@@ -1,0 +1,181 @@
+/*
+ * RFC 9293 §3.10.7.4: segments for SYN-RECEIVED and the synchronized
+ * states, one function per step of the RFC's "Otherwise" list.
+ */
+#include "tcp_internal.h"
+
+/* RFC 7323 §5.3 PAWS: a timestamp older than TS.Recent marks an old duplicate. */
+static int
+paws_reject(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	if (!(c->flags & TF_TS) || !(s->opts.flags & TCP_OPTF_TS) || (s->flags & TCP_F_RST))
+		return 0;
+	if (seq_geq(s->opts.ts_val, c->ts_recent))
+		return 0;
+	/* §5.5: TS.Recent idle for 24 days is invalidated rather than trusted. */
+	if (tw->tick - c->ts_recent_tick > 24ull * 24 * 3600 * 1000) {
+		c->ts_recent = s->opts.ts_val;
+		return 0;
+	}
+	CNT_INC(tcp_cnt(tw), TcpExtPAWSEstab);
+	return 1;
+}
+
+/* First: the acceptability test of §3.10.7.4 (four cases). */
+static int
+seq_acceptable(const struct tcb *c, const struct tcp_seg *s, uint32_t rcv_wnd)
+{
+	uint32_t len = seg_seqlen(s);
+
+	if (len == 0 && rcv_wnd == 0)
+		return s->seq == c->rcv_nxt;
+	if (len == 0)
+		return seq_in_window(s->seq, c->rcv_nxt, c->rcv_nxt + rcv_wnd);
+	if (rcv_wnd == 0)
+		return 0;
+	return seq_in_window(s->seq, c->rcv_nxt, c->rcv_nxt + rcv_wnd) ||
+	       seq_in_window(s->seq + len - 1, c->rcv_nxt, c->rcv_nxt + rcv_wnd);
+}
+
+/* Trims what lies before RCV.NXT or beyond the window; the SYN and FIN bits go with their bytes. */
+static void
+trim_to_window(struct tcb *c, struct tcp_seg *s, uint32_t rcv_wnd)
+{
+	int32_t head = seq_diff(c->rcv_nxt, s->seq);
+	int32_t over;
+
+	if (head > 0 && (s->flags & TCP_F_SYN)) {
+		s->flags &= ~TCP_F_SYN;
+		s->seq++;
+		head--;
+	}
+	if (head > 0) {
+		uint32_t cut = RTE_MIN((uint32_t)head, s->len);
+
+		if (s->m != NULL && cut > 0)
+			rte_pktmbuf_adj(s->m, cut); /* within the first segment, or cut below */
+		s->len -= cut;
+		s->seq += cut;
+		if ((uint32_t)head > cut)
+			s->flags &= ~TCP_F_FIN; /* the FIN itself is old */
+	}
+	over = seq_diff(s->seq + s->len, c->rcv_nxt + rcv_wnd);
+	if (over > 0) {
+		s->len -= RTE_MIN((uint32_t)over, s->len);
+		s->flags &= ~TCP_F_FIN;
+		if (s->m != NULL)
+			rte_pktmbuf_trim(s->m, rte_pktmbuf_pkt_len(s->m) - s->len);
+	}
+	if (s->len == 0)
+		seg_free_payload(s);
+}
+
+/* Second: RST (RFC 5961 §3.2). Returns 1 when the segment was consumed. */
+static int
+check_rst(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	if (!(s->flags & TCP_F_RST))
+		return 0;
+	if (s->seq != c->rcv_nxt) {
+		/* In the window but not exact: maybe a blind attack, ask the peer. */
+		tcp_send_challenge_ack(tw, c);
+		return 1;
+	}
+	if (c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
+		/* Return to LISTEN: the listener remains, this embryo goes. */
+		tcp_drop(tw, c, TERN_CLOSE_RESET, 0);
+		return 1;
+	}
+	if (c->state == TCP_SYN_RECEIVED)
+		tcp_drop(tw, c, TERN_CLOSE_REFUSED, 0);
+	else {
+		if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
+			CNT_INC(tcp_cnt(tw), TcpEstabResets);
+		tcp_drop(tw, c, TERN_CLOSE_RESET, 0);
+	}
+	return 1;
+}
+
+/* Fourth: SYN in a synchronized state (RFC 5961 §4.2; RFC 9293 keeps it). */
+static int
+check_syn(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	if (!(s->flags & TCP_F_SYN))
+		return 0;
+	if (c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
+		tcp_drop(tw, c, TERN_CLOSE_RESET, 0); /* back to LISTEN */
+		return 1;
+	}
+	tcp_send_challenge_ack(tw, c);
+	return 1;
+}
+
+/* Fifth, for SYN-RECEIVED: the ACK of our SYN completes the handshake. */
+static int
+ack_syn_received(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
+	if (!seq_in_window(s->ack, c->snd_una + 1, c->snd_max + 1)) {
+		tcp_send_rst_reply(tw, s);
+		return 1;
+	}
+	tcp_update_window(c, s);
+	tcp_established(tw, c);
+	return c->state == TCP_CLOSED;
+}
+
+/* Eighth: FIN. */
+static void
+check_fin(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
+	if (!(s->flags & TCP_F_FIN))
+		return;
+	if (s->seq + s->len == c->rcv_nxt)
+		tcp_process_fin(tw, c);
+	else if (seq_gt(s->seq + s->len, c->rcv_nxt)) {
+		/* Ahead of missing data: remember it for when the hole fills. */
+		c->rcv_fin_seq = s->seq + s->len;
+		c->flags |= TF_FIN_OOO;
+	}
+}
+
+void
+tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
+	uint32_t rcv_wnd = tcp_rcv_window(tw, c);
+
+	if (paws_reject(tw, c, s) || !seq_acceptable(c, s, rcv_wnd)) {
+		if (!(s->flags & TCP_F_RST))
+			c->flags |= TF_ACK_NOW;
+		if (s->len > 0 && seq_lt(s->seq, c->rcv_nxt))
+			tcp_sack_note_dsack(c, s->seq, seq_min(s->seq + s->len, c->rcv_nxt));
+		return;
+	}
+	trim_to_window(c, s, rcv_wnd);
+	if (check_rst(tw, c, s) || check_syn(tw, c, s))
+		return;
+	if (!(s->flags & TCP_F_ACK))
+		return;
+	/* RFC 7323 §4.3: TS.Recent from a segment covering RCV.NXT (Last.ACK.sent). */
+	if ((c->flags & TF_TS) && (s->opts.flags & TCP_OPTF_TS) &&
+	    seq_leq(s->seq, c->last_ack_sent)) {
+		c->ts_recent = s->opts.ts_val;
+		c->ts_recent_tick = tw->tick;
+	}
+	if (c->state == TCP_SYN_RECEIVED && ack_syn_received(tw, c, s))
+		return;
+	tcp_process_ack(tw, c, s);
+	if (c->state == TCP_CLOSED || c->state == TCP_TIME_WAIT) {
+		if (c->state == TCP_TIME_WAIT && (s->flags & TCP_F_FIN)) {
+			/* A retransmitted FIN: ACK it and restart the 2 MSL wait. */
+			c->flags |= TF_ACK_NOW;
+			tcp_enter_time_wait(tw, c);
+		}
+		return;
+	}
+	/* Sixth (URG) is not supported: urgent data is read inline (RFC 6093 §5). */
+	if (s->len > 0)
+		tcp_process_data(tw, c, s);
+	if (c->state != TCP_CLOSED)
+		check_fin(tw, c, s);
+	c->last_rcv_tick = tw->tick;
+}

@@ -1,0 +1,127 @@
+/* Shared between the files of lib/tcp; not part of its interface. */
+#ifndef TERN_TCP_INTERNAL_H
+#define TERN_TCP_INTERNAL_H
+
+#include <rte_tcp.h>
+
+#include "tcb.h"
+#include "tcp_worker.h"
+
+#define TCP_F_FIN RTE_TCP_FIN_FLAG
+#define TCP_F_SYN RTE_TCP_SYN_FLAG
+#define TCP_F_RST RTE_TCP_RST_FLAG
+#define TCP_F_PSH RTE_TCP_PSH_FLAG
+#define TCP_F_ACK RTE_TCP_ACK_FLAG
+#define TCP_F_URG RTE_TCP_URG_FLAG
+
+/* A segment parsed once at the edge (smoltcp's repr idea). */
+struct tcp_seg {
+	struct rte_mbuf *m;        /* the payload only, or NULL; owned by the segment */
+	tcp_seq_t seq, ack;
+	uint32_t len;              /* payload bytes */
+	uint16_t wnd;              /* as received, unscaled */
+	uint8_t flags;
+	uint16_t port;
+	rte_be32_t saddr, daddr;
+	rte_be16_t sport, dport;
+	struct tcp_opts opts;
+};
+
+/* SEG.LEN of RFC 9293 §3.4: SYN and FIN occupy a sequence number each. */
+static inline uint32_t
+seg_seqlen(const struct tcp_seg *s)
+{
+	return s->len + !!(s->flags & TCP_F_SYN) + !!(s->flags & TCP_F_FIN);
+}
+
+static inline void
+seg_free_payload(struct tcp_seg *s)
+{
+	rte_pktmbuf_free(s->m);
+	s->m = NULL;
+}
+
+/* input */
+void tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s);
+void tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
+void tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
+void tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
+void tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
+void tcp_process_fin(struct tcp_worker *tw, struct tcb *c);
+void tcp_options_negotiate(struct tcp_worker *tw, struct tcb *c, const struct tcp_opts *o);
+void tcp_update_window(struct tcb *c, const struct tcp_seg *s);
+
+/* output */
+void tcp_output(struct tcp_worker *tw, struct tcb *c);
+void tcp_send_ack(struct tcp_worker *tw, struct tcb *c);
+void tcp_send_challenge_ack(struct tcp_worker *tw, struct tcb *c);
+void tcp_send_syn(struct tcp_worker *tw, struct tcb *c);
+void tcp_send_rst(struct tcp_worker *tw, struct tcb *c);
+void tcp_send_rst_reply(struct tcp_worker *tw, const struct tcp_seg *s);
+int tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len,
+		     uint8_t flags);
+void tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c);
+uint32_t tcp_rcv_window(const struct tcp_worker *tw, const struct tcb *c);
+uint32_t tcp_flight(const struct tcb *c);
+
+/* receive queues */
+void tcp_ooo_insert(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
+void tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c);
+void tcp_ooo_purge(struct tcp_worker *tw, struct tcb *c);
+void tcp_sack_note(struct tcb *c, tcp_seq_t start, tcp_seq_t end);
+void tcp_deliver(struct tcb *c, struct rte_mbuf *m, uint32_t len);
+
+/* send queue */
+void tcp_sndq_ack(struct tcb *c, uint32_t bytes);
+struct rte_mbuf *tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq,
+				  uint32_t len);
+void tcp_sndq_purge(struct tcb *c);
+
+/* timers */
+void tcp_timer_expired(struct tw_wheel *wheel, struct tw_timer *t, void *ctx);
+void tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which, uint64_t ticks);
+void tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which);
+void tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c);
+void tcp_keep_restart(struct tcp_worker *tw, struct tcb *c);
+void tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c);
+
+/* lifecycle */
+void tcp_set_state(struct tcp_worker *tw, struct tcb *c, enum tcp_state st);
+void tcp_drop(struct tcp_worker *tw, struct tcb *c, enum tern_close_reason why, int send_rst);
+void tcp_established(struct tcp_worker *tw, struct tcb *c);
+
+static inline void
+tcb_enter(struct tcb *c)
+{
+	c->busy++;
+}
+
+/* Leaves an entry point: at the outermost one, output and pending events; may free c. */
+void tcb_leave(struct tcp_worker *tw, struct tcb *c);
+
+static inline void
+tcb_event(struct tcb *c, uint8_t ev)
+{
+	c->events |= ev;
+}
+
+static inline struct tcp_worker *
+tcp_worker_of(const struct tcb *c)
+{
+	return c->tw;
+}
+
+unsigned tcp_sack_blocks(const struct tcp_worker *tw, const struct tcb *c,
+			 struct tcp_sack_block *out, unsigned max);
+void tcp_sack_note_dsack(struct tcb *c, tcp_seq_t start, tcp_seq_t end);
+void tcp_conn_init(struct tcp_worker *tw, struct tcb *c);
+int tcp_time_wait_reusable(struct tcp_worker *tw, const struct tcb *c, const struct tcp_seg *s);
+
+/* Our timestamp clock: milliseconds plus the connection's offset (RFC 7323 §5.4). */
+static inline uint32_t
+tcp_ts_now(const struct tcp_worker *tw, const struct tcb *c)
+{
+	return (uint32_t)tw->tick + c->ts_offset;
+}
+
+#endif

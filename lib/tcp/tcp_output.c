@@ -1,0 +1,198 @@
+/*
+ * TCP output: segments are built from the TCB (no header template copy
+ * yet: the few fields are cheaper to write than to copy), payload is
+ * referenced from the send queue, and what to send is derived from state
+ * after input has finished (VPP's "program an ACK, send once" idea).
+ */
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "tcp_internal.h"
+
+/* Headroom for Ethernet and IPv4 in front of the TCP header. */
+#define HDR_ROOM (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
+
+/* RFC 7323 §2.3 and RFC 1122 §4.2.3.3: what we may advertise, never shrinking the right edge. */
+static uint16_t
+window_to_advertise(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t space = c->rcvbuf > c->rcv_unconsumed ? c->rcvbuf - c->rcv_unconsumed : 0;
+	uint8_t ws = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED ? 0 : c->rcv_wscale;
+	uint32_t max = 65535u << ws;
+	tcp_seq_t edge;
+
+	(void)tw;
+	space = RTE_MIN(space, max);
+	space = (space >> ws) << ws;
+	edge = c->rcv_nxt + space;
+	/* Receiver SWS avoidance: move the edge only by a worthwhile amount. */
+	if (seq_gt(edge, c->rcv_adv) &&
+	    ((uint32_t)(edge - c->rcv_adv) >= RTE_MIN(c->rcvbuf / 2, (uint32_t)c->mss) ||
+	     c->rcv_adv == c->rcv_nxt || seq_lt(c->rcv_adv, c->rcv_nxt)))
+		c->rcv_adv = edge;
+	if (seq_lt(c->rcv_adv, c->rcv_nxt))
+		c->rcv_adv = c->rcv_nxt;
+	return (uint16_t)((uint32_t)(c->rcv_adv - c->rcv_nxt) >> ws);
+}
+
+uint32_t
+tcp_rcv_window(const struct tcp_worker *tw, const struct tcb *c)
+{
+	(void)tw;
+	return seq_gt(c->rcv_adv, c->rcv_nxt) ? (uint32_t)(c->rcv_adv - c->rcv_nxt) : 0;
+}
+
+static unsigned
+build_options(struct tcp_worker *tw, struct tcb *c, uint8_t flags, uint8_t *buf)
+{
+	struct tcp_opts o = { 0 };
+
+	if (flags & TCP_F_SYN) {
+		o.flags = TCP_OPTF_MSS;
+		o.mss = c->mss_offer;
+		if (tw->cfg->window_scaling && (!(flags & TCP_F_ACK) || (c->flags & TF_WSCALE))) {
+			o.flags |= TCP_OPTF_WSCALE;
+			o.wscale = c->rcv_wscale;
+		}
+		if (tw->cfg->sack && (!(flags & TCP_F_ACK) || (c->flags & TF_SACK)))
+			o.flags |= TCP_OPTF_SACK_PERM;
+		if (tw->cfg->timestamps && (!(flags & TCP_F_ACK) || (c->flags & TF_TS)))
+			o.flags |= TCP_OPTF_TS;
+	} else if (c->flags & TF_TS)
+		o.flags = TCP_OPTF_TS;
+	if (o.flags & TCP_OPTF_TS) {
+		o.ts_val = tcp_ts_now(tw, c);
+		o.ts_ecr = (flags & TCP_F_ACK) ? c->ts_recent : 0;
+	}
+	if ((c->flags & TF_SACK) && !(flags & TCP_F_SYN) && (flags & TCP_F_ACK)) {
+		o.nsack = tcp_sack_blocks(tw, c, o.sack, TCP_MAX_SACK_BLOCKS);
+		if (o.nsack > 0)
+			o.flags |= TCP_OPTF_SACK;
+	}
+	return tcp_opts_build(&o, buf);
+}
+
+/* After any segment that carries an ACK: nothing more is owed. */
+static void
+ack_sent(struct tcp_worker *tw, struct tcb *c)
+{
+	c->last_ack_sent = c->rcv_nxt;
+	c->flags &= ~(TF_ACK_NOW | TF_DELACK);
+	c->has_dsack = 0;
+	tcp_timer_cancel(tw, c, TCB_T_DELACK);
+}
+
+int
+tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, uint8_t flags)
+{
+	uint8_t opts[TCP_OPT_MAX_LEN];
+	unsigned olen = build_options(tw, c, flags, opts);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(tw->w->pool), *payload = NULL;
+	struct rte_tcp_hdr *th;
+
+	if (m != NULL && len > 0 && (payload = tcp_sndq_payload(tw, c, seq, len)) == NULL) {
+		rte_pktmbuf_free(m);
+		m = NULL;
+	}
+	if (m == NULL || rte_pktmbuf_headroom(m) < HDR_ROOM ||
+	    (th = (void *)rte_pktmbuf_append(m, sizeof(*th) + olen)) == NULL) {
+		CNT_INC(tcp_cnt(tw), MbufAllocFailed);
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(payload);
+		return -1;
+	}
+	th->src_port = c->lport;
+	th->dst_port = c->rport;
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = (flags & TCP_F_ACK) ? rte_cpu_to_be_32(c->rcv_nxt) : 0;
+	th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(window_to_advertise(tw, c));
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	memcpy(th + 1, opts, olen);
+	if (payload != NULL && rte_pktmbuf_chain(m, payload) != 0) {
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(payload);
+		return -1;
+	}
+	if (flags & TCP_F_ACK)
+		ack_sent(tw, c);
+	CNT_INC(tcp_cnt(tw), TcpOutSegs);
+	c->last_snd_tick = tw->tick;
+	net_ipv4_send(tw->net, c->port, m, c->raddr, IPPROTO_TCP);
+	return 0;
+}
+
+void
+tcp_send_ack(struct tcp_worker *tw, struct tcb *c)
+{
+	tcp_send_segment(tw, c, c->snd_nxt, 0, TCP_F_ACK);
+}
+
+/* RFC 5961 §7: challenge ACKs are rate limited per worker. */
+void
+tcp_send_challenge_ack(struct tcp_worker *tw, struct tcb *c)
+{
+	if (tw->tick - tw->challenge_window_tick >= 1000) {
+		tw->challenge_window_tick = tw->tick;
+		tw->challenge_acks = 0;
+	}
+	if (tw->challenge_acks >= tw->cfg->challenge_ack_limit) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPChallengeACKLimited);
+		return;
+	}
+	tw->challenge_acks++;
+	CNT_INC(tcp_cnt(tw), TcpExtTCPChallengeACK);
+	tcp_send_ack(tw, c);
+}
+
+/* SYN (active open) or SYN,ACK (passive), at ISS. */
+void
+tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
+{
+	uint8_t flags = c->state == TCP_SYN_SENT ? TCP_F_SYN : TCP_F_SYN | TCP_F_ACK;
+
+	if (tcp_send_segment(tw, c, c->iss, 0, flags) == 0) {
+		c->snd_nxt = c->iss + 1;
+		if (seq_gt(c->snd_nxt, c->snd_max))
+			c->snd_max = c->snd_nxt;
+	}
+	if (!tw_armed(&c->timers[TCB_T_RTX]))
+		tcp_rtx_arm(tw, c);
+}
+
+void
+tcp_send_rst(struct tcp_worker *tw, struct tcb *c)
+{
+	CNT_INC(tcp_cnt(tw), TcpOutRsts);
+	tcp_send_segment(tw, c, c->snd_nxt, 0, TCP_F_RST | TCP_F_ACK);
+}
+
+/* RFC 9293 §3.10.7.1 reply to a segment that has no connection. */
+void
+tcp_send_rst_reply(struct tcp_worker *tw, const struct tcp_seg *s)
+{
+	struct rte_mbuf *r = rte_pktmbuf_alloc(tw->w->pool);
+	struct rte_tcp_hdr *th;
+
+	if (r == NULL || (th = (void *)rte_pktmbuf_append(r, sizeof(*th))) == NULL) {
+		CNT_INC(tcp_cnt(tw), MbufAllocFailed);
+		rte_pktmbuf_free(r);
+		return;
+	}
+	memset(th, 0, sizeof(*th));
+	th->src_port = s->dport;
+	th->dst_port = s->sport;
+	th->data_off = sizeof(*th) / 4 << 4;
+	if (s->flags & TCP_F_ACK) {
+		th->sent_seq = rte_cpu_to_be_32(s->ack);  /* <SEQ=SEG.ACK><CTL=RST> */
+		th->tcp_flags = TCP_F_RST;
+	} else {
+		th->recv_ack = rte_cpu_to_be_32(s->seq + seg_seqlen(s));
+		th->tcp_flags = TCP_F_RST | TCP_F_ACK;  /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN> */
+	}
+	CNT_INC(tcp_cnt(tw), TcpOutSegs);
+	CNT_INC(tcp_cnt(tw), TcpOutRsts);
+	net_ipv4_send(tw->net, s->port, r, s->saddr, IPPROTO_TCP);
+}

@@ -1,0 +1,294 @@
+/*
+ * Receiving: in-order data to the application, out-of-order segments to
+ * a per-worker store (RFC 9293 §3.10.7.4 seventh step, RFC 5681 §4.2 ACK
+ * rules), SACK blocks for what is held (RFC 2018 §4, RFC 2883), the FIN.
+ */
+#include "tcp_internal.h"
+#include "tcp_mbuf.h"
+
+#define OOO_NIL UINT32_MAX
+
+void
+tcp_deliver(struct tcb *c, struct rte_mbuf *m, uint32_t len)
+{
+	c->rcv_unconsumed += len;
+	if (c->rcv_deliver == NULL)
+		c->rcv_deliver = m;
+	else if (rte_pktmbuf_chain(c->rcv_deliver, m) != 0) {
+		/* Chain too long to link: give what we have first. */
+		tcb_event(c, TCB_EV_DATA);
+		rte_pktmbuf_free(m); /* unreachable with 16-bit nb_segs and bounded bursts */
+		return;
+	}
+	tcb_event(c, TCB_EV_DATA);
+}
+
+static void
+ooo_unlink_free(struct tcp_worker *tw, uint32_t idx)
+{
+	rte_pktmbuf_free(tw->ooo[idx].m);
+	tw->ooo[idx].m = NULL;
+	tw->ooo[idx].next = tw->ooo_free;
+	tw->ooo_free = idx;
+	tw->ooo_used--;
+}
+
+void
+tcp_ooo_purge(struct tcp_worker *tw, struct tcb *c)
+{
+	while (c->ooo_head != OOO_NIL) {
+		uint32_t next = tw->ooo[c->ooo_head].next;
+
+		ooo_unlink_free(tw, c->ooo_head);
+		c->ooo_head = next;
+	}
+	c->ooo_count = 0;
+}
+
+/* The contiguous run of held data that contains seq, as a SACK block. */
+static int
+ooo_block_at(const struct tcp_worker *tw, const struct tcb *c, tcp_seq_t seq,
+	     struct tcp_sack_block *b)
+{
+	uint32_t i = c->ooo_head;
+
+	while (i != OOO_NIL) {
+		tcp_seq_t start = tw->ooo[i].seq, end = start + tw->ooo[i].len;
+
+		for (i = tw->ooo[i].next; i != OOO_NIL && tw->ooo[i].seq == end; i = tw->ooo[i].next)
+			end += tw->ooo[i].len;
+		if (seq_gt(start, seq))
+			return 0;
+		if (seq_lt(seq, end)) {
+			*b = (struct tcp_sack_block){ start, end };
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* RFC 2018 §4: the block with the newest segment first, then the others by recency. */
+void
+tcp_sack_note(struct tcb *c, tcp_seq_t start, tcp_seq_t end)
+{
+	struct tcp_sack_block nb = { start, end };
+	unsigned n = 0;
+	struct tcp_sack_block keep[TCP_MAX_SACK_BLOCKS];
+
+	for (unsigned i = 0; i < c->nsack_recent && n < TCP_MAX_SACK_BLOCKS - 1; i++) {
+		const struct tcp_sack_block *b = &c->sack_recent[i];
+
+		if (seq_leq(b->end, nb.end) && seq_geq(b->start, nb.start))
+			continue; /* now inside the new block */
+		keep[n++] = *b;
+	}
+	c->sack_recent[0] = nb;
+	for (unsigned i = 0; i < n; i++)
+		c->sack_recent[i + 1] = keep[i];
+	c->nsack_recent = n + 1;
+}
+
+void
+tcp_sack_note_dsack(struct tcb *c, tcp_seq_t start, tcp_seq_t end)
+{
+	if (!(c->flags & TF_SACK))
+		return;
+	c->sack_dsack = (struct tcp_sack_block){ start, end };
+	c->has_dsack = 1;
+}
+
+/* Refreshes the recency list against what is still held above RCV.NXT. */
+unsigned
+tcp_sack_blocks(const struct tcp_worker *tw, const struct tcb *c, struct tcp_sack_block *out,
+		unsigned max)
+{
+	unsigned n = 0;
+
+	if (c->has_dsack && n < max)
+		out[n++] = c->sack_dsack;
+	for (unsigned i = 0; i < c->nsack_recent && n < max; i++) {
+		struct tcp_sack_block b;
+		int dup = 0;
+
+		if (!ooo_block_at(tw, c, c->sack_recent[i].start, &b) || seq_leq(b.end, c->rcv_nxt))
+			continue;
+		for (unsigned j = c->has_dsack ? 1 : 0; j < n; j++)
+			dup |= out[j].start == b.start;
+		if (!dup)
+			out[n++] = b;
+	}
+	return n;
+}
+
+/* Trims s against held segments and links it in order; returns 0 when nothing new is left. */
+static int
+ooo_link(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s, uint32_t *prev_out)
+{
+	uint32_t prev = OOO_NIL, cur = c->ooo_head;
+
+	while (cur != OOO_NIL && seq_leq(tw->ooo[cur].seq, s->seq)) {
+		prev = cur;
+		cur = tw->ooo[cur].next;
+	}
+	if (prev != OOO_NIL) {
+		int32_t over = seq_diff(tw->ooo[prev].seq + tw->ooo[prev].len, s->seq);
+
+		if (over >= (int32_t)s->len)
+			return 0; /* all of it is held already */
+		if (over > 0) {
+			s->m = mbuf_cut_front(s->m, over);
+			s->seq += over;
+			s->len -= over;
+		}
+	}
+	/* Later held segments that the new one covers go; a partial overlap trims the new tail. */
+	while (cur != OOO_NIL && seq_lt(tw->ooo[cur].seq, s->seq + s->len)) {
+		struct tcp_ooo_seg *e = &tw->ooo[cur];
+		uint32_t next = e->next;
+
+		if (seq_leq(e->seq + e->len, s->seq + s->len)) {
+			ooo_unlink_free(tw, cur);
+			c->ooo_count--;
+			if (prev == OOO_NIL)
+				c->ooo_head = next;
+			else
+				tw->ooo[prev].next = next;
+			cur = next;
+			continue;
+		}
+		s->len = (uint32_t)(e->seq - s->seq);
+		mbuf_keep_front(s->m, s->len);
+		break;
+	}
+	*prev_out = prev;
+	return 1;
+}
+
+void
+tcp_ooo_insert(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
+	uint32_t prev, idx;
+	tcp_seq_t first = s->seq, last = s->seq + s->len;
+
+	if (!ooo_link(tw, c, s, &prev)) {
+		tcp_sack_note_dsack(c, first, last);
+		seg_free_payload(s);
+		return;
+	}
+	if (tw->ooo_free == OOO_NIL) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPOFODrop);
+		seg_free_payload(s);
+		return;
+	}
+	idx = tw->ooo_free;
+	tw->ooo_free = tw->ooo[idx].next;
+	tw->ooo_used++;
+	tw->ooo[idx] = (struct tcp_ooo_seg){ .m = s->m, .seq = s->seq, .len = s->len,
+		.next = prev == OOO_NIL ? c->ooo_head : tw->ooo[prev].next };
+	if (prev == OOO_NIL)
+		c->ooo_head = idx;
+	else
+		tw->ooo[prev].next = idx;
+	c->ooo_count++;
+	s->m = NULL;
+	CNT_INC(tcp_cnt(tw), TcpExtTCPOFOQueue);
+	struct tcp_sack_block b;
+	if (ooo_block_at(tw, c, first, &b))
+		tcp_sack_note(c, b.start, b.end);
+}
+
+/* Moves held segments that RCV.NXT has reached to the application. */
+void
+tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
+{
+	while (c->ooo_head != OOO_NIL && seq_leq(tw->ooo[c->ooo_head].seq, c->rcv_nxt)) {
+		uint32_t idx = c->ooo_head;
+		struct tcp_ooo_seg *e = &tw->ooo[idx];
+		int32_t old = seq_diff(c->rcv_nxt, e->seq);
+
+		c->ooo_head = e->next;
+		c->ooo_count--;
+		if (old < (int32_t)e->len) {
+			struct rte_mbuf *m = old > 0 ? mbuf_cut_front(e->m, old) : e->m;
+			uint32_t len = e->len - (uint32_t)old;
+
+			e->m = NULL;
+			c->rcv_nxt += len;
+			tcp_deliver(c, m, len);
+		}
+		ooo_unlink_free(tw, idx);
+	}
+}
+
+/* RFC 5681 §4.2: ACK at least every second full-sized segment, within the delayed-ACK time. */
+static void
+ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
+{
+	if (seq_diff(c->rcv_nxt, c->last_ack_sent) >= 2 * (int32_t)c->mss) {
+		c->flags |= TF_ACK_NOW;
+		return;
+	}
+	if (!(c->flags & TF_DELACK)) {
+		c->flags |= TF_DELACK;
+		tcp_timer_arm(tw, c, TCB_T_DELACK, tw->cfg->delack_ms);
+	}
+}
+
+void
+tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
+	if (c->state != TCP_ESTABLISHED && c->state != TCP_FIN_WAIT_1 &&
+	    c->state != TCP_FIN_WAIT_2) {
+		seg_free_payload(s); /* after the peer's FIN: nothing more can come (§3.10.7.4) */
+		return;
+	}
+	if (c->flags & TF_RCV_CLOSED) {
+		/* RFC 1122 §4.2.2.13: data after CLOSE is lost, so the peer hears of it. */
+		CNT_INC(tcp_cnt(tw), TcpExtTCPAbortOnData);
+		seg_free_payload(s);
+		tcp_drop(tw, c, TERN_CLOSE_ABORTED, 1);
+		return;
+	}
+	if (s->seq != c->rcv_nxt) {
+		tcp_ooo_insert(tw, c, s);
+		c->flags |= TF_ACK_NOW; /* a duplicate ACK at once tells the sender of the hole */
+		return;
+	}
+	c->rcv_nxt += s->len;
+	tcp_deliver(c, s->m, s->len);
+	s->m = NULL;
+	if (c->ooo_head != OOO_NIL) {
+		tcp_ooo_pull(tw, c);
+		c->flags |= TF_ACK_NOW; /* filled (part of) a hole */
+	} else
+		ack_policy_in_order(tw, c);
+	if ((c->flags & TF_FIN_OOO) && c->rcv_nxt == c->rcv_fin_seq) {
+		c->flags &= ~TF_FIN_OOO;
+		tcp_process_fin(tw, c);
+	}
+}
+
+/* Eighth step: the FIN, in order. */
+void
+tcp_process_fin(struct tcp_worker *tw, struct tcb *c)
+{
+	if (c->flags & TF_PEER_FIN)
+		return;
+	c->rcv_nxt++;
+	c->flags |= TF_PEER_FIN | TF_ACK_NOW;
+	tcb_event(c, TCB_EV_PEER_FIN);
+	switch (c->state) {
+	case TCP_SYN_RECEIVED:
+	case TCP_ESTABLISHED:
+		tcp_set_state(tw, c, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT_1:
+		tcp_set_state(tw, c, TCP_CLOSING); /* our FIN is not acknowledged yet */
+		break;
+	case TCP_FIN_WAIT_2:
+		tcp_enter_time_wait(tw, c);
+		break;
+	default:
+		break;
+	}
+}

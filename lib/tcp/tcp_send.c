@@ -1,0 +1,186 @@
+/*
+ * What to send now: new data within min(SND.WND, cwnd), Nagle (RFC 896,
+ * RFC 1122 §4.2.3.4) and sender SWS avoidance, limited transmit
+ * (RFC 3042), the FIN after the data, pure ACKs and window updates, the
+ * persist timer for a zero window (RFC 9293 §3.8.6.1).
+ */
+#include "tcp_internal.h"
+
+/* Bytes queued past SND.NXT. */
+static uint32_t
+unsent_bytes(const struct tcb *c)
+{
+	tcp_seq_t data_end = c->snd_una + c->sndq.bytes + (c->snd_una == c->iss ? 1 : 0);
+
+	return seq_gt(data_end, c->snd_nxt) ? (uint32_t)(data_end - c->snd_nxt) : 0;
+}
+
+static uint32_t
+usable_window(const struct tcb *c)
+{
+	uint32_t cwnd = c->cwnd, wnd, flight = (uint32_t)(c->snd_nxt - c->snd_una);
+
+	/* RFC 3042: one more segment per duplicate ACK before fast retransmit. */
+	if (!(c->flags & TF_IN_RECOVERY) && c->dupacks > 0 && c->dupacks < 3)
+		cwnd += c->dupacks * c->mss;
+	wnd = RTE_MIN(c->snd_wnd, cwnd);
+	return wnd > flight ? wnd - flight : 0;
+}
+
+static int
+can_send_data(const struct tcb *c)
+{
+	return c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT ||
+	       c->state == TCP_FIN_WAIT_1 || c->state == TCP_CLOSING || c->state == TCP_LAST_ACK;
+}
+
+/* The FIN goes (again) when everything before it is sent. */
+static int
+fin_due(const struct tcb *c, uint32_t len, uint32_t unsent)
+{
+	if (!(c->flags & TF_FIN_QUEUED) || len != unsent)
+		return 0;
+	return !(c->flags & TF_FIN_SENT) || c->snd_nxt + len == c->snd_fin;
+}
+
+/* Nagle and sender SWS avoidance for a segment shorter than MSS. */
+static int
+small_segment_ok(const struct tcb *c, uint32_t len, uint32_t unsent)
+{
+	int nagle_on = !(c->flags & TF_NODELAY);
+
+	if (len == unsent)
+		return !nagle_on || c->snd_nxt == c->snd_una;
+	/* Window-limited: worth it only for half the largest window seen. */
+	return len >= c->max_sndwnd / 2;
+}
+
+static void
+after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, int fin)
+{
+	tcp_seq_t end = seq + len + (fin ? 1 : 0);
+
+	if (seq_lt(seq, c->snd_max)) {
+		CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+		c->flags &= ~TF_RTT_TIMING; /* Karn: no sample across a retransmission */
+	} else if (!(c->flags & (TF_RTT_TIMING | TF_TS)) && len > 0) {
+		c->flags |= TF_RTT_TIMING;
+		c->rtt_seq = seq;
+		c->rtt_start = tw->tick;
+	}
+	if (fin && !(c->flags & TF_FIN_SENT)) {
+		c->flags |= TF_FIN_SENT;
+		c->snd_fin = seq + len;
+		tcp_set_state(tw, c, c->state == TCP_CLOSE_WAIT ? TCP_LAST_ACK : TCP_FIN_WAIT_1);
+	}
+	c->snd_nxt = end;
+	if (seq_gt(end, c->snd_max))
+		c->snd_max = end;
+	if (!tw_armed(&c->timers[TCB_T_RTX]) || (c->flags & TF_ZERO_WINDOW)) {
+		c->flags &= ~TF_ZERO_WINDOW;
+		tcp_rtx_arm(tw, c);
+	}
+}
+
+/* Sends segments while window, Nagle and SWS allow; returns how many. */
+static unsigned
+send_data(struct tcp_worker *tw, struct tcb *c)
+{
+	unsigned sent = 0;
+
+	while (can_send_data(c)) {
+		uint32_t unsent = unsent_bytes(c);
+		uint32_t len = RTE_MIN(RTE_MIN(unsent, usable_window(c)), (uint32_t)c->mss);
+		int fin = fin_due(c, len, unsent);
+		uint8_t flags = TCP_F_ACK;
+
+		if (len == 0 && !fin)
+			break;
+		if (len > 0 && len < c->mss && !fin && !small_segment_ok(c, len, unsent))
+			break;
+		if (fin)
+			flags |= TCP_F_FIN;
+		if (len > 0 && len == unsent)
+			flags |= TCP_F_PSH;
+		if (tcp_send_segment(tw, c, c->snd_nxt, len, flags) != 0)
+			break;
+		after_send(tw, c, c->snd_nxt, len, fin);
+		sent++;
+		if (fin)
+			break;
+	}
+	return sent;
+}
+
+/* RFC 9293 §3.8.6.1: data waits on a zero window with nothing in flight: probe it. */
+static void
+maybe_persist(struct tcp_worker *tw, struct tcb *c)
+{
+	if (c->snd_wnd == 0 && unsent_bytes(c) > 0 && c->snd_nxt == c->snd_una &&
+	    !tw_armed(&c->timers[TCB_T_RTX])) {
+		c->flags |= TF_ZERO_WINDOW;
+		tcp_rtx_arm(tw, c);
+	}
+}
+
+/* RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window. */
+static void
+idle_restart(struct tcp_worker *tw, struct tcb *c)
+{
+	uint64_t idle_ticks = tw->tick - c->last_snd_tick;
+
+	if (c->snd_nxt == c->snd_una && c->cwnd > 0 &&
+	    idle_ticks * TCP_TICK_US > tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim))
+		tw->cc->on_idle_restart(c);
+}
+
+/* Would a window update be worth an ACK of its own (RFC 1122 §4.2.3.3)? */
+static int
+window_update_due(const struct tcb *c)
+{
+	uint32_t space = c->rcvbuf > c->rcv_unconsumed ? c->rcvbuf - c->rcv_unconsumed : 0;
+	tcp_seq_t edge = c->rcv_nxt + space;
+	uint32_t grow = seq_gt(edge, c->rcv_adv) ? (uint32_t)(edge - c->rcv_adv) : 0;
+
+	return grow >= RTE_MIN(c->rcvbuf / 2, 2u * c->mss);
+}
+
+void
+tcp_output(struct tcp_worker *tw, struct tcb *c)
+{
+	if (c->state < TCP_SYN_RECEIVED || c->state == TCP_TIME_WAIT) {
+		if (c->state == TCP_TIME_WAIT && (c->flags & TF_ACK_NOW))
+			tcp_send_ack(tw, c);
+		return;
+	}
+	if (c->state == TCP_SYN_RECEIVED) {
+		if (c->flags & TF_ACK_NOW) {
+			c->flags &= ~TF_ACK_NOW;
+			tcp_send_ack(tw, c);
+		}
+		return;
+	}
+	if (unsent_bytes(c) > 0)
+		idle_restart(tw, c);
+	if (send_data(tw, c) == 0 && ((c->flags & TF_ACK_NOW) || window_update_due(c)))
+		tcp_send_ack(tw, c);
+	maybe_persist(tw, c);
+}
+
+/* One segment at SND.UNA: fast retransmit and NewReno partial ACKs. */
+void
+tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t len = RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
+	uint8_t flags = TCP_F_ACK;
+	int fin = (c->flags & TF_FIN_SENT) && c->snd_una + len == c->snd_fin;
+
+	if (len == 0 && !fin)
+		return;
+	if (fin)
+		flags |= TCP_F_FIN;
+	if (tcp_send_segment(tw, c, c->snd_una, len, flags) == 0) {
+		CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+		c->flags &= ~TF_RTT_TIMING;
+	}
+}

@@ -1,0 +1,160 @@
+/*
+ * Connection timers on the worker's wheel: retransmission (RFC 6298 §5),
+ * SYN and SYN,ACK retries, zero-window probes (RFC 9293 §3.8.6.1),
+ * delayed ACK (RFC 1122 §4.2.3.2), keepalive (RFC 1122 §4.2.3.6),
+ * FIN-WAIT-2 and TIME-WAIT (RFC 9293 §3.6).
+ */
+#include "tcp_internal.h"
+
+static uint64_t
+ms_to_ticks(uint64_t ms)
+{
+	return ms * 1000 / TCP_TICK_US;
+}
+
+void
+tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which, uint64_t ms)
+{
+	tw_arm(&tw->wheel, &c->timers[which], tw->tick + RTE_MAX(ms_to_ticks(ms), (uint64_t)1));
+}
+
+void
+tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which)
+{
+	tw_cancel(&tw->wheel, &c->timers[which]);
+}
+
+void
+tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t rto_us = tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim);
+
+	tw_arm(&tw->wheel, &c->timers[TCB_T_RTX],
+	       tw->tick + RTE_MAX((uint64_t)rto_us / TCP_TICK_US, (uint64_t)1));
+}
+
+void
+tcp_keep_restart(struct tcp_worker *tw, struct tcb *c)
+{
+	if (tw->cfg->keepalive && c->state == TCP_ESTABLISHED)
+		tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->keepalive_idle_ms);
+}
+
+void
+tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c)
+{
+	tcp_set_state(tw, c, TCP_TIME_WAIT);
+	tcp_timer_cancel(tw, c, TCB_T_RTX);
+	tcp_timer_cancel(tw, c, TCB_T_DELACK);
+	tcp_timer_arm(tw, c, TCB_T_KEEP, 2ull * tw->cfg->msl_ms);
+}
+
+/* A window probe: one byte of new data beyond the window (RFC 9293 §3.8.6.1). */
+static void
+persist_probe(struct tcp_worker *tw, struct tcb *c)
+{
+	CNT_INC(tcp_cnt(tw), TcpExtTCPWinProbe);
+	tcp_send_segment(tw, c, c->snd_una, RTE_MIN(c->sndq.bytes, 1u), TCP_F_ACK);
+	tcp_rtt_backoff(&c->rtt);
+	tcp_rtx_arm(tw, c); /* a peer that answers keeps the probes going, without limit */
+}
+
+static void
+rto_handshake(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t limit = c->state == TCP_SYN_SENT ? tw->cfg->syn_retries : tw->cfg->synack_retries;
+
+	if (++c->rtx_count > limit) {
+		if (c->state == TCP_SYN_SENT)
+			CNT_INC(tcp_cnt(tw), TcpAttemptFails);
+		tcp_drop(tw, c, TERN_CLOSE_TIMEOUT, 0);
+		return;
+	}
+	tcp_rtt_backoff(&c->rtt);
+	c->snd_nxt = c->iss;
+	CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+	tcp_timer_cancel(tw, c, TCB_T_RTX);
+	tcp_send_syn(tw, c);
+}
+
+/* RFC 6298 §5.4-5.6 and RFC 5681 §3.1: back off, shrink cwnd, go back to SND.UNA. */
+static void
+rto_data(struct tcp_worker *tw, struct tcb *c)
+{
+	if (++c->rtx_count > tw->cfg->retries) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPAbortOnTimeout);
+		tcp_drop(tw, c, TERN_CLOSE_TIMEOUT, 1);
+		return;
+	}
+	CNT_INC(tcp_cnt(tw), TcpExtTCPTimeouts);
+	tw->cc->on_rto(c, tcp_flight(c));
+	tcp_rtt_backoff(&c->rtt);
+	c->flags &= ~(TF_IN_RECOVERY | TF_RTT_TIMING);
+	c->recover = c->snd_max; /* RFC 6582 §3.2 step 4 */
+	c->dupacks = 0;
+	c->snd_nxt = c->snd_una;
+	tcp_rtx_arm(tw, c);
+	/* tcp_output, run when the timer handler leaves the TCB, resends from SND.UNA. */
+}
+
+static void
+rtx_expired(struct tcp_worker *tw, struct tcb *c)
+{
+	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
+		rto_handshake(tw, c);
+	else if (c->flags & TF_ZERO_WINDOW)
+		persist_probe(tw, c);
+	else if (c->snd_una != c->snd_max)
+		rto_data(tw, c);
+}
+
+static void
+keep_expired(struct tcp_worker *tw, struct tcb *c)
+{
+	if (c->state == TCP_TIME_WAIT || c->state == TCP_FIN_WAIT_2) {
+		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
+		return;
+	}
+	if (c->state != TCP_ESTABLISHED || !tw->cfg->keepalive)
+		return;
+	if (tw->tick - c->last_rcv_tick < ms_to_ticks(tw->cfg->keepalive_idle_ms)) {
+		tcp_timer_arm(tw, c, TCB_T_KEEP,
+			      tw->cfg->keepalive_idle_ms - (tw->tick - c->last_rcv_tick) * TCP_TICK_US / 1000);
+		c->keep_probes = 0;
+		return;
+	}
+	if (++c->keep_probes > tw->cfg->keepalive_probes) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPAbortOnKeepalive);
+		tcp_drop(tw, c, TERN_CLOSE_TIMEOUT, 1);
+		return;
+	}
+	/* RFC 1122 §4.2.3.6: SEG.SEQ = SND.NXT - 1 draws an ACK from a live peer. */
+	tcp_send_segment(tw, c, c->snd_una - 1, 0, TCP_F_ACK);
+	tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->keepalive_interval_ms);
+}
+
+void
+tcp_timer_expired(struct tw_wheel *wheel, struct tw_timer *t, void *ctx)
+{
+	struct tcp_worker *tw = ctx;
+	enum tcb_timer which = t->tag;
+	struct tcb *c = (struct tcb *)((char *)(t - which) - offsetof(struct tcb, timers));
+
+	(void)wheel;
+	tcb_enter(c);
+	switch (which) {
+	case TCB_T_RTX:
+		rtx_expired(tw, c);
+		break;
+	case TCB_T_DELACK:
+		if (c->flags & TF_DELACK) {
+			CNT_INC(tcp_cnt(tw), TcpExtDelayedACKs);
+			c->flags |= TF_ACK_NOW;
+		}
+		break;
+	default:
+		keep_expired(tw, c);
+		break;
+	}
+	tcb_leave(tw, c);
+}

@@ -1,0 +1,221 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "siphash.h"
+#include "tcp_internal.h"
+#include "tcp_worker.h"
+
+struct flow_key {
+	rte_be32_t raddr, laddr;
+	rte_be16_t rport, lport;
+};
+
+static const char *const state_names[TCP_NSTATES] = {
+	"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+	"FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+};
+
+const char *
+tcp_state_name(enum tcp_state s)
+{
+	return s < TCP_NSTATES ? state_names[s] : "?";
+}
+
+/* Smallest shift that lets the advertised window cover the whole buffer (RFC 7323 §2.3). */
+static uint8_t
+wscale_for(uint32_t rcvbuf)
+{
+	uint8_t s = 0;
+
+	while (s < TCP_MAX_WSCALE && (rcvbuf >> s) > 65535)
+		s++;
+	return s;
+}
+
+static int
+create_tables(struct tcp_worker *tw, int socket)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name, .entries = RTE_MAX(tw->ntcbs, 64u), .key_len = sizeof(struct flow_key),
+		.hash_func = rte_hash_crc, .hash_func_init_val = 0, .socket_id = socket,
+	};
+	uint32_t nooo = tw->cfg->ooo_mbufs;
+
+	snprintf(name, sizeof(name), "tern_flows_%u", tw->w->index);
+	tw->flows = rte_hash_create(&hp);
+	tw->tcbs = rte_zmalloc_socket("tern_tcbs", (size_t)tw->ntcbs * sizeof(struct tcb),
+				      RTE_CACHE_LINE_SIZE, socket);
+	tw->ooo = rte_zmalloc_socket("tern_ooo", (size_t)RTE_MAX(nooo, 1u) * sizeof(*tw->ooo),
+				     0, socket);
+	if (tw->flows == NULL || tw->tcbs == NULL || tw->ooo == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < tw->ntcbs; i++) {
+		tw->tcbs[i].idx = i;
+		tw->tcbs[i].next_free = i + 1 < tw->ntcbs ? i + 1 : UINT32_MAX;
+		tw->tcbs[i].flags = TF_FREED;
+	}
+	for (uint32_t i = 0; i < nooo; i++)
+		tw->ooo[i].next = i + 1 < nooo ? i + 1 : UINT32_MAX;
+	tw->ooo_free = nooo ? 0 : UINT32_MAX;
+	return 0;
+}
+
+int
+tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tern_tcp_cfg *cfg)
+{
+	memset(tw, 0, sizeof(*tw));
+	tw->net = net;
+	tw->w = net->w;
+	tw->cfg = cfg;
+	tw->cc = tcp_cc_find(cfg->cc);
+	if (tw->cc == NULL)
+		return -EINVAL;
+	tw->rtt_lim = (struct tcp_rtt_limits){
+		.initial_us = cfg->initial_rto_ms * 1000, .min_us = cfg->min_rto_ms * 1000,
+		.max_us = cfg->max_rto_ms * 1000, .granularity_us = TCP_TICK_US,
+	};
+	tw->tsc_per_tick = tern_us_to_tsc(TCP_TICK_US);
+	if (tw->tsc_per_tick == 0)
+		tw->tsc_per_tick = 1;
+	tw->tick = tw->w->now / tw->tsc_per_tick;
+	tw->rcv_wscale = cfg->window_scaling ? wscale_for(cfg->rcvbuf) : 0;
+	tw->ntcbs = cfg->max_connections;
+	tw->ephemeral_next = 32768 + (uint16_t)(tw->w->index * 997);
+	if (getrandom(tw->isn_key, sizeof(tw->isn_key), 0) != sizeof(tw->isn_key))
+		tw->isn_key[0] = rte_rand(), tw->isn_key[1] = rte_rand();
+	tw_init(&tw->wheel, tw->tick, tcp_timer_expired, tw);
+	return create_tables(tw, rte_socket_id());
+}
+
+void
+tcp_worker_fini(struct tcp_worker *tw)
+{
+	for (uint32_t i = 0; tw->tcbs != NULL && i < tw->ntcbs; i++)
+		if (!(tw->tcbs[i].flags & TF_FREED))
+			tcp_drop(tw, &tw->tcbs[i], TERN_CLOSE_ABORTED, 0);
+	rte_hash_free(tw->flows);
+	rte_free(tw->ooo);
+	rte_free(tw->tcbs);
+	tw->flows = NULL;
+	tw->ooo = NULL;
+	tw->tcbs = NULL;
+}
+
+void
+tcp_worker_tick(struct tcp_worker *tw)
+{
+	tw->tick = tw->w->now / tw->tsc_per_tick;
+	/* A cap keeps one loop short after a stall; the rest fire next loop. */
+	tw_advance(&tw->wheel, tw->tick, 4096);
+}
+
+struct tcb *
+tcb_alloc(struct tcp_worker *tw)
+{
+	struct tcb *c;
+	uint32_t idx = tw->free_head;
+
+	if (tw->used == tw->ntcbs)
+		return NULL;
+	c = &tw->tcbs[idx];
+	tw->free_head = c->next_free;
+	memset(c, 0, sizeof(*c));
+	c->idx = idx;
+	tw->used++;
+	return c;
+}
+
+void
+tcb_free(struct tcp_worker *tw, struct tcb *c)
+{
+	c->flags = TF_FREED;
+	c->state = TCP_CLOSED;
+	c->next_free = tw->free_head;
+	tw->free_head = c->idx;
+	tw->used--;
+}
+
+static void
+flow_key_of(struct flow_key *k, rte_be32_t raddr, rte_be16_t rport, rte_be32_t laddr,
+	    rte_be16_t lport)
+{
+	memset(k, 0, sizeof(*k));
+	k->raddr = raddr;
+	k->laddr = laddr;
+	k->rport = rport;
+	k->lport = lport;
+}
+
+struct tcb *
+tcp_flow_lookup(struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport, rte_be32_t laddr,
+		rte_be16_t lport)
+{
+	struct flow_key k;
+	void *data;
+
+	flow_key_of(&k, raddr, rport, laddr, lport);
+	if (rte_hash_lookup_data(tw->flows, &k, &data) < 0)
+		return NULL;
+	return &tw->tcbs[(uintptr_t)data];
+}
+
+int
+tcp_flow_add(struct tcp_worker *tw, struct tcb *c)
+{
+	struct flow_key k;
+
+	flow_key_of(&k, c->raddr, c->rport, c->laddr, c->lport);
+	return rte_hash_add_key_data(tw->flows, &k, (void *)(uintptr_t)c->idx);
+}
+
+void
+tcp_flow_del(struct tcp_worker *tw, struct tcb *c)
+{
+	struct flow_key k;
+
+	flow_key_of(&k, c->raddr, c->rport, c->laddr, c->lport);
+	rte_hash_del_key(tw->flows, &k);
+}
+
+struct tcp_listener *
+tcp_listener_find(struct tcp_worker *tw, uint16_t port)
+{
+	for (unsigned i = 0; i < TCP_MAX_LISTENERS; i++)
+		if (tw->listeners[i].port == port)
+			return &tw->listeners[i];
+	return NULL;
+}
+
+/* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M ticking every 4 us. */
+tcp_seq_t
+tcp_isn(struct tcp_worker *tw, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr,
+	rte_be16_t rport)
+{
+	struct flow_key k;
+	uint64_t m = tw->w->now / RTE_MAX(tern_tsc_hz / 250000, (uint64_t)1);
+
+	flow_key_of(&k, raddr, rport, laddr, lport);
+	return (tcp_seq_t)(m + siphash24(tw->isn_key, &k, sizeof(k)));
+}
+
+/* Timestamps start at a per-connection offset so they reveal no uptime (as Linux). */
+uint32_t
+tcp_ts_offset(struct tcp_worker *tw, const struct tcb *c)
+{
+	struct flow_key k;
+
+	flow_key_of(&k, c->raddr, c->rport, c->laddr, c->lport);
+	k.raddr ^= 0x5a5a5a5a; /* a different value than the ISN's */
+	return (uint32_t)(siphash24(tw->isn_key, &k, sizeof(k)) >> 32);
+}

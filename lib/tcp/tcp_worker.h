@@ -1,0 +1,94 @@
+/*
+ * Everything TCP keeps per worker: the TCB pool, the flow table, the
+ * listeners, the timer wheel and the tunables in the units the stack uses.
+ * No state is shared between workers.
+ */
+#ifndef TERN_TCP_WORKER_H
+#define TERN_TCP_WORKER_H
+
+#include <stdint.h>
+
+#include <rte_hash.h>
+
+#include "core/config.h"
+#include "net/net.h"
+#include "tcb.h"
+#include "tcp_cc.h"
+#include "timer_wheel.h"
+
+#define TCP_MAX_LISTENERS 32
+#define TCP_TICK_US 1000          /* timer wheel and timestamp clock: 1 ms */
+
+struct tcp_listener {
+	uint16_t port;                /* host order; 0: slot free */
+	uint32_t syn_recv;            /* connections in SYN-RECEIVED (backlog) */
+	tern_accept_fn accept;
+	void *ctx;
+};
+
+/* The out-of-order store: segments held per worker, bounded by [tcp] ooo_mbufs. */
+struct tcp_ooo_seg {
+	struct rte_mbuf *m;           /* payload only */
+	tcp_seq_t seq;
+	uint32_t len;
+	uint32_t next;                /* next (higher) segment of the same TCB, or UINT32_MAX */
+};
+
+struct tcp_worker {
+	struct net_worker *net;
+	struct tern_worker *w;
+	const struct tern_tcp_cfg *cfg;
+	const struct tcp_cc_ops *cc;
+	struct tcp_rtt_limits rtt_lim;
+	uint64_t tsc_per_tick;
+	uint64_t tick;                /* now, in ticks */
+	uint8_t rcv_wscale;           /* our window scale offer */
+	/* connections */
+	struct tcb *tcbs;
+	uint32_t ntcbs, used, free_head;
+	struct rte_hash *flows;
+	struct tcp_listener listeners[TCP_MAX_LISTENERS];
+	/* out-of-order store */
+	struct tcp_ooo_seg *ooo;
+	uint32_t ooo_free, ooo_used;
+	/* RFC 6528 key, RFC 5961 §7 rate limit, ephemeral ports */
+	uint64_t isn_key[2];
+	uint64_t challenge_window_tick;
+	uint32_t challenge_acks;
+	uint16_t ephemeral_next;
+	struct tw_wheel wheel;
+};
+
+int tcp_worker_init(struct tcp_worker *tw, struct net_worker *net,
+		    const struct tern_tcp_cfg *cfg);
+/* Aborts every connection (on_closed ABORTED), frees everything. */
+void tcp_worker_fini(struct tcp_worker *tw);
+
+/* Time: call once per loop (and before input in tests). Fires due timers. */
+void tcp_worker_tick(struct tcp_worker *tw);
+
+/* A validated segment (l2/l3/l4 lengths set) for this worker. Takes m. */
+void tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m);
+
+/* Pool */
+struct tcb *tcb_alloc(struct tcp_worker *tw);
+void tcb_free(struct tcp_worker *tw, struct tcb *c);
+/* Flow table */
+struct tcb *tcp_flow_lookup(struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport,
+			    rte_be32_t laddr, rte_be16_t lport);
+int tcp_flow_add(struct tcp_worker *tw, struct tcb *c);
+void tcp_flow_del(struct tcp_worker *tw, struct tcb *c);
+struct tcp_listener *tcp_listener_find(struct tcp_worker *tw, uint16_t port);
+
+/* RFC 6528 ISN and a per-connection timestamp offset from the same keyed hash. */
+tcp_seq_t tcp_isn(struct tcp_worker *tw, rte_be32_t laddr, rte_be16_t lport,
+		  rte_be32_t raddr, rte_be16_t rport);
+uint32_t tcp_ts_offset(struct tcp_worker *tw, const struct tcb *c);
+
+static inline struct tern_counters *
+tcp_cnt(struct tcp_worker *tw)
+{
+	return &tw->w->cnt;
+}
+
+#endif
