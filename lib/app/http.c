@@ -210,6 +210,9 @@ http_pump(struct tcb *c, struct http_conn *hc, struct rte_mempool *pool)
 		if (!send_body(c, hc, pool))
 			return; /* on_writable continues */
 		if (hc->close_after || (hc->peer_fin && (hc->rx == NULL || hc->skip_left > 0))) {
+			/* Input after the last answered request is dropped, not left unread:
+			 * closing with unread data would reset the response (RFC 1122 §4.2.2.13). */
+			rx_consume(c, hc, UINT64_MAX);
 			hc->closing = 1;
 			tern_close(c);
 			return;

@@ -29,6 +29,8 @@ services_start(struct app_worker **out, struct tcp_worker *tw, const struct tern
 			rc = http_worker_init(aw);
 		if (rc == 0)
 			rc = tern_listen(tw, s->port, fn, aw);
+		if (rc == 0 && s->cc[0] != '\0')
+			rc = tern_listen_set_cc(tw, s->port, s->cc);
 		if (rc != 0)
 			TLOG(ERR, "service %s: cannot listen on port %u: %s", s->name, s->port,
 			     rte_strerror(-rc));

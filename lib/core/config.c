@@ -178,8 +178,8 @@ parse_value(struct parse_ctx *p, const struct key_spec *k, const char *v, void *
 			return fail(p, k->key, "expected a percentage from 0 to 100, got '%s'", v);
 		return 0;
 	case K_CC:
-		if (strcmp(v, "newreno") != 0)
-			return fail(p, k->key, "expected newreno, got '%s'", v);
+		if (strcmp(v, "newreno") != 0 && strcmp(v, "cubic") != 0)
+			return fail(p, k->key, "expected cubic or newreno, got '%s'", v);
 		snprintf(field, 16, "%s", v);
 		return 0;
 	case K_SVCTYPE:
@@ -326,6 +326,7 @@ static const struct key_spec tcp_keys[] = {
 static const struct key_spec service_keys[] = {
 	SK("type", K_SVCTYPE, type, 0, 0, 1),
 	SK("port", K_UINT, port, 1, 65535, 1),
+	SK("cc", K_CC, cc, 0, 0, 0),
 };
 
 void
@@ -345,7 +346,7 @@ tern_config_defaults(struct tern_config *cfg)
 		.initial_rto_ms = 1000, .min_rto_ms = 200, .max_rto_ms = 120000,
 		.keepalive_idle_ms = 7200000, .keepalive_interval_ms = 75000, .keepalive_probes = 9,
 		.keepalive = 0, .nagle = 1, .timestamps = 1, .sack = 1, .window_scaling = 1,
-		.ooo_mbufs = 4096, .challenge_ack_limit = 1000, .cc = "newreno",
+		.ooo_mbufs = 4096, .challenge_ack_limit = 1000, .cc = "cubic",
 	};
 }
 

@@ -83,6 +83,7 @@ struct tern_service_cfg {
 	char name[48];
 	uint32_t type;              /* enum tern_service_type */
 	uint32_t port;
+	char cc[16];                /* empty: [tcp] cc */
 };
 
 struct tern_config {

@@ -30,9 +30,12 @@ newreno_init(struct tcb *c)
 }
 
 static void
-newreno_on_ack(struct tcb *c, uint32_t acked, uint32_t rtt_us)
+newreno_on_ack(struct tcb *c, const struct tcp_ack_info *ai)
 {
-	(void)rtt_us;
+	uint32_t acked = ai->acked;
+
+	if (!ai->cwnd_limited)
+		return; /* an application-limited sender has not tested the larger window */
 	if (c->cwnd < c->ssthresh) {
 		c->cwnd += RTE_MIN(acked, 2u * c->mss);
 		return;
@@ -89,5 +92,7 @@ tcp_cc_find(const char *name)
 {
 	if (strcmp(name, tcp_cc_newreno.name) == 0)
 		return &tcp_cc_newreno;
+	if (strcmp(name, tcp_cc_cubic.name) == 0)
+		return &tcp_cc_cubic;
 	return NULL;
 }

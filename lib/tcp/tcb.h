@@ -12,23 +12,25 @@
 
 #include "tcp.h"
 #include "tcp_options.h"
+#include "tcp_prr.h"
 #include "tcp_rtt.h"
+#include "tcp_sack.h"
 #include "tcp_seq.h"
 #include "timer_wheel.h"
 
 enum tcp_state {
-	TCP_CLOSED = 0,
-	TCP_LISTEN,
-	TCP_SYN_SENT,
-	TCP_SYN_RECEIVED,
-	TCP_ESTABLISHED,
-	TCP_FIN_WAIT_1,
-	TCP_FIN_WAIT_2,
-	TCP_CLOSE_WAIT,
-	TCP_CLOSING,
-	TCP_LAST_ACK,
-	TCP_TIME_WAIT,
-	TCP_NSTATES
+	TCPS_CLOSED = 0,
+	TCPS_LISTEN,
+	TCPS_SYN_SENT,
+	TCPS_SYN_RECEIVED,
+	TCPS_ESTABLISHED,
+	TCPS_FIN_WAIT_1,
+	TCPS_FIN_WAIT_2,
+	TCPS_CLOSE_WAIT,
+	TCPS_CLOSING,
+	TCPS_LAST_ACK,
+	TCPS_TIME_WAIT,
+	TCPS_NSTATES
 };
 
 const char *tcp_state_name(enum tcp_state s);
@@ -53,6 +55,10 @@ enum tcb_flags {
 	TF_FREED = 1 << 16,       /* on the free list */
 	TF_FIN_OOO = 1 << 17,     /* rcv_fin_seq holds a FIN that came ahead of data */
 	TF_APP_CLOSED = 1 << 18,  /* on_closed delivered: no more callbacks */
+	TF_RTO_CHECK = 1 << 19,   /* after an RTO: is it spurious? (RFC 3522 with timestamps) */
+	TF_AFTER_RTO = 1 << 20,   /* resending after an RTO, until SND.UNA passes the old SND.MAX */
+	TF_PTO = 1 << 21,         /* the RTX timer is a tail loss probe timeout (RFC 8985 §7) */
+	TF_TLP_SENT = 1 << 22,    /* a probe is out; no other until SND.UNA moves */
 };
 
 enum tcb_timer { TCB_T_RTX = 0, TCB_T_DELACK, TCB_T_KEEP, TCB_NTIMERS };
@@ -140,13 +146,21 @@ struct tcb {
 	struct tcp_listener *listener; /* SYN-RECEIVED: the listener it came from */
 	uint32_t idx;                  /* position in the pool */
 	uint32_t next_free;
+	/* --- loss recovery (RFC 6675, 6937, 2883, 3522) --- */
+	const struct tcp_cc_ops *cc;
+	struct tcp_scoreboard sb;
+	struct tcp_prr prr;
+	uint32_t prior_cwnd, prior_ssthresh; /* to undo a reduction shown spurious */
+	uint32_t rto_ts;               /* TS val of the RTO retransmission */
+	uint16_t rexmits_episode, dsacks_episode;
+	uint32_t retransmits;          /* segments, over the connection's life */
 	uint8_t cc_priv[TCP_CC_PRIV] __rte_aligned(8);
 } __rte_cache_aligned;
 
 static inline int
 tcb_synchronized(const struct tcb *c)
 {
-	return c->state >= TCP_ESTABLISHED;
+	return c->state >= TCPS_ESTABLISHED;
 }
 
 #endif

@@ -52,6 +52,8 @@ typedef int (*tern_accept_fn)(struct tcb *c, void *listen_ctx,
 
 /* Listens on local port (host order) of every address of the worker's ports. */
 int tern_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn accept, void *listen_ctx);
+/* Congestion control ("cubic", "newreno") for the listener's connections. */
+int tern_listen_set_cc(struct tcp_worker *tw, uint16_t port, const char *cc);
 
 /*
  * Opens a connection to dst:port (network/host order) from the port that

@@ -57,37 +57,19 @@ acked_data_bytes(struct tcb *c, tcp_seq_t ack, uint32_t acked)
 	return acked;
 }
 
-/* RFC 6582 §3.2 step 3: partial or full acknowledgment during recovery. */
-static void
-recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked)
-{
-	if (seq_geq(c->snd_una, c->recover)) {
-		c->flags &= ~TF_IN_RECOVERY;
-		tw->cc->on_recovery_exit(c, tcp_flight(c));
-		return;
-	}
-	/* Partial ACK: the next hole is lost too; deflate by what left the network. */
-	tcp_retransmit_first(tw, c);
-	c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
-	if (acked >= c->mss)
-		c->cwnd += c->mss;
-	if (c->cwnd < c->mss)
-		c->cwnd = c->mss;
-}
-
 static void
 state_after_our_fin_acked(struct tcp_worker *tw, struct tcb *c)
 {
 	switch (c->state) {
-	case TCP_FIN_WAIT_1:
-		tcp_set_state(tw, c, TCP_FIN_WAIT_2);
+	case TCPS_FIN_WAIT_1:
+		tcp_set_state(tw, c, TCPS_FIN_WAIT_2);
 		if (c->flags & TF_RCV_CLOSED) /* orphaned: do not wait forever for the peer */
 			tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->fin_wait2_ms);
 		break;
-	case TCP_CLOSING:
+	case TCPS_CLOSING:
 		tcp_enter_time_wait(tw, c);
 		break;
-	case TCP_LAST_ACK:
+	case TCPS_LAST_ACK:
 		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
 		break;
 	default:
@@ -95,24 +77,22 @@ state_after_our_fin_acked(struct tcp_worker *tw, struct tcb *c)
 	}
 }
 
-static void
-new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+/* Returns the data bytes this ACK acknowledged (SYN and FIN excluded). */
+static uint32_t
+new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s, uint32_t *rtt_us)
 {
 	uint32_t acked = (uint32_t)(s->ack - c->snd_una);
 	uint32_t data = acked_data_bytes(c, s->ack, acked);
-	uint32_t rtt_us = rtt_sample(tw, c, s);
 
+	*rtt_us = rtt_sample(tw, c, s);
 	tcp_sndq_ack(c, data);
 	c->snd_una = s->ack;
 	if (seq_lt(c->snd_nxt, c->snd_una))
 		c->snd_nxt = c->snd_una;
+	sb_advance(&c->sb, c->snd_una);
 	c->rtx_count = 0;
 	c->rtt.backoff = 0;
-	if (c->flags & TF_IN_RECOVERY)
-		recovery_ack(tw, c, data);
-	else if (data > 0 && tcb_synchronized(c))
-		tw->cc->on_ack(c, data, rtt_us);
-	c->dupacks = 0;
+	c->flags &= ~TF_TLP_SENT;
 	if (c->snd_una == c->snd_max)
 		tcp_timer_cancel(tw, c, TCB_T_RTX);
 	else
@@ -121,8 +101,7 @@ new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 		c->flags &= ~TF_WANT_WRITABLE;
 		tcb_event(c, TCB_EV_WRITABLE);
 	}
-	if ((c->flags & TF_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin))
-		state_after_our_fin_acked(tw, c);
+	return data;
 }
 
 /* RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT, all five conditions. */
@@ -133,52 +112,45 @@ is_dupack(const struct tcb *c, const struct tcp_seg *s, uint32_t wnd)
 	       !(s->flags & (TCP_F_SYN | TCP_F_FIN)) && s->ack == c->snd_una && wnd == c->snd_wnd;
 }
 
-static void
-dupack(struct tcp_worker *tw, struct tcb *c)
+/* Acknowledges what was never sent, or is too old to be real (RFC 5961 §5.2): ACK and drop. */
+static int
+ack_unacceptable(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
-	c->dupacks++;
-	if (c->flags & TF_IN_RECOVERY) {
-		c->cwnd += c->mss; /* RFC 5681 §3.2 step 4: inflate */
-		return;
-	}
-	/* RFC 6582 §3.2 step 2: only when the ACK covers more than recover. */
-	if (c->dupacks == 3 && seq_gt(c->snd_una - 1, c->recover)) {
-		c->recover = c->snd_max;
-		c->flags |= TF_IN_RECOVERY;
-		c->flags &= ~TF_RTT_TIMING; /* Karn */
-		tw->cc->on_congestion_event(c, tcp_flight(c));
-		CNT_INC(tcp_cnt(tw), TcpExtTCPRenoRecovery);
-		CNT_INC(tcp_cnt(tw), TcpExtTCPFastRetrans);
-		tcp_retransmit_first(tw, c);
-		tcp_rtx_arm(tw, c);
-	}
+	if (!seq_gt(s->ack, c->snd_max) && !seq_lt(s->ack, c->snd_una - c->max_sndwnd))
+		return 0;
+	tcp_send_challenge_ack(tw, c);
+	s->len = 0;
+	s->flags &= ~TCP_F_FIN;
+	seg_free_payload(s);
+	return 1;
 }
 
 void
 tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
 	uint32_t wnd = (uint32_t)s->wnd << c->snd_wscale;
+	struct tcp_ack_info ai = {
+		.flight = tcp_flight(c), .now_us = tw->tick * TCP_TICK_US,
+		.ack = s->ack, .snd_max = c->snd_max,
+		.dup = (uint8_t)is_dupack(c, s, wnd),
+	};
 
-	if (seq_gt(s->ack, c->snd_max)) {
-		/* Acknowledges what was never sent: ACK and drop (RFC 5961 §5.2). */
-		tcp_send_challenge_ack(tw, c);
-		s->len = 0;
-		s->flags &= ~TCP_F_FIN;
-		seg_free_payload(s);
+	if (ack_unacceptable(tw, c, s))
 		return;
-	}
-	if (seq_lt(s->ack, c->snd_una - c->max_sndwnd)) {
-		tcp_send_challenge_ack(tw, c); /* too old to be real (RFC 5961 §5.2) */
-		s->len = 0;
-		s->flags &= ~TCP_F_FIN;
-		seg_free_payload(s);
-		return;
+	ai.cwnd_limited = (uint8_t)tcp_cwnd_limited(c, ai.flight);
+	if ((c->flags & TF_SACK) && (s->opts.flags & TCP_OPTF_SACK)) {
+		ai.sacked = tcp_sack_input(tw, c, s);
+		/* RFC 6675 §2: with SACK, an ACK that SACKs new data is a duplicate, window change or not. */
+		if (ai.sacked > 0 && s->ack == c->snd_una)
+			ai.dup = 1;
 	}
 	if (seq_gt(s->ack, c->snd_una))
-		new_ack(tw, c, s);
-	else if (is_dupack(c, s, wnd))
-		dupack(tw, c);
-	if (c->state == TCP_CLOSED || c->state == TCP_TIME_WAIT)
+		ai.acked = new_ack(tw, c, s, &ai.rtt_us);
+	if (tcb_synchronized(c) && c->state != TCPS_TIME_WAIT)
+		tcp_recovery_ack(tw, c, s, &ai);
+	if ((c->flags & TF_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin))
+		state_after_our_fin_acked(tw, c);
+	if (c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT)
 		return;
 	if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack)))
 		tcp_update_window(c, s);

@@ -34,6 +34,20 @@ tern_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn accept, void *l
 	return 0;
 }
 
+int
+tern_listen_set_cc(struct tcp_worker *tw, uint16_t port, const char *cc)
+{
+	struct tcp_listener *l = tcp_listener_find(tw, port);
+	const struct tcp_cc_ops *ops = tcp_cc_find(cc);
+
+	if (l == NULL)
+		return -ENOENT;
+	if (ops == NULL)
+		return -EINVAL;
+	l->cc = ops;
+	return 0;
+}
+
 /* An ephemeral port whose flow hashes to this worker and is not in use. */
 static int
 pick_source_port(struct tcp_worker *tw, const struct tern_port *p, rte_be32_t dst,
@@ -97,7 +111,7 @@ tern_connect(struct tcp_worker *tw, rte_be32_t dst, uint16_t port,
 	tcp_conn_init(tw, c);
 	c->ops = ops;
 	c->ctx = ctx;
-	tcp_set_state(tw, c, TCP_SYN_SENT);
+	tcp_set_state(tw, c, TCPS_SYN_SENT);
 	CNT_INC(tcp_cnt(tw), TcpActiveOpens);
 	tcp_send_syn(tw, c);
 	tcb_leave(tw, c);
@@ -115,10 +129,10 @@ tern_consumed(struct tcb *c, uint32_t n)
 void
 tern_shutdown(struct tcb *c)
 {
-	if (c->state == TCP_CLOSED || (c->flags & TF_FIN_QUEUED))
+	if (c->state == TCPS_CLOSED || (c->flags & TF_FIN_QUEUED))
 		return;
 	tcb_enter(c);
-	if (c->state == TCP_SYN_SENT)
+	if (c->state == TCPS_SYN_SENT)
 		tcp_drop(tcp_worker_of(c), c, TERN_CLOSE_ABORTED, 0);
 	else
 		c->flags |= TF_FIN_QUEUED;
@@ -130,7 +144,7 @@ tern_close(struct tcb *c)
 {
 	struct tcp_worker *tw = tcp_worker_of(c);
 
-	if (c->state == TCP_CLOSED)
+	if (c->state == TCPS_CLOSED)
 		return;
 	tcb_enter(c);
 	c->flags |= TF_RCV_CLOSED;
@@ -138,11 +152,11 @@ tern_close(struct tcb *c)
 		/* RFC 1122 §4.2.2.13: closing with unread data resets. */
 		CNT_INC(tcp_cnt(tw), TcpExtTCPAbortOnClose);
 		tcp_drop(tw, c, TERN_CLOSE_ABORTED, 1);
-	} else if (c->state == TCP_SYN_SENT)
+	} else if (c->state == TCPS_SYN_SENT)
 		tcp_drop(tw, c, TERN_CLOSE_ABORTED, 0);
 	else {
 		c->flags |= TF_FIN_QUEUED;
-		if (c->state == TCP_FIN_WAIT_2)
+		if (c->state == TCPS_FIN_WAIT_2)
 			tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->fin_wait2_ms);
 	}
 	tcb_leave(tw, c);
@@ -153,7 +167,7 @@ tern_abort(struct tcb *c)
 {
 	struct tcp_worker *tw = tcp_worker_of(c);
 
-	if (c->state == TCP_CLOSED)
+	if (c->state == TCPS_CLOSED)
 		return;
 	tcb_enter(c);
 	tcp_drop(tw, c, TERN_CLOSE_ABORTED, 1);

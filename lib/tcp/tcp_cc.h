@@ -10,12 +10,25 @@
 
 struct tcb;
 
+/* What one ACK told the sender. */
+struct tcp_ack_info {
+	uint32_t acked;          /* data bytes newly acknowledged */
+	uint32_t sacked;         /* bytes newly SACKed */
+	uint32_t rtt_us;         /* an RTT sample, 0 without one */
+	uint32_t flight;         /* bytes in flight before this ACK */
+	uint32_t ack;            /* the cumulative ACK (HyStart++ rounds) */
+	uint32_t snd_max;
+	uint64_t now_us;
+	uint8_t dup;             /* a duplicate ACK (RFC 5681 §2) */
+	uint8_t cwnd_limited;    /* the sender was using its window (RFC 7661 idea) */
+};
+
 struct tcp_cc_ops {
 	const char *name;
 	/* Connection established: initial window (RFC 6928 IW10). */
 	void (*init)(struct tcb *c);
-	/* New data acknowledged outside recovery; rtt_us is 0 without a sample. */
-	void (*on_ack)(struct tcb *c, uint32_t acked, uint32_t rtt_us);
+	/* New data acknowledged outside recovery. */
+	void (*on_ack)(struct tcb *c, const struct tcp_ack_info *ai);
 	/* Loss detected by duplicate ACKs: set ssthresh and cwnd for recovery. */
 	void (*on_congestion_event)(struct tcb *c, uint32_t flight);
 	/* Retransmission timeout (RFC 5681 §3.1 eq. 4, cwnd = 1 MSS). */
@@ -27,6 +40,7 @@ struct tcp_cc_ops {
 };
 
 extern const struct tcp_cc_ops tcp_cc_newreno;
+extern const struct tcp_cc_ops tcp_cc_cubic;
 
 /* The algorithm named by [tcp] cc, or NULL. */
 const struct tcp_cc_ops *tcp_cc_find(const char *name);

@@ -12,6 +12,7 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 	const struct tern_port *p = &tw->w->ports[c->port];
 
 	c->tw = tw;
+	c->cc = tw->cc;
 	c->ooo_head = UINT32_MAX;
 	for (unsigned i = 0; i < TCB_NTIMERS; i++)
 		c->timers[i].tag = i;
@@ -63,20 +64,20 @@ tcp_options_negotiate(struct tcp_worker *tw, struct tcb *c, const struct tcp_opt
 void
 tcp_set_state(struct tcp_worker *tw, struct tcb *c, enum tcp_state st)
 {
-	int was = c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT;
-	int is = st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT;
+	int was = c->state == TCPS_ESTABLISHED || c->state == TCPS_CLOSE_WAIT;
+	int is = st == TCPS_ESTABLISHED || st == TCPS_CLOSE_WAIT;
 
 	/* RFC 4022 tcpCurrEstab: ESTABLISHED or CLOSE-WAIT. */
 	if (was && !is)
 		tcp_cnt(tw)->v[TERN_CNT_TcpCurrEstab]--;
 	else if (!was && is)
 		tcp_cnt(tw)->v[TERN_CNT_TcpCurrEstab]++;
-	if (c->state == TCP_SYN_RECEIVED && c->listener != NULL) {
+	if (c->state == TCPS_SYN_RECEIVED && c->listener != NULL) {
 		c->listener->syn_recv--;
-		if (st == TCP_ESTABLISHED)
+		if (st == TCPS_ESTABLISHED)
 			c->listener = NULL;
 	}
-	if (st == TCP_TIME_WAIT)
+	if (st == TCPS_TIME_WAIT)
 		CNT_INC(tcp_cnt(tw), TcpExtTW);
 	c->state = st;
 }
@@ -87,10 +88,10 @@ tcp_established(struct tcp_worker *tw, struct tcb *c)
 {
 	struct tcp_listener *l = c->listener;
 
-	tcp_set_state(tw, c, TCP_ESTABLISHED);
+	tcp_set_state(tw, c, TCPS_ESTABLISHED);
 	tcp_timer_cancel(tw, c, TCB_T_RTX);
 	c->rtx_count = 0;
-	tw->cc->init(c);
+	c->cc->init(c);
 	tcp_keep_restart(tw, c);
 	if (l != NULL && l->accept(c, l->ctx, &c->ops, &c->ctx) != 0) {
 		c->ops = NULL;
@@ -105,14 +106,14 @@ tcp_established(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_drop(struct tcp_worker *tw, struct tcb *c, enum tern_close_reason why, int send_rst)
 {
-	if (c->state == TCP_CLOSED)
+	if (c->state == TCPS_CLOSED)
 		return;
-	if (send_rst && c->state >= TCP_SYN_RECEIVED && c->state != TCP_TIME_WAIT)
+	if (send_rst && c->state >= TCPS_SYN_RECEIVED && c->state != TCPS_TIME_WAIT)
 		tcp_send_rst(tw, c);
 	for (unsigned i = 0; i < TCB_NTIMERS; i++)
 		tcp_timer_cancel(tw, c, i);
 	tcp_flow_del(tw, c);
-	tcp_set_state(tw, c, TCP_CLOSED);
+	tcp_set_state(tw, c, TCPS_CLOSED);
 	if (c->listener != NULL) /* an embryo never reached the app */
 		c->listener = NULL;
 	tcp_sndq_purge(c);
@@ -179,7 +180,7 @@ deliver_one(struct tcb *c)
 static void
 maybe_app_done(struct tcb *c)
 {
-	if (c->state == TCP_TIME_WAIT && !(c->flags & TF_APP_CLOSED) &&
+	if (c->state == TCPS_TIME_WAIT && !(c->flags & TF_APP_CLOSED) &&
 	    !(c->events & TCB_EV_CLOSED)) {
 		c->close_reason = TERN_CLOSE_NORMAL;
 		tcb_event(c, TCB_EV_CLOSED);
@@ -193,12 +194,12 @@ tcb_leave(struct tcp_worker *tw, struct tcb *c)
 		return;
 	c->busy = 1;
 	do {
-		if (c->state != TCP_CLOSED)
+		if (c->state != TCPS_CLOSED)
 			tcp_output(tw, c);
 		maybe_app_done(c);
 	} while (deliver_one(c));
 	c->busy = 0;
-	if (c->state == TCP_CLOSED) {
+	if (c->state == TCPS_CLOSED) {
 		rte_pktmbuf_free(c->rcv_deliver);
 		c->rcv_deliver = NULL;
 		tcb_free(tw, c);

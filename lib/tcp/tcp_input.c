@@ -71,7 +71,7 @@ tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
 	}
 	seg_take_payload(&s, m);
 	c = tcp_flow_lookup(tw, s.saddr, s.sport, s.daddr, s.dport);
-	if (c != NULL && c->state == TCP_TIME_WAIT && (s.flags & TCP_F_SYN) &&
+	if (c != NULL && c->state == TCPS_TIME_WAIT && (s.flags & TCP_F_SYN) &&
 	    !(s.flags & (TCP_F_ACK | TCP_F_RST)) && tcp_time_wait_reusable(tw, c, &s)) {
 		/* RFC 6191 §2: a new incarnation may take over the TIME-WAIT connection. */
 		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
@@ -79,7 +79,7 @@ tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
 	}
 	if (c != NULL) {
 		tcb_enter(c);
-		if (c->state == TCP_SYN_SENT)
+		if (c->state == TCPS_SYN_SENT)
 			tcp_input_syn_sent(tw, c, &s);
 		else
 			tcp_input_sync(tw, c, &s);
@@ -131,12 +131,14 @@ tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *
 	l->syn_recv++;
 	tcb_enter(c);
 	tcp_conn_init(tw, c);
+	if (l->cc != NULL)
+		c->cc = l->cc;
 	c->irs = s->seq;
 	c->rcv_nxt = s->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	tcp_options_negotiate(tw, c, &s->opts);
 	tcp_update_window(c, s);
-	tcp_set_state(tw, c, TCP_SYN_RECEIVED);
+	tcp_set_state(tw, c, TCPS_SYN_RECEIVED);
 	CNT_INC(tcp_cnt(tw), TcpPassiveOpens);
 	/* Data on a SYN is not kept (no TCP Fast Open): the peer sends it again. */
 	tcp_send_syn(tw, c);
@@ -185,7 +187,7 @@ tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	}
 	/* Simultaneous open (§3.5 figure 8): SYN-RECEIVED, send SYN,ACK. */
 	tcp_update_window(c, s);
-	tcp_set_state(tw, c, TCP_SYN_RECEIVED);
+	tcp_set_state(tw, c, TCPS_SYN_RECEIVED);
 	c->snd_nxt = c->iss;
 	tcp_send_syn(tw, c);
 }

@@ -81,15 +81,15 @@ check_rst(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 		tcp_send_challenge_ack(tw, c);
 		return 1;
 	}
-	if (c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
+	if (c->state == TCPS_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
 		/* Return to LISTEN: the listener remains, this embryo goes. */
 		tcp_drop(tw, c, TERN_CLOSE_RESET, 0);
 		return 1;
 	}
-	if (c->state == TCP_SYN_RECEIVED)
+	if (c->state == TCPS_SYN_RECEIVED)
 		tcp_drop(tw, c, TERN_CLOSE_REFUSED, 0);
 	else {
-		if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
+		if (c->state == TCPS_ESTABLISHED || c->state == TCPS_CLOSE_WAIT)
 			CNT_INC(tcp_cnt(tw), TcpEstabResets);
 		tcp_drop(tw, c, TERN_CLOSE_RESET, 0);
 	}
@@ -102,7 +102,7 @@ check_syn(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 {
 	if (!(s->flags & TCP_F_SYN))
 		return 0;
-	if (c->state == TCP_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
+	if (c->state == TCPS_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
 		tcp_drop(tw, c, TERN_CLOSE_RESET, 0); /* back to LISTEN */
 		return 1;
 	}
@@ -120,7 +120,7 @@ ack_syn_received(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	}
 	tcp_update_window(c, s);
 	tcp_established(tw, c);
-	return c->state == TCP_CLOSED;
+	return c->state == TCPS_CLOSED;
 }
 
 /* Eighth: FIN. */
@@ -161,11 +161,11 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		c->ts_recent = s->opts.ts_val;
 		c->ts_recent_tick = tw->tick;
 	}
-	if (c->state == TCP_SYN_RECEIVED && ack_syn_received(tw, c, s))
+	if (c->state == TCPS_SYN_RECEIVED && ack_syn_received(tw, c, s))
 		return;
 	tcp_process_ack(tw, c, s);
-	if (c->state == TCP_CLOSED || c->state == TCP_TIME_WAIT) {
-		if (c->state == TCP_TIME_WAIT && (s->flags & TCP_F_FIN)) {
+	if (c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT) {
+		if (c->state == TCPS_TIME_WAIT && (s->flags & TCP_F_FIN)) {
 			/* A retransmitted FIN: ACK it and restart the 2 MSL wait. */
 			c->flags |= TF_ACK_NOW;
 			tcp_enter_time_wait(tw, c);
@@ -175,7 +175,7 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	/* Sixth (URG) is not supported: urgent data is read inline (RFC 6093 §5). */
 	if (s->len > 0)
 		tcp_process_data(tw, c, s);
-	if (c->state != TCP_CLOSED)
+	if (c->state != TCPS_CLOSED)
 		check_fin(tw, c, s);
 	c->last_rcv_tick = tw->tick;
 }

@@ -41,6 +41,24 @@ seg_free_payload(struct tcp_seg *s)
 	s->m = NULL;
 }
 
+/* loss recovery */
+uint32_t tcp_sack_input(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s);
+void tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
+		      const struct tcp_ack_info *ai);
+void tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c);
+unsigned tcp_recovery_send(struct tcp_worker *tw, struct tcb *c, uint32_t unsent);
+uint32_t tcp_tlp_timeout(const struct tcp_worker *tw, const struct tcb *c, uint32_t rto_us);
+void tcp_tlp_fire(struct tcp_worker *tw, struct tcb *c);
+
+/* RFC 7661's question: was the window in use? Slow start counts half of it as use. */
+static inline int
+tcp_cwnd_limited(const struct tcb *c, uint32_t flight)
+{
+	if (c->cwnd < c->ssthresh)
+		return flight >= c->cwnd / 2;
+	return flight + c->mss >= c->cwnd;
+}
+
 /* input */
 void tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s);
 void tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);

@@ -17,7 +17,7 @@ static uint16_t
 window_to_advertise(struct tcp_worker *tw, struct tcb *c)
 {
 	uint32_t space = c->rcvbuf > c->rcv_unconsumed ? c->rcvbuf - c->rcv_unconsumed : 0;
-	uint8_t ws = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED ? 0 : c->rcv_wscale;
+	uint8_t ws = c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECEIVED ? 0 : c->rcv_wscale;
 	uint32_t max = 65535u << ws;
 	tcp_seq_t edge;
 
@@ -151,7 +151,7 @@ tcp_send_challenge_ack(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
 {
-	uint8_t flags = c->state == TCP_SYN_SENT ? TCP_F_SYN : TCP_F_SYN | TCP_F_ACK;
+	uint8_t flags = c->state == TCPS_SYN_SENT ? TCP_F_SYN : TCP_F_SYN | TCP_F_ACK;
 
 	if (tcp_send_segment(tw, c, c->iss, 0, flags) == 0) {
 		c->snd_nxt = c->iss + 1;

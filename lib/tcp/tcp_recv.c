@@ -237,8 +237,8 @@ ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
-	if (c->state != TCP_ESTABLISHED && c->state != TCP_FIN_WAIT_1 &&
-	    c->state != TCP_FIN_WAIT_2) {
+	if (c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_1 &&
+	    c->state != TCPS_FIN_WAIT_2) {
 		seg_free_payload(s); /* after the peer's FIN: nothing more can come (§3.10.7.4) */
 		return;
 	}
@@ -278,14 +278,14 @@ tcp_process_fin(struct tcp_worker *tw, struct tcb *c)
 	c->flags |= TF_PEER_FIN | TF_ACK_NOW;
 	tcb_event(c, TCB_EV_PEER_FIN);
 	switch (c->state) {
-	case TCP_SYN_RECEIVED:
-	case TCP_ESTABLISHED:
-		tcp_set_state(tw, c, TCP_CLOSE_WAIT);
+	case TCPS_SYN_RECEIVED:
+	case TCPS_ESTABLISHED:
+		tcp_set_state(tw, c, TCPS_CLOSE_WAIT);
 		break;
-	case TCP_FIN_WAIT_1:
-		tcp_set_state(tw, c, TCP_CLOSING); /* our FIN is not acknowledged yet */
+	case TCPS_FIN_WAIT_1:
+		tcp_set_state(tw, c, TCPS_CLOSING); /* our FIN is not acknowledged yet */
 		break;
-	case TCP_FIN_WAIT_2:
+	case TCPS_FIN_WAIT_2:
 		tcp_enter_time_wait(tw, c);
 		break;
 	default:

@@ -30,8 +30,8 @@ usable_window(const struct tcb *c)
 static int
 can_send_data(const struct tcb *c)
 {
-	return c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT ||
-	       c->state == TCP_FIN_WAIT_1 || c->state == TCP_CLOSING || c->state == TCP_LAST_ACK;
+	return c->state == TCPS_ESTABLISHED || c->state == TCPS_CLOSE_WAIT ||
+	       c->state == TCPS_FIN_WAIT_1 || c->state == TCPS_CLOSING || c->state == TCPS_LAST_ACK;
 }
 
 /* The FIN goes (again) when everything before it is sent. */
@@ -62,6 +62,9 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 
 	if (seq_lt(seq, c->snd_max)) {
 		CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+		if (c->flags & TF_AFTER_RTO)
+			CNT_INC(tcp_cnt(tw), TcpExtTCPSlowStartRetrans);
+		c->retransmits++;
 		c->flags &= ~TF_RTT_TIMING; /* Karn: no sample across a retransmission */
 	} else if (!(c->flags & (TF_RTT_TIMING | TF_TS)) && len > 0) {
 		c->flags |= TF_RTT_TIMING;
@@ -71,7 +74,7 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 	if (fin && !(c->flags & TF_FIN_SENT)) {
 		c->flags |= TF_FIN_SENT;
 		c->snd_fin = seq + len;
-		tcp_set_state(tw, c, c->state == TCP_CLOSE_WAIT ? TCP_LAST_ACK : TCP_FIN_WAIT_1);
+		tcp_set_state(tw, c, c->state == TCPS_CLOSE_WAIT ? TCPS_LAST_ACK : TCPS_FIN_WAIT_1);
 	}
 	c->snd_nxt = end;
 	if (seq_gt(end, c->snd_max))
@@ -82,6 +85,20 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 	}
 }
 
+/* Bytes from SND.NXT to the next SACKed range (or SND.MAX). */
+static uint32_t
+sack_gap(const struct tcb *c)
+{
+	tcp_seq_t end = c->snd_max;
+
+	for (unsigned i = 0; i < c->sb.n; i++)
+		if (seq_gt(c->sb.r[i].start, c->snd_nxt)) {
+			end = seq_min(end, c->sb.r[i].start);
+			break;
+		}
+	return (uint32_t)(end - c->snd_nxt);
+}
+
 /* Sends segments while window, Nagle and SWS allow; returns how many. */
 static unsigned
 send_data(struct tcp_worker *tw, struct tcb *c)
@@ -89,8 +106,15 @@ send_data(struct tcp_worker *tw, struct tcb *c)
 	unsigned sent = 0;
 
 	while (can_send_data(c)) {
-		uint32_t unsent = unsent_bytes(c);
-		uint32_t len = RTE_MIN(RTE_MIN(unsent, usable_window(c)), (uint32_t)c->mss);
+		uint32_t unsent, len;
+
+		/* After an RTO, what the peer SACKed is not sent again (RFC 6675 §5.1). */
+		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
+			c->snd_nxt = seq_min(sb_skip_sacked(&c->sb, c->snd_nxt), c->snd_max);
+		unsent = unsent_bytes(c);
+		len = RTE_MIN(RTE_MIN(unsent, usable_window(c)), (uint32_t)c->mss);
+		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
+			len = RTE_MIN(len, sack_gap(c));
 		int fin = fin_due(c, len, unsent);
 		uint8_t flags = TCP_F_ACK;
 
@@ -131,7 +155,7 @@ idle_restart(struct tcp_worker *tw, struct tcb *c)
 
 	if (c->snd_nxt == c->snd_una && c->cwnd > 0 &&
 	    idle_ticks * TCP_TICK_US > tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim))
-		tw->cc->on_idle_restart(c);
+		c->cc->on_idle_restart(c);
 }
 
 /* Would a window update be worth an ACK of its own (RFC 1122 §4.2.3.3)? */
@@ -148,12 +172,14 @@ window_update_due(const struct tcb *c)
 void
 tcp_output(struct tcp_worker *tw, struct tcb *c)
 {
-	if (c->state < TCP_SYN_RECEIVED || c->state == TCP_TIME_WAIT) {
-		if (c->state == TCP_TIME_WAIT && (c->flags & TF_ACK_NOW))
+	unsigned sent;
+
+	if (c->state < TCPS_SYN_RECEIVED || c->state == TCPS_TIME_WAIT) {
+		if (c->state == TCPS_TIME_WAIT && (c->flags & TF_ACK_NOW))
 			tcp_send_ack(tw, c);
 		return;
 	}
-	if (c->state == TCP_SYN_RECEIVED) {
+	if (c->state == TCPS_SYN_RECEIVED) {
 		if (c->flags & TF_ACK_NOW) {
 			c->flags &= ~TF_ACK_NOW;
 			tcp_send_ack(tw, c);
@@ -162,7 +188,9 @@ tcp_output(struct tcp_worker *tw, struct tcb *c)
 	}
 	if (unsent_bytes(c) > 0)
 		idle_restart(tw, c);
-	if (send_data(tw, c) == 0 && ((c->flags & TF_ACK_NOW) || window_update_due(c)))
+	sent = (c->flags & TF_IN_RECOVERY) && (c->flags & TF_SACK) ?
+	       tcp_recovery_send(tw, c, unsent_bytes(c)) : send_data(tw, c);
+	if (sent == 0 && ((c->flags & TF_ACK_NOW) || window_update_due(c)))
 		tcp_send_ack(tw, c);
 	maybe_persist(tw, c);
 }
@@ -181,6 +209,8 @@ tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c)
 		flags |= TCP_F_FIN;
 	if (tcp_send_segment(tw, c, c->snd_una, len, flags) == 0) {
 		CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+		c->retransmits++;
+		c->rexmits_episode++;
 		c->flags &= ~TF_RTT_TIMING;
 	}
 }

@@ -129,8 +129,8 @@ tern_send_space(const struct tcb *c)
 
 	if (c->flags & (TF_FIN_QUEUED | TF_APP_CLOSED))
 		return 0;
-	if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT &&
-	    c->state != TCP_SYN_SENT && c->state != TCP_SYN_RECEIVED)
+	if (c->state != TCPS_ESTABLISHED && c->state != TCPS_CLOSE_WAIT &&
+	    c->state != TCPS_SYN_SENT && c->state != TCPS_SYN_RECEIVED)
 		return 0;
 	return c->sndq.bytes < sndbuf ? sndbuf - c->sndq.bytes : 0;
 }

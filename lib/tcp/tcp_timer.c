@@ -28,7 +28,13 @@ void
 tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
 {
 	uint32_t rto_us = tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim);
+	uint32_t pto_us = tcp_tlp_timeout(tw, c, rto_us);
 
+	if (pto_us != 0) {
+		c->flags |= TF_PTO;
+		rto_us = pto_us;
+	} else
+		c->flags &= ~TF_PTO;
 	tw_arm(&tw->wheel, &c->timers[TCB_T_RTX],
 	       tw->tick + RTE_MAX((uint64_t)rto_us / TCP_TICK_US, (uint64_t)1));
 }
@@ -36,14 +42,14 @@ tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_keep_restart(struct tcp_worker *tw, struct tcb *c)
 {
-	if (tw->cfg->keepalive && c->state == TCP_ESTABLISHED)
+	if (tw->cfg->keepalive && c->state == TCPS_ESTABLISHED)
 		tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->keepalive_idle_ms);
 }
 
 void
 tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c)
 {
-	tcp_set_state(tw, c, TCP_TIME_WAIT);
+	tcp_set_state(tw, c, TCPS_TIME_WAIT);
 	tcp_timer_cancel(tw, c, TCB_T_RTX);
 	tcp_timer_cancel(tw, c, TCB_T_DELACK);
 	tcp_timer_arm(tw, c, TCB_T_KEEP, 2ull * tw->cfg->msl_ms);
@@ -62,10 +68,10 @@ persist_probe(struct tcp_worker *tw, struct tcb *c)
 static void
 rto_handshake(struct tcp_worker *tw, struct tcb *c)
 {
-	uint32_t limit = c->state == TCP_SYN_SENT ? tw->cfg->syn_retries : tw->cfg->synack_retries;
+	uint32_t limit = c->state == TCPS_SYN_SENT ? tw->cfg->syn_retries : tw->cfg->synack_retries;
 
 	if (++c->rtx_count > limit) {
-		if (c->state == TCP_SYN_SENT)
+		if (c->state == TCPS_SYN_SENT)
 			CNT_INC(tcp_cnt(tw), TcpAttemptFails);
 		tcp_drop(tw, c, TERN_CLOSE_TIMEOUT, 0);
 		return;
@@ -87,12 +93,8 @@ rto_data(struct tcp_worker *tw, struct tcb *c)
 		return;
 	}
 	CNT_INC(tcp_cnt(tw), TcpExtTCPTimeouts);
-	tw->cc->on_rto(c, tcp_flight(c));
+	tcp_recovery_on_rto(tw, c);
 	tcp_rtt_backoff(&c->rtt);
-	c->flags &= ~(TF_IN_RECOVERY | TF_RTT_TIMING);
-	c->recover = c->snd_max; /* RFC 6582 §3.2 step 4 */
-	c->dupacks = 0;
-	c->snd_nxt = c->snd_una;
 	tcp_rtx_arm(tw, c);
 	/* tcp_output, run when the timer handler leaves the TCB, resends from SND.UNA. */
 }
@@ -100,8 +102,10 @@ rto_data(struct tcp_worker *tw, struct tcb *c)
 static void
 rtx_expired(struct tcp_worker *tw, struct tcb *c)
 {
-	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RECEIVED)
+	if (c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECEIVED)
 		rto_handshake(tw, c);
+	else if (c->flags & TF_PTO)
+		tcp_tlp_fire(tw, c);
 	else if (c->flags & TF_ZERO_WINDOW)
 		persist_probe(tw, c);
 	else if (c->snd_una != c->snd_max)
@@ -111,11 +115,11 @@ rtx_expired(struct tcp_worker *tw, struct tcb *c)
 static void
 keep_expired(struct tcp_worker *tw, struct tcb *c)
 {
-	if (c->state == TCP_TIME_WAIT || c->state == TCP_FIN_WAIT_2) {
+	if (c->state == TCPS_TIME_WAIT || c->state == TCPS_FIN_WAIT_2) {
 		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
 		return;
 	}
-	if (c->state != TCP_ESTABLISHED || !tw->cfg->keepalive)
+	if (c->state != TCPS_ESTABLISHED || !tw->cfg->keepalive)
 		return;
 	if (tw->tick - c->last_rcv_tick < ms_to_ticks(tw->cfg->keepalive_idle_ms)) {
 		tcp_timer_arm(tw, c, TCB_T_KEEP,

@@ -20,7 +20,7 @@ struct flow_key {
 	rte_be16_t rport, lport;
 };
 
-static const char *const state_names[TCP_NSTATES] = {
+static const char *const state_names[TCPS_NSTATES] = {
 	"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
 	"FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
 };
@@ -28,7 +28,7 @@ static const char *const state_names[TCP_NSTATES] = {
 const char *
 tcp_state_name(enum tcp_state s)
 {
-	return s < TCP_NSTATES ? state_names[s] : "?";
+	return s < TCPS_NSTATES ? state_names[s] : "?";
 }
 
 /* Smallest shift that lets the advertised window cover the whole buffer (RFC 7323 §2.3). */
@@ -140,7 +140,7 @@ void
 tcb_free(struct tcp_worker *tw, struct tcb *c)
 {
 	c->flags = TF_FREED;
-	c->state = TCP_CLOSED;
+	c->state = TCPS_CLOSED;
 	c->next_free = tw->free_head;
 	tw->free_head = c->idx;
 	tw->used--;

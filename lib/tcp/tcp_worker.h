@@ -24,6 +24,7 @@ struct tcp_listener {
 	uint32_t syn_recv;            /* connections in SYN-RECEIVED (backlog) */
 	tern_accept_fn accept;
 	void *ctx;
+	const struct tcp_cc_ops *cc;  /* NULL: the worker's default */
 };
 
 /* The out-of-order store: segments held per worker, bounded by [tcp] ooo_mbufs. */

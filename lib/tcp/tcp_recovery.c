@@ -1,0 +1,258 @@
+/*
+ * Loss recovery: entering and leaving fast recovery (RFC 5681 §3.2,
+ * RFC 6675 §5 with SACK, RFC 6582 without), what to send during it
+ * (NextSeg, with Proportional Rate Reduction, RFC 6937), undoing
+ * reductions shown spurious by D-SACK (RFC 2883) or by timestamps after an
+ * RTO (RFC 3522 detection, RFC 4015 response), and SACK reneging.
+ */
+#include "tcp_internal.h"
+
+static int
+sack_recovery(const struct tcb *c)
+{
+	return (c->flags & (TF_SACK | TF_IN_RECOVERY)) == (TF_SACK | TF_IN_RECOVERY);
+}
+
+/* RFC 2883 §4: a first block below the cumulative ACK, or inside the second, reports a duplicate. */
+static int
+is_dsack(const struct tcp_seg *s)
+{
+	const struct tcp_sack_block *b = s->opts.sack;
+
+	if (seq_leq(b[0].end, s->ack))
+		return 1;
+	return s->opts.nsack > 1 && seq_geq(b[0].start, b[1].start) && seq_leq(b[0].end, b[1].end);
+}
+
+uint32_t
+tcp_sack_input(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	const struct tcp_sack_block *blocks = s->opts.sack;
+	unsigned n = s->opts.nsack;
+
+	if (n > 0 && is_dsack(s)) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKRecv);
+		if (c->rexmits_episode > 0)
+			c->dsacks_episode++;
+		blocks++;
+		n--;
+	}
+	return sb_update(&c->sb, seq_max(c->snd_una, s->ack), c->snd_max, blocks, n);
+}
+
+static void
+undo_reduction(struct tcb *c)
+{
+	c->cwnd = RTE_MAX(c->cwnd, c->prior_cwnd);
+	c->ssthresh = RTE_MAX(c->ssthresh, c->prior_ssthresh);
+}
+
+static void
+enter_recovery(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t flight = tcp_flight(c);
+
+	c->prior_cwnd = c->cwnd;
+	c->prior_ssthresh = c->ssthresh;
+	c->rexmits_episode = c->dsacks_episode = 0;
+	c->recover = c->snd_max;
+	c->flags |= TF_IN_RECOVERY;
+	c->flags &= ~TF_RTT_TIMING; /* Karn */
+	c->cc->on_congestion_event(c, flight);
+	CNT_INC(tcp_cnt(tw), TcpExtTCPFastRetrans);
+	if (c->flags & TF_SACK) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPSackRecovery);
+		c->sb.high_rxt = c->snd_una;
+		prr_start(&c->prr, flight);
+		c->cwnd = c->ssthresh; /* PRR sets it per ACK from here on */
+	} else
+		CNT_INC(tcp_cnt(tw), TcpExtTCPRenoRecovery);
+	/* RFC 6675 §5 step 4.2 / RFC 5681 step 2: the first hole goes now, whatever cwnd says. */
+	tcp_retransmit_first(tw, c);
+	if (c->flags & TF_SACK) {
+		c->sb.high_rxt = c->snd_una + RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
+		c->prr.out += RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
+	}
+	tcp_rtx_arm(tw, c);
+}
+
+static void
+exit_recovery(struct tcp_worker *tw, struct tcb *c)
+{
+	c->flags &= ~TF_IN_RECOVERY;
+	if (c->flags & TF_SACK)
+		c->cwnd = c->ssthresh; /* RFC 6937 §3 on exit */
+	else
+		c->cc->on_recovery_exit(c, tcp_flight(c));
+	if (c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode) {
+		/* Every retransmission came back as a duplicate: the loss was not real. */
+		undo_reduction(c);
+		CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKUndo);
+	}
+	c->dupacks = 0;
+}
+
+/* RFC 6582 §3.2 step 3: a partial ACK without SACK means the next hole is lost too. */
+static void
+newreno_partial_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked)
+{
+	tcp_retransmit_first(tw, c);
+	c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+	if (acked >= c->mss)
+		c->cwnd += c->mss;
+	if (c->cwnd < c->mss)
+		c->cwnd = c->mss;
+}
+
+static void
+in_recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked, uint32_t sacked, int dup)
+{
+	if (seq_geq(c->snd_una, c->recover)) {
+		exit_recovery(tw, c);
+		return;
+	}
+	if (c->flags & TF_SACK) {
+		uint32_t pipe = sb_pipe(&c->sb, c->snd_una, c->snd_max, c->mss);
+
+		c->cwnd = pipe + prr_sndcnt(&c->prr, acked + sacked, pipe, c->ssthresh, c->mss);
+	} else if (acked > 0)
+		newreno_partial_ack(tw, c, acked);
+	else if (dup)
+		c->cwnd += c->mss; /* RFC 5681 §3.2 step 4: inflate */
+}
+
+/* Leaves the after-RTO state; with timestamps, tells a spurious timeout apart (RFC 3522). */
+static void
+after_rto_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	if ((c->flags & TF_RTO_CHECK) && (c->flags & TF_TS) && (s->opts.flags & TCP_OPTF_TS) &&
+	    seq_lt(s->opts.ts_ecr, c->rto_ts)) {
+		/* The ACK echoes the original transmission: it was not lost. RFC 4015 response. */
+		CNT_INC(tcp_cnt(tw), TcpExtTCPSpuriousRTOs);
+		undo_reduction(c);
+		if (seq_lt(c->snd_nxt, c->snd_max))
+			c->snd_nxt = c->snd_max;
+		c->flags &= ~TF_AFTER_RTO;
+	}
+	c->flags &= ~TF_RTO_CHECK;
+	if (seq_geq(c->snd_una, c->recover))
+		c->flags &= ~TF_AFTER_RTO;
+}
+
+/* The peer kept data it SACKed out of its buffer after all (RFC 2018 §8): forget the scoreboard. */
+static void
+check_reneging(struct tcp_worker *tw, struct tcb *c)
+{
+	if (c->sb.n > 0 && c->sb.r[0].start == c->snd_una) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPSACKReneging);
+		sb_clear(&c->sb);
+	}
+}
+
+/*
+ * RFC 5827 early retransmit: with fewer than four segments outstanding and
+ * nothing new to send, three duplicates can never come; one less than the
+ * outstanding segments (SACKed, with SACK) is the threshold.
+ */
+static int
+early_retransmit(const struct tcb *c)
+{
+	uint32_t oseg = (tcp_flight(c) + c->mss - 1) / c->mss;
+	uint32_t sacked_segs;
+
+	if (oseg >= 4 || oseg < 2 || c->sndq.bytes > tcp_flight(c))
+		return 0;
+	if (!(c->flags & TF_SACK))
+		return c->dupacks >= oseg - 1;
+	sacked_segs = (sb_sacked_bytes(&c->sb) + c->mss - 1) / c->mss;
+	return sacked_segs >= oseg - 1 && !sb_is_sacked(&c->sb, c->snd_una);
+}
+
+void
+tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
+		 const struct tcp_ack_info *ai)
+{
+	uint32_t acked = ai->acked;
+	int dup = ai->dup;
+
+	if (acked > 0 && (c->flags & (TF_RTO_CHECK | TF_AFTER_RTO)))
+		after_rto_ack(tw, c, s);
+	if (c->flags & TF_SACK)
+		check_reneging(tw, c);
+	if (c->flags & TF_IN_RECOVERY) {
+		in_recovery_ack(tw, c, acked, ai->sacked, dup);
+		return;
+	}
+	if (dup)
+		c->dupacks++;
+	else if (acked > 0)
+		c->dupacks = 0;
+	/*
+	 * RFC 6675 §5: DupThresh duplicate ACKs, or SACK showing the first
+	 * hole lost; RFC 6582 §3.2 step 2: only past the previous recovery.
+	 */
+	if (!(c->flags & TF_AFTER_RTO) && seq_gt(c->snd_una - 1, c->recover) &&
+	    (c->dupacks >= SB_DUPTHRESH || early_retransmit(c) ||
+	     ((c->flags & TF_SACK) && sb_is_lost(&c->sb, c->snd_una, c->mss, c->snd_una)))) {
+		enter_recovery(tw, c);
+		return;
+	}
+	if (acked > 0 && tcb_synchronized(c))
+		c->cc->on_ack(c, ai);
+}
+
+void
+tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c)
+{
+	c->prior_cwnd = c->cwnd;
+	c->prior_ssthresh = c->ssthresh;
+	c->cc->on_rto(c, tcp_flight(c));
+	c->flags &= ~(TF_IN_RECOVERY | TF_RTT_TIMING);
+	c->flags |= TF_AFTER_RTO;
+	if (c->rtx_count == 1 && (c->flags & TF_TS)) {
+		c->flags |= TF_RTO_CHECK;
+		c->rto_ts = tcp_ts_now(tw, c);
+	}
+	c->recover = c->snd_max; /* RFC 6582 §3.2 step 4 */
+	c->dupacks = 0;
+	/* RFC 6675 §5.1: keep the scoreboard; resend only what it does not hold. */
+	c->sb.high_rxt = c->snd_una;
+	c->snd_nxt = c->snd_una;
+}
+
+/* RFC 6675 §5 step C: while cwnd - pipe allows, NextSeg decides what goes. */
+unsigned
+tcp_recovery_send(struct tcp_worker *tw, struct tcb *c, uint32_t unsent)
+{
+	uint32_t pipe = sb_pipe(&c->sb, c->snd_una, c->snd_max, c->mss);
+	unsigned sent = 0;
+
+	if (!sack_recovery(c))
+		return 0;
+	while (c->cwnd > pipe && c->cwnd - pipe >= RTE_MIN((uint32_t)c->mss, c->cwnd)) {
+		tcp_seq_t seq;
+		uint32_t len;
+
+		if (sb_next_lost(&c->sb, c->snd_una, c->mss, &seq, &len)) {
+			if (tcp_send_segment(tw, c, seq, len, TCP_F_ACK) != 0)
+				break;
+			c->sb.high_rxt = seq + len;
+			c->rexmits_episode++;
+			c->retransmits++;
+			CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+		} else if (unsent > 0 && seq_lt(c->snd_nxt, c->snd_una + c->snd_wnd)) {
+			len = RTE_MIN(RTE_MIN(unsent, (uint32_t)c->mss),
+				      (uint32_t)(c->snd_una + c->snd_wnd - c->snd_nxt));
+			if (tcp_send_segment(tw, c, c->snd_nxt, len, TCP_F_ACK) != 0)
+				break;
+			c->snd_nxt += len;
+			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+			unsent -= len;
+		} else
+			break;
+		pipe += len;
+		c->prr.out += len;
+		sent++;
+	}
+	return sent;
+}

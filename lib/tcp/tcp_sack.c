@@ -1,0 +1,178 @@
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "tcp_sack.h"
+
+void
+sb_clear(struct tcp_scoreboard *sb)
+{
+	sb->n = 0;
+}
+
+static uint32_t
+range_len(const struct tcp_sack_block *b)
+{
+	return (uint32_t)(b->end - b->start);
+}
+
+uint32_t
+sb_sacked_bytes(const struct tcp_scoreboard *sb)
+{
+	uint32_t sum = 0;
+
+	for (unsigned i = 0; i < sb->n; i++)
+		sum += range_len(&sb->r[i]);
+	return sum;
+}
+
+void
+sb_advance(struct tcp_scoreboard *sb, tcp_seq_t snd_una)
+{
+	unsigned keep = 0;
+
+	for (unsigned i = 0; i < sb->n; i++) {
+		struct tcp_sack_block b = sb->r[i];
+
+		if (seq_leq(b.end, snd_una))
+			continue;
+		if (seq_lt(b.start, snd_una))
+			b.start = snd_una;
+		sb->r[keep++] = b;
+	}
+	sb->n = keep;
+}
+
+/* Inserts [start, end) keeping the list sorted and disjoint; returns the bytes that were new. */
+static uint32_t
+insert_range(struct tcp_scoreboard *sb, tcp_seq_t start, tcp_seq_t end)
+{
+	uint32_t before = sb_sacked_bytes(sb);
+	struct tcp_sack_block out[SB_MAX_RANGES + 1];
+	unsigned n = 0, i = 0;
+
+	while (i < sb->n && seq_lt(sb->r[i].end, start))
+		out[n++] = sb->r[i++];
+	/* Everything that touches [start, end) merges into it. */
+	while (i < sb->n && seq_leq(sb->r[i].start, end)) {
+		start = seq_min(start, sb->r[i].start);
+		end = seq_max(end, sb->r[i].end);
+		i++;
+	}
+	out[n++] = (struct tcp_sack_block){ start, end };
+	while (i < sb->n)
+		out[n++] = sb->r[i++];
+	/* Full: the highest ranges matter least to IsLost and NextSeg; drop the last. */
+	if (n > SB_MAX_RANGES)
+		n = SB_MAX_RANGES;
+	memcpy(sb->r, out, n * sizeof(out[0]));
+	sb->n = n;
+	uint32_t after = sb_sacked_bytes(sb);
+	return after > before ? after - before : 0;
+}
+
+uint32_t
+sb_update(struct tcp_scoreboard *sb, tcp_seq_t snd_una, tcp_seq_t snd_max,
+	  const struct tcp_sack_block *blocks, unsigned n)
+{
+	uint32_t added = 0;
+
+	sb_advance(sb, snd_una);
+	for (unsigned i = 0; i < n; i++) {
+		tcp_seq_t s = blocks[i].start, e = blocks[i].end;
+
+		/* Only blocks above SND.UNA and within what was sent (D-SACK is handled apart). */
+		if (!seq_lt(s, e) || seq_leq(e, snd_una) || seq_gt(e, snd_max))
+			continue;
+		if (seq_lt(s, snd_una))
+			s = snd_una;
+		added += insert_range(sb, s, e);
+	}
+	return added;
+}
+
+int
+sb_is_sacked(const struct tcp_scoreboard *sb, tcp_seq_t seq)
+{
+	for (unsigned i = 0; i < sb->n; i++)
+		if (seq_in_window(seq, sb->r[i].start, sb->r[i].end))
+			return 1;
+	return 0;
+}
+
+tcp_seq_t
+sb_skip_sacked(const struct tcp_scoreboard *sb, tcp_seq_t seq)
+{
+	for (unsigned i = 0; i < sb->n; i++)
+		if (seq_in_window(seq, sb->r[i].start, sb->r[i].end))
+			return sb->r[i].end;
+	return seq;
+}
+
+tcp_seq_t
+sb_lost_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
+{
+	uint32_t bytes = 0;
+
+	/* Walk down from the highest range: the first point where either rule holds. */
+	for (int i = (int)sb->n - 1; i >= 0; i--) {
+		bytes += range_len(&sb->r[i]);
+		if ((unsigned)(sb->n - i) >= SB_DUPTHRESH)
+			return sb->r[i].start;
+		if (bytes > (SB_DUPTHRESH - 1) * mss) {
+			/* Lost below the point where more than 2 MSS lie SACKed above it. */
+			uint32_t excess = bytes - (SB_DUPTHRESH - 1) * mss;
+			return sb->r[i].start + excess;
+		}
+	}
+	return snd_una;
+}
+
+/* Un-SACKed bytes in [from, to). */
+static uint32_t
+unsacked_between(const struct tcp_scoreboard *sb, tcp_seq_t from, tcp_seq_t to)
+{
+	uint32_t total;
+
+	if (!seq_lt(from, to))
+		return 0;
+	total = (uint32_t)(to - from);
+	for (unsigned i = 0; i < sb->n; i++) {
+		tcp_seq_t s = seq_max(sb->r[i].start, from), e = seq_min(sb->r[i].end, to);
+
+		if (seq_lt(s, e))
+			total -= (uint32_t)(e - s);
+	}
+	return total;
+}
+
+uint32_t
+sb_pipe(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, tcp_seq_t snd_max, uint32_t mss)
+{
+	tcp_seq_t edge = sb_lost_edge(sb, snd_una, mss);
+	tcp_seq_t rxt = seq_min(seq_max(sb->high_rxt, snd_una), edge);
+
+	/* (a) not lost: still in the network; (b) lost but retransmitted: the copy is. */
+	return unsacked_between(sb, edge, snd_max) + unsacked_between(sb, snd_una, rxt);
+}
+
+int
+sb_next_lost(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss, tcp_seq_t *seq,
+	     uint32_t *len)
+{
+	tcp_seq_t edge = sb_lost_edge(sb, snd_una, mss);
+	tcp_seq_t s = seq_max(sb->high_rxt, snd_una);
+
+	s = sb_skip_sacked(sb, s);
+	if (!seq_lt(s, edge))
+		return 0;
+	tcp_seq_t end = edge;
+	for (unsigned i = 0; i < sb->n; i++)
+		if (seq_gt(sb->r[i].start, s)) {
+			end = seq_min(end, sb->r[i].start);
+			break;
+		}
+	*seq = s;
+	*len = RTE_MIN((uint32_t)(end - s), mss);
+	return 1;
+}
