@@ -198,6 +198,9 @@ corrupt(struct tern_impair *im, struct rte_mbuf *m)
 	if (im->finalize != NULL)
 		im->finalize(m);
 	flip_bit(m, ETH_HDR_LEN + rng_below(im, len - ETH_HDR_LEN), rng_below(im, 8));
+	/* A received frame's checksum verdict from the NIC no longer holds: the
+	 * stack must check the corrupted bytes itself. */
+	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
 	count(im, TERN_CNT_ImpairRxCorrupted);
 	return m;
 }
