@@ -14,6 +14,7 @@ struct cubic {
 	double k;              /* seconds */
 	double w_est;          /* segments */
 	uint64_t epoch_start;  /* µs; 0: no epoch */
+	uint32_t cwnd_prior;   /* bytes: cwnd when the window was last reduced (§4.6) */
 	uint8_t after_rto;
 	struct hystart hs;
 };
@@ -50,6 +51,7 @@ epoch_begin(struct tcb *c, struct cubic *cu, uint64_t now_us)
 	cu->epoch_start = now_us ? now_us : 1;
 	if (cu->after_rto) {
 		cu->w_max = cwnd; /* §4.8: K = 0, W_max = the window at the start of this stage */
+		cu->cwnd_prior = c->cwnd;
 		cu->after_rto = 0;
 	}
 	cu->k = cubic_k(cu->w_max, cwnd);
@@ -69,8 +71,8 @@ congestion_avoidance(struct tcb *c, struct cubic *cu, const struct tcp_ack_info 
 		epoch_begin(c, cu, ai->now_us);
 	t = (double)(ai->now_us - cu->epoch_start) / 1e6;
 	w = cubic_w(t + rtt, cu->k, cu->w_max);
-	/* §4.3: Reno-friendly estimate; alpha becomes 1 once it passes W_max. */
-	cu->w_est += (cu->w_est < cu->w_max ? cubic_alpha() : 1.0) * acked / cwnd;
+	/* §4.3: Reno-friendly estimate; alpha becomes 1 once it passes cwnd_prior. */
+	cu->w_est += (cu->w_est < segs(c, cu->cwnd_prior) ? cubic_alpha() : 1.0) * acked / cwnd;
 	if (cubic_w(t, cu->k, cu->w_max) < cu->w_est) {
 		if (cu->w_est > cwnd)
 			c->cwnd = (uint32_t)(cu->w_est * c->mss);
@@ -104,6 +106,7 @@ cubic_congestion(struct tcb *c, uint32_t flight)
 	double cwnd = segs(c, c->cwnd);
 
 	(void)flight;
+	cu->cwnd_prior = c->cwnd;
 	cu->w_max = cwnd < cu->w_max ? cwnd * (1.0 + CUBIC_BETA) / 2.0 : cwnd;
 	cu->epoch_start = 0;
 	c->ssthresh = RTE_MAX((uint32_t)(c->cwnd * CUBIC_BETA), 2u * c->mss);

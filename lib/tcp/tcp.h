@@ -97,6 +97,23 @@ uint32_t tern_conn_id(const struct tcb *c);
 /* Bytes received and not yet consumed by the app. */
 uint32_t tern_unconsumed(const struct tcb *c);
 
+/* A connection's state as `ss -ti` would show it. */
+struct tern_tcp_info {
+	uint8_t state;               /* enum tcp_state of tcb.h */
+	uint8_t in_recovery;
+	uint16_t mss;
+	uint32_t cwnd, ssthresh;     /* bytes */
+	uint32_t srtt_us, rttvar_us, rto_us;
+	uint32_t snd_wnd, rcv_wnd;   /* bytes */
+	uint32_t flight;             /* bytes sent and not acknowledged */
+	uint32_t sacked, lost;       /* bytes, from the SACK scoreboard */
+	uint32_t retransmits;        /* segments over the connection's life */
+	uint32_t unsent, unconsumed;
+	const char *cc;
+};
+
+void tern_conn_info(const struct tcb *c, struct tern_tcp_info *info);
+
 /* Addresses (network order) of a connection. */
 void tern_conn_addrs(const struct tcb *c, rte_be32_t *laddr, rte_be16_t *lport,
 		     rte_be32_t *raddr, rte_be16_t *rport);

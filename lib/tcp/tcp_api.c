@@ -193,6 +193,33 @@ tern_unconsumed(const struct tcb *c)
 }
 
 void
+tern_conn_info(const struct tcb *c, struct tern_tcp_info *info)
+{
+	const struct tcp_worker *tw = c->tw;
+	tcp_seq_t edge = sb_lost_edge(&c->sb, c->snd_una, c->mss);
+	uint32_t flight = tcp_flight(c);
+
+	memset(info, 0, sizeof(*info));
+	info->state = c->state;
+	info->in_recovery = !!(c->flags & TF_IN_RECOVERY);
+	info->mss = c->mss;
+	info->cwnd = c->cwnd;
+	info->ssthresh = c->ssthresh;
+	info->srtt_us = c->rtt.srtt_us;
+	info->rttvar_us = c->rtt.rttvar_us;
+	info->rto_us = tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim);
+	info->snd_wnd = c->snd_wnd;
+	info->rcv_wnd = tcp_rcv_window(tw, c);
+	info->flight = flight;
+	info->sacked = sb_sacked_bytes(&c->sb);
+	info->lost = sb_unsacked(&c->sb, c->snd_una, edge); /* below the IsLost edge (RFC 6675 §4) */
+	info->retransmits = c->retransmits;
+	info->unsent = c->sndq.bytes > flight ? c->sndq.bytes - flight : 0;
+	info->unconsumed = c->rcv_unconsumed;
+	info->cc = c->cc ? c->cc->name : "?";
+}
+
+void
 tern_set_nodelay(struct tcb *c, int nodelay)
 {
 	if (nodelay)

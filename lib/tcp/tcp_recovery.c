@@ -48,7 +48,7 @@ undo_reduction(struct tcb *c)
 }
 
 static void
-enter_recovery(struct tcp_worker *tw, struct tcb *c)
+enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *ai)
 {
 	uint32_t flight = tcp_flight(c);
 
@@ -64,6 +64,7 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c)
 		CNT_INC(tcp_cnt(tw), TcpExtTCPSackRecovery);
 		c->sb.high_rxt = c->snd_una;
 		prr_start(&c->prr, flight);
+		c->prr.delivered = ai->acked + ai->sacked; /* the ACK that starts recovery counts too */
 		c->cwnd = c->ssthresh; /* PRR sets it per ACK from here on */
 	} else
 		CNT_INC(tcp_cnt(tw), TcpExtTCPRenoRecovery);
@@ -194,7 +195,7 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 	if (!(c->flags & TF_AFTER_RTO) && seq_gt(c->snd_una - 1, c->recover) &&
 	    (c->dupacks >= SB_DUPTHRESH || early_retransmit(c) ||
 	     ((c->flags & TF_SACK) && sb_is_lost(&c->sb, c->snd_una, c->mss, c->snd_una)))) {
-		enter_recovery(tw, c);
+		enter_recovery(tw, c, ai);
 		return;
 	}
 	if (acked > 0 && tcb_synchronized(c))

@@ -47,9 +47,9 @@ sb_advance(struct tcp_scoreboard *sb, tcp_seq_t snd_una)
 static uint32_t
 insert_range(struct tcp_scoreboard *sb, tcp_seq_t start, tcp_seq_t end)
 {
-	uint32_t before = sb_sacked_bytes(sb);
+	uint32_t added = sb_unsacked(sb, start, end);
 	struct tcp_sack_block out[SB_MAX_RANGES + 1];
-	unsigned n = 0, i = 0;
+	unsigned n = 0, i = 0, ins;
 
 	while (i < sb->n && seq_lt(sb->r[i].end, start))
 		out[n++] = sb->r[i++];
@@ -59,16 +59,19 @@ insert_range(struct tcp_scoreboard *sb, tcp_seq_t start, tcp_seq_t end)
 		end = seq_max(end, sb->r[i].end);
 		i++;
 	}
+	ins = n;
 	out[n++] = (struct tcp_sack_block){ start, end };
 	while (i < sb->n)
 		out[n++] = sb->r[i++];
 	/* Full: the highest ranges matter least to IsLost and NextSeg; drop the last. */
-	if (n > SB_MAX_RANGES)
+	if (n > SB_MAX_RANGES) {
 		n = SB_MAX_RANGES;
+		if (ins == SB_MAX_RANGES)
+			added = 0; /* the new range itself went: nothing was recorded */
+	}
 	memcpy(sb->r, out, n * sizeof(out[0]));
 	sb->n = n;
-	uint32_t after = sb_sacked_bytes(sb);
-	return after > before ? after - before : 0;
+	return added;
 }
 
 uint32_t
@@ -128,9 +131,8 @@ sb_lost_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
 	return snd_una;
 }
 
-/* Un-SACKed bytes in [from, to). */
-static uint32_t
-unsacked_between(const struct tcp_scoreboard *sb, tcp_seq_t from, tcp_seq_t to)
+uint32_t
+sb_unsacked(const struct tcp_scoreboard *sb, tcp_seq_t from, tcp_seq_t to)
 {
 	uint32_t total;
 
@@ -150,10 +152,10 @@ uint32_t
 sb_pipe(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, tcp_seq_t snd_max, uint32_t mss)
 {
 	tcp_seq_t edge = sb_lost_edge(sb, snd_una, mss);
-	tcp_seq_t rxt = seq_min(seq_max(sb->high_rxt, snd_una), edge);
+	tcp_seq_t rxt = seq_min(seq_max(sb->high_rxt, snd_una), snd_max);
 
-	/* (a) not lost: still in the network; (b) lost but retransmitted: the copy is. */
-	return unsacked_between(sb, edge, snd_max) + unsacked_between(sb, snd_una, rxt);
+	/* (a) not lost: still in the network; (b) retransmitted: the copy is (so twice if not lost). */
+	return sb_unsacked(sb, edge, snd_max) + sb_unsacked(sb, snd_una, rxt);
 }
 
 int

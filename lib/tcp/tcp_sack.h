@@ -53,6 +53,9 @@ sb_is_lost(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss, tcp
 	return seq_lt(seq, sb_lost_edge(sb, snd_una, mss)) && !sb_is_sacked(sb, seq);
 }
 
+/* Un-SACKed bytes in [from, to). */
+uint32_t sb_unsacked(const struct tcp_scoreboard *sb, tcp_seq_t from, tcp_seq_t to);
+
 /* SetPipe(): bytes believed in flight. */
 uint32_t sb_pipe(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, tcp_seq_t snd_max,
 		 uint32_t mss);
