@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -12,8 +13,6 @@
 
 volatile int tern_worker_stop;
 
-/* How often a full TX queue is retried before frames are dropped and counted. */
-#define TX_RETRIES 8
 
 int
 tern_worker_init(struct tern_worker *w, uint16_t index, uint16_t nworkers,
@@ -53,22 +52,59 @@ tern_worker_init(struct tern_worker *w, uint16_t index, uint16_t nworkers,
 	return 0;
 }
 
+/* Sends what the port owes from earlier loops; returns 1 when nothing is left owed. */
+static int
+backlog_drain(struct tern_worker *w, uint16_t p)
+{
+	struct tern_tx_backlog *b = &w->backlog[p];
+	uint16_t sent;
+
+	if (b->n == 0)
+		return 1;
+	sent = rte_eth_tx_burst(w->ports[p].port_id, w->index, b->pkts, b->n);
+	CNT_ADD(&w->cnt, PortTxPackets, sent);
+	/*
+	 * A driver may refuse one frame for good (net_tap stops at an oversized
+	 * one) while reporting a full queue: after a long refusal the head goes,
+	 * so a single frame can never wedge the port.
+	 */
+	b->refused = sent ? 0 : b->refused + 1;
+	if (b->refused > TERN_TX_REFUSALS) {
+		CNT_INC(&w->cnt, PortTxDropFull);
+		rte_pktmbuf_free(b->pkts[0]);
+		sent = 1;
+		b->refused = 0;
+	}
+	b->n -= sent;
+	memmove(b->pkts, b->pkts + sent, b->n * sizeof(b->pkts[0]));
+	return b->n == 0;
+}
+
+/*
+ * Hands frames to the port in order. What a full queue refuses waits in the
+ * backlog for the next loop instead of being lost; only a backlog overflow
+ * drops (counted): TCP would recover, but a drop of our own making is waste.
+ */
 static void
 tx_burst_all(struct tern_worker *w, uint16_t p, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t sent = 0;
+	struct tern_tx_backlog *b = &w->backlog[p];
+	uint16_t sent = 0, keep;
 
 	if (w->tx_hook != NULL) {
 		CNT_ADD(&w->cnt, PortTxPackets, n);
 		w->tx_hook(w, p, pkts, n);
 		return;
 	}
-	for (int tries = 0; sent < n && tries < TX_RETRIES; tries++)
-		sent += rte_eth_tx_burst(w->ports[p].port_id, w->index, pkts + sent, n - sent);
+	if (backlog_drain(w, p))
+		sent = rte_eth_tx_burst(w->ports[p].port_id, w->index, pkts, n);
 	CNT_ADD(&w->cnt, PortTxPackets, sent);
-	if (sent < n) {
-		CNT_ADD(&w->cnt, PortTxDropFull, n - sent);
-		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	keep = RTE_MIN((uint16_t)(n - sent), (uint16_t)(TERN_TX_BACKLOG - b->n));
+	memcpy(b->pkts + b->n, pkts + sent, keep * sizeof(pkts[0]));
+	b->n += keep;
+	if (sent + keep < n) {
+		CNT_ADD(&w->cnt, PortTxDropFull, n - sent - keep);
+		rte_pktmbuf_free_bulk(pkts + sent + keep, n - sent - keep);
 	}
 }
 
@@ -98,7 +134,8 @@ tern_worker_flush(struct tern_worker *w)
 		} else if (q->n > 0) {
 			tx_burst_all(w, p, q->pkts, q->n);
 			q->n = 0;
-		}
+		} else if (w->backlog[p].n > 0)
+			backlog_drain(w, p);
 	}
 }
 
@@ -179,6 +216,8 @@ tern_worker_fini(struct tern_worker *w)
 	for (uint16_t p = 0; p < w->nports; p++) {
 		rte_pktmbuf_free_bulk(w->txq[p].pkts, w->txq[p].n);
 		w->txq[p].n = 0;
+		rte_pktmbuf_free_bulk(w->backlog[p].pkts, w->backlog[p].n);
+		w->backlog[p].n = 0;
 		if (w->impair_rx[p] != NULL)
 			tern_impair_free(w->impair_rx[p]);
 		if (w->impair_tx[p] != NULL)

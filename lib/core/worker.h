@@ -18,6 +18,8 @@
 #define TERN_RX_BURST 32
 #define TERN_TX_BATCH 64
 #define TERN_STEER_RING 4096
+#define TERN_TX_BACKLOG 1024          /* frames a busy port may owe per worker */
+#define TERN_TX_REFUSALS 100000       /* polls without progress before the head frame is dropped */
 
 struct tern_worker;
 
@@ -43,6 +45,13 @@ struct tern_txq {
 	struct rte_mbuf *pkts[TERN_TX_BATCH];
 };
 
+/* Frames the port refused (its queue was full), sent first on the next flush. */
+struct tern_tx_backlog {
+	uint16_t n;
+	uint32_t refused;   /* drains in a row that sent nothing */
+	struct rte_mbuf *pkts[TERN_TX_BACKLOG];
+};
+
 struct tern_worker {
 	uint64_t now;                 /* TSC, read once per loop */
 	uint16_t index;               /* 0 .. nworkers-1, also the queue id */
@@ -57,6 +66,7 @@ struct tern_worker {
 	struct tern_impair *impair_rx[TERN_MAX_PORTS];
 	struct tern_impair *impair_tx[TERN_MAX_PORTS];
 	struct tern_txq txq[TERN_MAX_PORTS];
+	struct tern_tx_backlog backlog[TERN_MAX_PORTS];
 	uint8_t live_clock;           /* re-read the TSC for impairment stamps (not on virtual time) */
 	tern_tx_hook_fn tx_hook;      /* NULL: the ports */
 	void *tx_hook_ctx;

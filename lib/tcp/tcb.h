@@ -59,6 +59,7 @@ enum tcb_flags {
 	TF_AFTER_RTO = 1 << 20,   /* resending after an RTO, until SND.UNA passes the old SND.MAX */
 	TF_PTO = 1 << 21,         /* the RTX timer is a tail loss probe timeout (RFC 8985 §7) */
 	TF_TLP_SENT = 1 << 22,    /* a probe is out; no other until SND.UNA moves */
+	TF_FORCE_SMALL = 1 << 23, /* the SWS override timer went off: send what the window allows */
 };
 
 enum tcb_timer { TCB_T_RTX = 0, TCB_T_DELACK, TCB_T_KEEP, TCB_NTIMERS };
@@ -111,6 +112,7 @@ struct tcb {
 	tcp_seq_t snd_fin;             /* sequence number of our FIN when TF_FIN_SENT */
 	tcp_seq_t recover;             /* RFC 6582 */
 	tcp_seq_t rtt_seq;             /* segment being timed (Karn) */
+	tcp_seq_t snd_sml;             /* end of the last segment shorter than MSS (Minshall) */
 	uint64_t rtt_start;            /* tick it was sent */
 	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */
 	uint32_t max_sndwnd;

@@ -26,6 +26,7 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 	c->iss = tcp_isn(tw, c->laddr, c->lport, c->raddr, c->rport);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->recover = c->iss;
+	c->snd_sml = c->iss;
 	c->ts_offset = tcp_ts_offset(tw, c);
 	c->hash = tern_flow_hash(c->raddr, c->laddr, c->rport, c->lport);
 	tcp_rtt_init(&c->rtt, &tw->rtt_lim);
@@ -89,6 +90,9 @@ tcp_established(struct tcp_worker *tw, struct tcb *c)
 	struct tcp_listener *l = c->listener;
 
 	tcp_set_state(tw, c, TCPS_ESTABLISHED);
+	/* The SYN's window was unscaled: the scaled one needs no ACK of its own, the next segment carries it. */
+	if (seq_gt(c->rcv_nxt + tcp_rcv_space(c), c->rcv_adv))
+		c->rcv_adv = c->rcv_nxt + tcp_rcv_space(c);
 	tcp_timer_cancel(tw, c, TCB_T_RTX);
 	c->rtx_count = 0;
 	c->cc->init(c);

@@ -138,11 +138,37 @@ check_fin(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	}
 }
 
+/* The peer did not get our SYN,ACK and sent its SYN again: answer it again (as Linux does). */
+static int
+repeated_syn(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	if (c->state != TCPS_SYN_RECEIVED || (s->flags & (TCP_F_SYN | TCP_F_ACK | TCP_F_RST)) != TCP_F_SYN ||
+	    s->seq != c->irs)
+		return 0;
+	c->snd_nxt = c->iss;
+	tcp_send_syn(tw, c);
+	return 1;
+}
+
+/* RFC 9293 §3.10.7.4 TIME-WAIT: a retransmitted FIN is acknowledged and restarts the 2 MSL wait. */
+static int
+time_wait_fin(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	if (c->state != TCPS_TIME_WAIT || !(s->flags & TCP_F_FIN) || (s->flags & TCP_F_RST) ||
+	    s->seq + s->len + 1 != c->rcv_nxt)
+		return 0;
+	c->flags |= TF_ACK_NOW;
+	tcp_enter_time_wait(tw, c);
+	return 1;
+}
+
 void
 tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
 	uint32_t rcv_wnd = tcp_rcv_window(tw, c);
 
+	if (repeated_syn(tw, c, s) || time_wait_fin(tw, c, s))
+		return;
 	if (paws_reject(tw, c, s) || !seq_acceptable(c, s, rcv_wnd)) {
 		if (!(s->flags & TCP_F_RST))
 			c->flags |= TF_ACK_NOW;
@@ -164,14 +190,8 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	if (c->state == TCPS_SYN_RECEIVED && ack_syn_received(tw, c, s))
 		return;
 	tcp_process_ack(tw, c, s);
-	if (c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT) {
-		if (c->state == TCPS_TIME_WAIT && (s->flags & TCP_F_FIN)) {
-			/* A retransmitted FIN: ACK it and restart the 2 MSL wait. */
-			c->flags |= TF_ACK_NOW;
-			tcp_enter_time_wait(tw, c);
-		}
+	if (c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT)
 		return;
-	}
 	/* Sixth (URG) is not supported: urgent data is read inline (RFC 6093 §5). */
 	if (s->len > 0)
 		tcp_process_data(tw, c, s);

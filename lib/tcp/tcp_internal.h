@@ -80,6 +80,8 @@ int tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32
 		     uint8_t flags);
 void tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c);
 uint32_t tcp_rcv_window(const struct tcp_worker *tw, const struct tcb *c);
+uint32_t tcp_rcv_space(const struct tcb *c);
+uint32_t tcp_cur_mss(const struct tcp_worker *tw, const struct tcb *c);
 uint32_t tcp_flight(const struct tcb *c);
 
 /* receive queues */

@@ -12,27 +12,57 @@
 /* Headroom for Ethernet and IPv4 in front of the TCP header. */
 #define HDR_ROOM (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
 
+static uint8_t
+adv_wscale(const struct tcb *c)
+{
+	/* RFC 7323 §2.2: the window of a SYN is never scaled. */
+	return c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECEIVED ? 0 : c->rcv_wscale;
+}
+
+/* Free receive buffer as it can be advertised: capped by the field and rounded to the scale. */
+uint32_t
+tcp_rcv_space(const struct tcb *c)
+{
+	uint32_t space = c->rcvbuf > c->rcv_unconsumed ? c->rcvbuf - c->rcv_unconsumed : 0;
+	uint8_t ws = adv_wscale(c);
+
+	space = RTE_MIN(space, 65535u << ws);
+	return (space >> ws) << ws;
+}
+
 /* RFC 7323 §2.3 and RFC 1122 §4.2.3.3: what we may advertise, never shrinking the right edge. */
 static uint16_t
 window_to_advertise(struct tcp_worker *tw, struct tcb *c)
 {
-	uint32_t space = c->rcvbuf > c->rcv_unconsumed ? c->rcvbuf - c->rcv_unconsumed : 0;
-	uint8_t ws = c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECEIVED ? 0 : c->rcv_wscale;
-	uint32_t max = 65535u << ws;
-	tcp_seq_t edge;
+	tcp_seq_t edge = c->rcv_nxt + tcp_rcv_space(c);
 
 	(void)tw;
-	space = RTE_MIN(space, max);
-	space = (space >> ws) << ws;
-	edge = c->rcv_nxt + space;
-	/* Receiver SWS avoidance: move the edge only by a worthwhile amount. */
-	if (seq_gt(edge, c->rcv_adv) &&
-	    ((uint32_t)(edge - c->rcv_adv) >= RTE_MIN(c->rcvbuf / 2, (uint32_t)c->mss) ||
-	     c->rcv_adv == c->rcv_nxt || seq_lt(c->rcv_adv, c->rcv_nxt)))
-		c->rcv_adv = edge;
 	if (seq_lt(c->rcv_adv, c->rcv_nxt))
 		c->rcv_adv = c->rcv_nxt;
-	return (uint16_t)((uint32_t)(c->rcv_adv - c->rcv_nxt) >> ws);
+	/* Receiver SWS avoidance: the edge moves by min(buffer/2, MSS) or not at all. */
+	if (seq_gt(edge, c->rcv_adv) &&
+	    (uint32_t)(edge - c->rcv_adv) >= RTE_MIN(c->rcvbuf / 2, (uint32_t)c->mss))
+		c->rcv_adv = edge;
+	return (uint16_t)((uint32_t)(c->rcv_adv - c->rcv_nxt) >> adv_wscale(c));
+}
+
+/*
+ * Payload that fits in a segment now: the MSS less the SACK option the
+ * segment will carry (c->mss already leaves room for timestamps). Without
+ * this a data segment with SACK blocks outgrows the MTU.
+ */
+uint32_t
+tcp_cur_mss(const struct tcp_worker *tw, const struct tcb *c)
+{
+	struct tcp_sack_block b[TCP_MAX_SACK_BLOCKS];
+	unsigned n, room;
+
+	if (!(c->flags & TF_SACK) || (!c->has_dsack && c->ooo_head == UINT32_MAX))
+		return c->mss;
+	n = tcp_sack_blocks(tw, c, b, TCP_MAX_SACK_BLOCKS);
+	room = (TCP_OPT_MAX_LEN - ((c->flags & TF_TS) ? 12 : 0) - 4) / 8; /* what tcp_opts_build fits */
+	n = RTE_MIN(n, room);
+	return n ? c->mss - (4 + 8 * n) : c->mss;
 }
 
 uint32_t
@@ -154,6 +184,12 @@ tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
 	uint8_t flags = c->state == TCPS_SYN_SENT ? TCP_F_SYN : TCP_F_SYN | TCP_F_ACK;
 
 	if (tcp_send_segment(tw, c, c->iss, 0, flags) == 0) {
+		if (c->rtx_count == 0 && !(c->flags & TF_RTT_TIMING)) {
+			c->flags |= TF_RTT_TIMING; /* the handshake gives the first RTT sample */
+			c->rtt_seq = c->iss;
+			c->rtt_start = tw->tick;
+		} else if (c->rtx_count > 0)
+			c->flags &= ~TF_RTT_TIMING; /* Karn */
 		c->snd_nxt = c->iss + 1;
 		if (seq_gt(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;

@@ -71,8 +71,8 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	/* RFC 6675 §5 step 4.2 / RFC 5681 step 2: the first hole goes now, whatever cwnd says. */
 	tcp_retransmit_first(tw, c);
 	if (c->flags & TF_SACK) {
-		c->sb.high_rxt = c->snd_una + RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
-		c->prr.out += RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
+		c->sb.high_rxt = c->snd_una + RTE_MIN(c->sndq.bytes, tcp_cur_mss(tw, c));
+		c->prr.out += RTE_MIN(c->sndq.bytes, tcp_cur_mss(tw, c));
 	}
 	tcp_rtx_arm(tw, c);
 }
@@ -235,6 +235,7 @@ tcp_recovery_send(struct tcp_worker *tw, struct tcb *c, uint32_t unsent)
 		uint32_t len;
 
 		if (sb_next_lost(&c->sb, c->snd_una, c->mss, &seq, &len)) {
+			len = RTE_MIN(len, tcp_cur_mss(tw, c));
 			if (tcp_send_segment(tw, c, seq, len, TCP_F_ACK) != 0)
 				break;
 			c->sb.high_rxt = seq + len;
@@ -242,7 +243,7 @@ tcp_recovery_send(struct tcp_worker *tw, struct tcb *c, uint32_t unsent)
 			c->retransmits++;
 			CNT_INC(tcp_cnt(tw), TcpRetransSegs);
 		} else if (unsent > 0 && seq_lt(c->snd_nxt, c->snd_una + c->snd_wnd)) {
-			len = RTE_MIN(RTE_MIN(unsent, (uint32_t)c->mss),
+			len = RTE_MIN(RTE_MIN(unsent, tcp_cur_mss(tw, c)),
 				      (uint32_t)(c->snd_una + c->snd_wnd - c->snd_nxt));
 			if (tcp_send_segment(tw, c, c->snd_nxt, len, TCP_F_ACK) != 0)
 				break;

@@ -43,14 +43,20 @@ fin_due(const struct tcb *c, uint32_t len, uint32_t unsent)
 	return !(c->flags & TF_FIN_SENT) || c->snd_nxt + len == c->snd_fin;
 }
 
-/* Nagle and sender SWS avoidance for a segment shorter than MSS. */
+/*
+ * Nagle and sender SWS avoidance for a segment shorter than MSS. Nagle in
+ * Minshall's form, as Linux: a short segment waits only while an earlier
+ * short one is unacknowledged (RFC 1122 §4.2.3.4 allows either).
+ */
 static int
 small_segment_ok(const struct tcb *c, uint32_t len, uint32_t unsent)
 {
 	int nagle_on = !(c->flags & TF_NODELAY);
 
+	if (c->flags & TF_FORCE_SMALL)
+		return 1;
 	if (len == unsent)
-		return !nagle_on || c->snd_nxt == c->snd_una;
+		return !nagle_on || !seq_gt(c->snd_sml, c->snd_una);
 	/* Window-limited: worth it only for half the largest window seen. */
 	return len >= c->max_sndwnd / 2;
 }
@@ -71,6 +77,8 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 		c->rtt_seq = seq;
 		c->rtt_start = tw->tick;
 	}
+	if (len > 0 && len < c->mss)
+		c->snd_sml = seq + len;
 	if (fin && !(c->flags & TF_FIN_SENT)) {
 		c->flags |= TF_FIN_SENT;
 		c->snd_fin = seq + len;
@@ -79,7 +87,8 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 	c->snd_nxt = end;
 	if (seq_gt(end, c->snd_max))
 		c->snd_max = end;
-	if (!tw_armed(&c->timers[TCB_T_RTX]) || (c->flags & TF_ZERO_WINDOW)) {
+	/* RFC 8985 §7.2: a probe timeout restarts with each new transmission. */
+	if (!tw_armed(&c->timers[TCB_T_RTX]) || (c->flags & (TF_ZERO_WINDOW | TF_PTO))) {
 		c->flags &= ~TF_ZERO_WINDOW;
 		tcp_rtx_arm(tw, c);
 	}
@@ -112,7 +121,7 @@ send_data(struct tcp_worker *tw, struct tcb *c)
 		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
 			c->snd_nxt = seq_min(sb_skip_sacked(&c->sb, c->snd_nxt), c->snd_max);
 		unsent = unsent_bytes(c);
-		len = RTE_MIN(RTE_MIN(unsent, usable_window(c)), (uint32_t)c->mss);
+		len = RTE_MIN(RTE_MIN(unsent, usable_window(c)), tcp_cur_mss(tw, c));
 		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
 			len = RTE_MIN(len, sack_gap(c));
 		int fin = fin_due(c, len, unsent);
@@ -120,7 +129,9 @@ send_data(struct tcp_worker *tw, struct tcb *c)
 
 		if (len == 0 && !fin)
 			break;
-		if (len > 0 && len < c->mss && !fin && !small_segment_ok(c, len, unsent))
+		/* Nagle and SWS avoidance are about new data (RFC 1122 §4.2.3.4): a resent hole goes. */
+		if (len > 0 && len < tcp_cur_mss(tw, c) && !fin && !seq_lt(c->snd_nxt, c->snd_max) &&
+		    !small_segment_ok(c, len, unsent))
 			break;
 		if (fin)
 			flags |= TCP_F_FIN;
@@ -136,11 +147,15 @@ send_data(struct tcp_worker *tw, struct tcb *c)
 	return sent;
 }
 
-/* RFC 9293 §3.8.6.1: data waits on a zero window with nothing in flight: probe it. */
+/*
+ * Data waits with nothing in flight: on a zero window (RFC 9293 §3.8.6.1,
+ * probes) or held by sender SWS avoidance on a small one (RFC 1122
+ * §4.2.3.4, the override timeout). The persist timer covers both.
+ */
 static void
 maybe_persist(struct tcp_worker *tw, struct tcb *c)
 {
-	if (c->snd_wnd == 0 && unsent_bytes(c) > 0 && c->snd_nxt == c->snd_una &&
+	if (unsent_bytes(c) > 0 && c->snd_nxt == c->snd_una && can_send_data(c) &&
 	    !tw_armed(&c->timers[TCB_T_RTX])) {
 		c->flags |= TF_ZERO_WINDOW;
 		tcp_rtx_arm(tw, c);
@@ -158,15 +173,20 @@ idle_restart(struct tcp_worker *tw, struct tcb *c)
 		c->cc->on_idle_restart(c);
 }
 
-/* Would a window update be worth an ACK of its own (RFC 1122 §4.2.3.3)? */
+/*
+ * Would a window update be worth an ACK of its own? RFC 1122 §4.2.3.3
+ * leaves the threshold open; like Linux, only when the window at least
+ * doubles and the current one is at most half of what could be offered.
+ */
 static int
 window_update_due(const struct tcb *c)
 {
-	uint32_t space = c->rcvbuf > c->rcv_unconsumed ? c->rcvbuf - c->rcv_unconsumed : 0;
-	tcp_seq_t edge = c->rcv_nxt + space;
-	uint32_t grow = seq_gt(edge, c->rcv_adv) ? (uint32_t)(edge - c->rcv_adv) : 0;
+	uint32_t now = seq_gt(c->rcv_adv, c->rcv_nxt) ? (uint32_t)(c->rcv_adv - c->rcv_nxt) : 0;
+	uint32_t next = tcp_rcv_space(c);
+	uint32_t room = RTE_MIN(c->rcvbuf, 65535u << c->rcv_wscale);
 
-	return grow >= RTE_MIN(c->rcvbuf / 2, 2u * c->mss);
+	return 2 * (uint64_t)now <= room && next >= 2 * (uint64_t)now &&
+	       next - now >= RTE_MIN(c->rcvbuf / 2, (uint32_t)c->mss);
 }
 
 void
@@ -190,6 +210,7 @@ tcp_output(struct tcp_worker *tw, struct tcb *c)
 		idle_restart(tw, c);
 	sent = (c->flags & TF_IN_RECOVERY) && (c->flags & TF_SACK) ?
 	       tcp_recovery_send(tw, c, unsent_bytes(c)) : send_data(tw, c);
+	c->flags &= ~TF_FORCE_SMALL;
 	if (sent == 0 && ((c->flags & TF_ACK_NOW) || window_update_due(c)))
 		tcp_send_ack(tw, c);
 	maybe_persist(tw, c);
@@ -199,7 +220,7 @@ tcp_output(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c)
 {
-	uint32_t len = RTE_MIN(c->sndq.bytes, (uint32_t)c->mss);
+	uint32_t len = RTE_MIN(c->sndq.bytes, tcp_cur_mss(tw, c));
 	uint8_t flags = TCP_F_ACK;
 	int fin = (c->flags & TF_FIN_SENT) && c->snd_una + len == c->snd_fin;
 

@@ -55,13 +55,29 @@ tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c)
 	tcp_timer_arm(tw, c, TCB_T_KEEP, 2ull * tw->cfg->msl_ms);
 }
 
-/* A window probe: one byte of new data beyond the window (RFC 9293 §3.8.6.1). */
+/*
+ * The persist timer: a zero window gets a probe of one byte of new data
+ * (RFC 9293 §3.8.6.1), counted as sent so the peer's ACK of it is
+ * acceptable; a small window that sender SWS avoidance left unused gets
+ * what it allows (RFC 1122 §4.2.3.4, the override timeout).
+ */
 static void
 persist_probe(struct tcp_worker *tw, struct tcb *c)
 {
+	uint32_t len = RTE_MIN(c->sndq.bytes, 1u);
+
+	if (c->snd_wnd > 0) {
+		c->flags &= ~TF_ZERO_WINDOW;
+		c->flags |= TF_FORCE_SMALL; /* tcp_output, when the handler leaves the TCB */
+		return;
+	}
 	CNT_INC(tcp_cnt(tw), TcpExtTCPWinProbe);
-	tcp_send_segment(tw, c, c->snd_una, RTE_MIN(c->sndq.bytes, 1u), TCP_F_ACK);
+	if (len > 0 && tcp_send_segment(tw, c, c->snd_una, len, TCP_F_ACK) == 0) {
+		c->snd_nxt = seq_max(c->snd_nxt, c->snd_una + len);
+		c->snd_max = seq_max(c->snd_max, c->snd_nxt);
+	}
 	tcp_rtt_backoff(&c->rtt);
+	c->flags |= TF_ZERO_WINDOW;
 	tcp_rtx_arm(tw, c); /* a peer that answers keeps the probes going, without limit */
 }
 
@@ -106,8 +122,8 @@ rtx_expired(struct tcp_worker *tw, struct tcb *c)
 		rto_handshake(tw, c);
 	else if (c->flags & TF_PTO)
 		tcp_tlp_fire(tw, c);
-	else if (c->flags & TF_ZERO_WINDOW)
-		persist_probe(tw, c);
+	else if ((c->flags & TF_ZERO_WINDOW) || c->snd_wnd == 0)
+		persist_probe(tw, c); /* a closed window is not a reason to give up */
 	else if (c->snd_una != c->snd_max)
 		rto_data(tw, c);
 }

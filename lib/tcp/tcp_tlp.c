@@ -36,7 +36,7 @@ tcp_tlp_fire(struct tcp_worker *tw, struct tcb *c)
 {
 	int fin = (c->flags & TF_FIN_SENT) && c->snd_max == c->snd_fin + 1;
 	tcp_seq_t end = fin ? c->snd_fin : c->snd_max; /* end of the data sent */
-	uint32_t len = RTE_MIN(RTE_MIN((uint32_t)c->mss, c->sndq.bytes), (uint32_t)(end - c->snd_una));
+	uint32_t len = RTE_MIN(RTE_MIN(tcp_cur_mss(tw, c), c->sndq.bytes), (uint32_t)(end - c->snd_una));
 
 	c->flags &= ~TF_PTO;
 	c->flags |= TF_TLP_SENT;
