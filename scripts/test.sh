@@ -38,6 +38,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 suite "unit (release)"       meson test -C build --suite unit --print-errorlogs
 suite "unit (asan+ubsan)"    meson test -C build-san --suite unit --print-errorlogs
+suite "scenario (release)"   meson test -C build --suite scenario --print-errorlogs
+suite "scenario (asan+ubsan)" meson test -C build-san --suite scenario --print-errorlogs
 suite "integration (release)" bash tests/integration/run.sh build
 suite "integration (asan+ubsan)" bash tests/integration/run.sh build-san test_ping test_hostile test_closed_port
 

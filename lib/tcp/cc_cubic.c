@@ -90,6 +90,10 @@ cubic_on_ack(struct tcb *c, const struct tcp_ack_info *ai)
 
 	if (!ai->cwnd_limited)
 		return; /* RFC 9438 §5.8 / RFC 7661: no growth the sender did not use */
+	if (c->cwnd < c->ssthresh && ai->after_rto) {
+		c->cwnd += RTE_MIN(ai->acked, (uint32_t)c->mss); /* HyStart++ is for the first slow start */
+		return;
+	}
 	if (c->cwnd < c->ssthresh) {
 		hystart_on_ack(&cu->hs, ai->acked, ai->rtt_us, ai->ack, ai->snd_max, c->mss,
 			       &c->cwnd, &c->ssthresh);

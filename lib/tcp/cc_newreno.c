@@ -37,7 +37,7 @@ newreno_on_ack(struct tcb *c, const struct tcp_ack_info *ai)
 	if (!ai->cwnd_limited)
 		return; /* an application-limited sender has not tested the larger window */
 	if (c->cwnd < c->ssthresh) {
-		c->cwnd += RTE_MIN(acked, 2u * c->mss);
+		c->cwnd += RTE_MIN(acked, (ai->after_rto ? 1u : 2u) * c->mss);
 		return;
 	}
 	c->bytes_acked += acked;

@@ -90,8 +90,7 @@ new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s, uint32_t 
 	if (seq_lt(c->snd_nxt, c->snd_una))
 		c->snd_nxt = c->snd_una;
 	sb_advance(&c->sb, c->snd_una);
-	c->rtx_count = 0;
-	c->rtt.backoff = 0;
+	c->rtx_count = 0; /* RFC 6298 §5.7 keeps the backoff until a valid sample (tcp_rtt_sample) */
 	c->flags &= ~TF_TLP_SENT;
 	if (c->snd_una == c->snd_max)
 		tcp_timer_cancel(tw, c, TCB_T_RTX);
@@ -108,6 +107,9 @@ new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s, uint32_t 
 static int
 is_dupack(const struct tcb *c, const struct tcp_seg *s, uint32_t wnd)
 {
+	/* Answers to zero-window probes are not loss signals (RFC 9293 §3.8.6.1). */
+	if (wnd == 0 || c->snd_wnd == 0 || (c->flags & TF_ZERO_WINDOW))
+		return 0;
 	return c->snd_max != c->snd_una && s->len == 0 &&
 	       !(s->flags & (TCP_F_SYN | TCP_F_FIN)) && s->ack == c->snd_una && wnd == c->snd_wnd;
 }
@@ -138,6 +140,7 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	if (ack_unacceptable(tw, c, s))
 		return;
 	ai.cwnd_limited = (uint8_t)tcp_cwnd_limited(c, ai.flight);
+	ai.after_rto = !!(c->flags & TF_AFTER_RTO);
 	if ((c->flags & TF_SACK) && (s->opts.flags & TCP_OPTF_SACK)) {
 		ai.sacked = tcp_sack_input(tw, c, s);
 		/* RFC 6675 §2: with SACK, an ACK that SACKs new data is a duplicate, window change or not. */

@@ -95,6 +95,11 @@ tcp_established(struct tcp_worker *tw, struct tcb *c)
 		c->rcv_adv = c->rcv_nxt + tcp_rcv_space(c);
 	tcp_timer_cancel(tw, c, TCB_T_RTX);
 	c->rtx_count = 0;
+	/* RFC 6298 §5.7: after a SYN timeout without an RTT sample, data starts with RTO >= 3 s. */
+	if ((c->flags & TF_SYN_TIMEDOUT) && !c->rtt.have_sample) {
+		c->rtt.rto_us = RTE_MAX(c->rtt.rto_us, 3000000u);
+		c->rtt.backoff = 0;
+	}
 	c->cc->init(c);
 	tcp_keep_restart(tw, c);
 	if (l != NULL && l->accept(c, l->ctx, &c->ops, &c->ctx) != 0) {

@@ -184,12 +184,12 @@ tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
 	uint8_t flags = c->state == TCPS_SYN_SENT ? TCP_F_SYN : TCP_F_SYN | TCP_F_ACK;
 
 	if (tcp_send_segment(tw, c, c->iss, 0, flags) == 0) {
-		if (c->rtx_count == 0 && !(c->flags & TF_RTT_TIMING)) {
+		if (!seq_gt(c->snd_max, c->iss)) {
 			c->flags |= TF_RTT_TIMING; /* the handshake gives the first RTT sample */
 			c->rtt_seq = c->iss;
 			c->rtt_start = tw->tick;
-		} else if (c->rtx_count > 0)
-			c->flags &= ~TF_RTT_TIMING; /* Karn */
+		} else
+			c->flags &= ~TF_RTT_TIMING; /* Karn: the SYN went before */
 		c->snd_nxt = c->iss + 1;
 		if (seq_gt(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;

@@ -192,7 +192,7 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 	 * RFC 6675 §5: DupThresh duplicate ACKs, or SACK showing the first
 	 * hole lost; RFC 6582 §3.2 step 2: only past the previous recovery.
 	 */
-	if (!(c->flags & TF_AFTER_RTO) && seq_gt(c->snd_una - 1, c->recover) &&
+	if (!(c->flags & TF_AFTER_RTO) && seq_gt(c->snd_una, c->recover) &&
 	    (c->dupacks >= SB_DUPTHRESH || early_retransmit(c) ||
 	     ((c->flags & TF_SACK) && sb_is_lost(&c->sb, c->snd_una, c->mss, c->snd_una)))) {
 		enter_recovery(tw, c, ai);

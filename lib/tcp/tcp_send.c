@@ -65,8 +65,9 @@ static void
 after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, int fin)
 {
 	tcp_seq_t end = seq + len + (fin ? 1 : 0);
+	int new_data = !seq_lt(seq, c->snd_max); /* RFC 8985 §7.2: new data re-arms the probe */
 
-	if (seq_lt(seq, c->snd_max)) {
+	if (!new_data) {
 		CNT_INC(tcp_cnt(tw), TcpRetransSegs);
 		if (c->flags & TF_AFTER_RTO)
 			CNT_INC(tcp_cnt(tw), TcpExtTCPSlowStartRetrans);
@@ -88,7 +89,11 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 	if (seq_gt(end, c->snd_max))
 		c->snd_max = end;
 	/* RFC 8985 §7.2: a probe timeout restarts with each new transmission. */
-	if (!tw_armed(&c->timers[TCB_T_RTX]) || (c->flags & (TF_ZERO_WINDOW | TF_PTO))) {
+	if (!tw_armed(&c->timers[TCB_T_RTX]) || (c->flags & (TF_ZERO_WINDOW | TF_PTO)) ||
+	    (new_data && !(c->flags & TF_IN_RECOVERY) &&
+	     tcp_tlp_timeout(tw, c, tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim)) != 0)) {
+		if (c->flags & TF_ZERO_WINDOW)
+			c->rtt.backoff = 0; /* the window reopened: probing is over (as Linux) */
 		c->flags &= ~TF_ZERO_WINDOW;
 		tcp_rtx_arm(tw, c);
 	}

@@ -93,6 +93,7 @@ rto_handshake(struct tcp_worker *tw, struct tcb *c)
 		return;
 	}
 	tcp_rtt_backoff(&c->rtt);
+	c->flags |= TF_SYN_TIMEDOUT;
 	c->snd_nxt = c->iss;
 	CNT_INC(tcp_cnt(tw), TcpRetransSegs);
 	tcp_timer_cancel(tw, c, TCB_T_RTX);

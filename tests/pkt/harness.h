@@ -1,0 +1,70 @@
+/*
+ * One tern stack in memory: a port, a worker, the net and TCP layers, on
+ * virtual time. Frames go straight into net_rx_one/tcp_input; what tern
+ * sends is captured by the worker's tx_hook and kept, stamped with the
+ * virtual time, until the runner matches it. No network, no threads.
+ */
+#ifndef PKT_HARNESS_H
+#define PKT_HARNESS_H
+
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/port.h"
+#include "core/worker.h"
+#include "frame.h"
+#include "net/net.h"
+#include "tcp/tcp_worker.h"
+
+struct seg_queue {
+	struct wire_seg *v;
+	int head, n, cap;
+};
+
+struct harness {
+	struct tern_worker w;        /* first: cache aligned */
+	struct tern_port port;
+	struct tern_config cfg;
+	struct net_worker nw;
+	struct tcp_worker tw;
+	int64_t now_us;              /* virtual time since the script's 0 */
+	struct seg_queue out;        /* captured TCP segments, oldest first */
+	unsigned other_frames;       /* ARP and the like, not checked */
+	unsigned bad_frames;         /* captured frames that did not parse */
+	unsigned pool_base;          /* mbufs in use before the stack started */
+	int open, stopped;
+};
+
+struct harness_profile {
+	uint32_t mtu, rcvbuf, sndbuf;
+	const char *cc;              /* congestion control; "" or NULL: tern's default */
+};
+
+/* EAL without hugepages and one mbuf pool, once per process. Returns 0 or -1. */
+int harness_global_init(const char *prog);
+
+/* A fresh stack at virtual time 0. Returns 0 or -1 (message on stderr). */
+int harness_open(struct harness *h, const struct harness_profile *p);
+
+/* Aborts every connection (the app hears on_closed) and frees the TCP layer. */
+void harness_stop(struct harness *h);
+/* Tears the rest down; returns the mbufs still in use (a leak, once the app freed its own). */
+int harness_close(struct harness *h);
+
+/* Moves virtual time forward to us (>= now), fires due timers, captures output. */
+void harness_goto(struct harness *h, int64_t us);
+
+/* Sends queued frames to the capture (after any call into the stack). */
+void harness_flush(struct harness *h);
+
+/* Hands one frame from the peer to tern. */
+void harness_inject(struct harness *h, const uint8_t *frame, size_t len);
+
+/* The oldest captured segment not yet taken, or NULL. */
+struct wire_seg *harness_front(struct harness *h);
+void harness_pop(struct harness *h);
+
+/* Timers armed on the TCP wheel (none: time can jump). */
+uint64_t harness_timers(const struct harness *h);
+
+#endif

@@ -1,0 +1,48 @@
+/* Shared by runner.c (events, time) and runner_packets.c (segments in and out). */
+#ifndef PKT_RUNNER_INTERNAL_H
+#define PKT_RUNNER_INTERNAL_H
+
+#include "flow.h"
+#include "harness.h"
+#include "pkt_opts.h"
+#include "result.h"
+#include "script.h"
+#include "shim.h"
+#include "syscalls.h"
+
+/* The one blocking system call packetdrill lets run beside the script. */
+struct pending {
+	int active;
+	struct sys_call call;
+	int64_t end_us;      /* when it must return */
+	int64_t tol_us;
+};
+
+struct runner {
+	struct harness *h;
+	struct shim sh;
+	struct flow flow;
+	struct pkt_opts o;
+	const struct script *s;
+	struct pkt_result *r;
+	struct pending pend;
+	int64_t last_sched_us;   /* scheduled time of the previous event */
+	int last_inbound;        /* the previous event was an inbound packet */
+	int last_line;
+	unsigned opens_seen;     /* shim listen/connect calls already folded into the flow */
+};
+
+/* Virtual time moves to t (>= now), one timer tick at a time. */
+void advance_to(struct runner *u, int64_t t);
+/* Gives a blocking call its chance to return; checks its deadline. */
+void pending_poll(struct runner *u);
+/* packetdrill's tolerance for an event at t: tolerance_usecs or a percentage of the gap. */
+int64_t tolerance(const struct runner *u, int64_t t);
+
+/* runner_packets.c */
+void inbound_packet(struct runner *u, const struct event *e);
+void outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t end);
+/* At the end: segments nobody expected. */
+void check_leftovers(struct runner *u);
+
+#endif
