@@ -40,6 +40,7 @@ suite "unit (release)"       meson test -C build --suite unit --print-errorlogs
 suite "unit (asan+ubsan)"    meson test -C build-san --suite unit --print-errorlogs
 suite "scenario (release)"   meson test -C build --suite scenario --print-errorlogs
 suite "scenario (asan+ubsan)" meson test -C build-san --suite scenario --print-errorlogs
+suite "bench smoke (release)" meson test -C build --suite bench --print-errorlogs
 suite "integration (release)" bash tests/integration/run.sh build
 suite "integration (asan+ubsan)" bash tests/integration/run.sh build-san test_ping test_hostile test_closed_port
 

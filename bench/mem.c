@@ -1,0 +1,101 @@
+/*
+ * mem: the memory one worker needs per idle established connection. The
+ * in-memory client opens N connections to a discard listener through the
+ * real input path; the figure is the EAL heap tern allocated for them
+ * (TCB array, flow table, everything tcp/net/app set up with
+ * [tcp] max_connections = N) divided by N. Idle connections hold no mbufs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "bench.h"
+#include "tcp/tcb.h"
+#include "tcp/tcp_worker.h"
+
+int
+bench_mem(const struct bench_opts *o, FILE *out)
+{
+	FILE *tout = o->json ? stderr : out;
+	int failed = 0;
+
+	fprintf(tout, "memory per idle established connection (EAL heap delta / N), one worker\n");
+	fprintf(tout, "%9s  %24s  %9s  %8s  %13s  %s\n", "flows", "bytes/conn min/med/max",
+		"TCB bytes", "ratio", "open Mconn/s", "rss/conn");
+	for (unsigned f = 0; f < o->nflows; f++) {
+		uint32_t n = o->flows[f];
+		double bpc[BENCH_MAX_RUNS], rate[BENCH_MAX_RUNS], rss[BENCH_MAX_RUNS];
+		double sbpc[BENCH_MAX_RUNS], srate[BENCH_MAX_RUNS];
+		uint64_t cyc[BENCH_MAX_RUNS], heap_init = 0, heap_open = 0, tcb_arr = 0, ooo = 0;
+		uint64_t hz = rte_get_tsc_hz();
+		unsigned runs = 0;
+
+		for (unsigned r = 0; r < o->runs; r++) {
+			char err[256];
+			struct bench_env *e = bench_env_create_ex(o, SC_DATA64, n, n, err, sizeof(err));
+			uint64_t t0, heap, rssb;
+
+			if (e == NULL) {
+				fprintf(stderr, "tern-bench mem %u: %s\n", n, err);
+				failed = 1;
+				break;
+			}
+			t0 = rte_rdtsc();
+			if (bench_establish(e, err, sizeof(err)) != 0) {
+				fprintf(stderr, "tern-bench mem %u: %s\n", n, err);
+				bench_env_destroy(e);
+				failed = 1;
+				break;
+			}
+			cyc[runs] = rte_rdtsc() - t0;
+			heap = bench_heap_bytes();
+			rssb = bench_rss_bytes();
+			bpc[runs] = (double)(heap - e->heap_before) / n;
+			rss[runs] = rssb > e->rss_before ? (double)(rssb - e->rss_before) / n : 0;
+			rate[runs] = (double)n * (double)hz / (double)cyc[runs] / 1e6;
+			heap_init = e->heap_after_init - e->heap_before;
+			heap_open = heap - e->heap_after_init;
+			tcb_arr = (uint64_t)e->cfg.tcp.max_connections * sizeof(struct tcb);
+			ooo = (uint64_t)RTE_MAX(e->cfg.tcp.ooo_mbufs, 1u) * sizeof(struct tcp_ooo_seg);
+			runs++;
+			bench_env_destroy(e);
+		}
+		if (runs == 0)
+			continue;
+		memcpy(sbpc, bpc, sizeof(double) * runs);
+		memcpy(srate, rate, sizeof(double) * runs);
+		double mb = bench_median(sbpc, runs), mr = bench_median(srate, runs);
+		double bmin = bpc[0], bmax = bpc[0], rmin = rate[0], rmax = rate[0];
+		unsigned mi = 0;
+
+		for (unsigned i = 0; i < runs; i++) {
+			bmin = RTE_MIN(bmin, bpc[i]), bmax = RTE_MAX(bmax, bpc[i]);
+			rmin = RTE_MIN(rmin, rate[i]), rmax = RTE_MAX(rmax, rate[i]);
+			if (rate[i] == mr)
+				mi = i;
+		}
+		fprintf(tout, "%9u  %7.1f %7.1f %8.1f  %9zu  %8.2f  %5.3f (%.3f-%.3f)  %.0f\n", n,
+			bmin, mb, bmax, sizeof(struct tcb), mb / sizeof(struct tcb), mr, rmin, rmax,
+			rss[mi]);
+		if (o->json)
+			fprintf(out, "{\"bench\":\"mem\",\"scenario\":\"idle_established\",\"flows\":%u,"
+				"\"cores\":1,\"runs\":%u,\"packets\":%lu,\"seconds\":%.6f,\"mpps\":%.4f,"
+				"\"ns_per_pkt\":%.2f,\"cycles_per_pkt\":%.1f,\"conn_per_s\":%.0f,"
+				"\"conn_per_s_min\":%.0f,\"conn_per_s_max\":%.0f,"
+				"\"bytes_per_conn\":%.1f,\"bytes_per_conn_min\":%.1f,"
+				"\"bytes_per_conn_max\":%.1f,\"tcb_bytes\":%zu,\"comparison\":\"tcb_bytes\","
+				"\"ratio\":%.4f,\"goal_bytes\":1024,\"goal_ratio\":%.4f,"
+				"\"heap_bytes\":%lu,\"tcb_array_bytes\":%lu,\"ooo_store_bytes\":%lu,"
+				"\"flow_table_and_other_bytes\":%lu,\"heap_growth_on_open\":%lu,"
+				"\"rss_bytes_per_conn\":%.1f,\"hugepages\":%s}\n",
+				n, runs, 2ul * n, (double)cyc[mi] / (double)hz, 2 * mr,
+				1e3 / (2 * mr), (double)cyc[mi] / (2.0 * n), mr * 1e6, rmin * 1e6,
+				rmax * 1e6, mb, bmin, bmax, sizeof(struct tcb), mb / sizeof(struct tcb),
+				mb / 1024, (unsigned long)(heap_init + heap_open), (unsigned long)tcb_arr,
+				(unsigned long)ooo, (unsigned long)(heap_init - tcb_arr - ooo),
+				(unsigned long)heap_open, rss[mi], bench_huge ? "true" : "false");
+		fflush(out);
+	}
+	return failed;
+}
