@@ -105,7 +105,6 @@ struct tcb {
 	uint64_t ts_recent_tick;
 	rte_be32_t laddr, raddr;
 	rte_be16_t lport, rport;
-	uint32_t hash;                 /* flow hash (RSS) */
 	/* --- send side --- */
 	struct mbuf_q sndq;            /* segments linked by m->next: bytes [snd_una, snd_una + sndq.bytes) */
 	struct rte_mbuf *snd_cur;      /* a segment of sndq and the sequence number of its first byte, */

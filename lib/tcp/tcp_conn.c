@@ -3,7 +3,6 @@
  * negotiation, and the delivery of application events once the stack has
  * finished the state change that caused them.
  */
-#include "core/steer.h"
 #include "tcp_internal.h"
 
 void
@@ -23,12 +22,10 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 	c->rcv_wscale = tw->rcv_wscale;
 	if (!tw->cfg->nagle)
 		c->flags |= TF_NODELAY;
-	c->iss = tcp_isn(tw, c->laddr, c->lport, c->raddr, c->rport);
+	tcp_isn_and_ts_offset(tw, c);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->recover = c->iss;
 	c->snd_sml = c->iss;
-	c->ts_offset = tcp_ts_offset(tw, c);
-	c->hash = tern_flow_hash(c->raddr, c->laddr, c->rport, c->lport);
 	tcp_rtt_init(&c->rtt, &tw->rtt_lim);
 	c->last_rcv_tick = c->last_snd_tick = tw->tick;
 }

@@ -197,25 +197,19 @@ tcp_listener_find(struct tcp_worker *tw, uint16_t port)
 	return NULL;
 }
 
-/* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M ticking every 4 us. */
-tcp_seq_t
-tcp_isn(struct tcp_worker *tw, rte_be32_t laddr, rte_be16_t lport, rte_be32_t raddr,
-	rte_be16_t rport)
+/*
+ * RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
+ * M ticking every 4 us. The other half of the hash offsets our timestamps
+ * so they reveal no uptime (as Linux does).
+ */
+void
+tcp_isn_and_ts_offset(struct tcp_worker *tw, struct tcb *c)
 {
 	struct flow_key k;
-	uint64_t m = tw->w->now / RTE_MAX(tern_tsc_hz / 250000, (uint64_t)1);
-
-	flow_key_of(&k, raddr, rport, laddr, lport);
-	return (tcp_seq_t)(m + siphash24(tw->isn_key, &k, sizeof(k)));
-}
-
-/* Timestamps start at a per-connection offset so they reveal no uptime (as Linux). */
-uint32_t
-tcp_ts_offset(struct tcp_worker *tw, const struct tcb *c)
-{
-	struct flow_key k;
+	uint64_t m = tw->w->now / RTE_MAX(tern_tsc_hz / 250000, (uint64_t)1), f;
 
 	flow_key_of(&k, c->raddr, c->rport, c->laddr, c->lport);
-	k.raddr ^= 0x5a5a5a5a; /* a different value than the ISN's */
-	return (uint32_t)(siphash24(tw->isn_key, &k, sizeof(k)) >> 32);
+	f = siphash24(tw->isn_key, &k, sizeof(k));
+	c->iss = (tcp_seq_t)(m + (uint32_t)f);
+	c->ts_offset = (uint32_t)(f >> 32);
 }

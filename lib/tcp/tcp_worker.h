@@ -81,10 +81,11 @@ int tcp_flow_add(struct tcp_worker *tw, struct tcb *c);
 void tcp_flow_del(struct tcp_worker *tw, struct tcb *c);
 struct tcp_listener *tcp_listener_find(struct tcp_worker *tw, uint16_t port);
 
-/* RFC 6528 ISN and a per-connection timestamp offset from the same keyed hash. */
-tcp_seq_t tcp_isn(struct tcp_worker *tw, rte_be32_t laddr, rte_be16_t lport,
-		  rte_be32_t raddr, rte_be16_t rport);
-uint32_t tcp_ts_offset(struct tcp_worker *tw, const struct tcb *c);
+/*
+ * Sets c->iss (RFC 6528) and c->ts_offset from one keyed hash of the
+ * 4-tuple: its low half is the ISN's F(), its high half the offset.
+ */
+void tcp_isn_and_ts_offset(struct tcp_worker *tw, struct tcb *c);
 
 static inline struct tern_counters *
 tcp_cnt(struct tcp_worker *tw)
