@@ -199,11 +199,15 @@ tcb_leave(struct tcp_worker *tw, struct tcb *c)
 	if (--c->busy > 0)
 		return;
 	c->busy = 1;
-	do {
-		if (c->state != TCPS_CLOSED)
-			tcp_output(tw, c);
+	/*
+	 * Events first, output once after them: what a callback sends carries
+	 * the ACK input asked for, instead of a pure ACK going out before it.
+	 */
+	do
 		maybe_app_done(c);
-	} while (deliver_one(c));
+	while (deliver_one(c));
+	if (c->state != TCPS_CLOSED)
+		tcp_output(tw, c);
 	c->busy = 0;
 	if (c->state == TCPS_CLOSED) {
 		rte_pktmbuf_free(c->rcv_deliver);
