@@ -41,6 +41,8 @@ suite "unit (asan+ubsan)"    meson test -C build-san --suite unit --print-errorl
 suite "scenario (release)"   meson test -C build --suite scenario --print-errorlogs
 suite "scenario (asan+ubsan)" meson test -C build-san --suite scenario --print-errorlogs
 suite "bench smoke (release)" meson test -C build --suite bench --print-errorlogs
+# The 64 MiB transfer at 1 % loss and 20 ms RTT takes 75-100 s (as Linux does): allow 180 s per test.
+export TERN_IT_TIMEOUT=${TERN_IT_TIMEOUT:-180}
 suite "integration (release)" bash tests/integration/run.sh build
 suite "integration (asan+ubsan)" bash tests/integration/run.sh build-san test_ping test_hostile test_closed_port
 

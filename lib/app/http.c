@@ -214,7 +214,7 @@ http_pump(struct tcb *c, struct http_conn *hc, struct rte_mempool *pool)
 			 * closing with unread data would reset the response (RFC 1122 §4.2.2.13). */
 			rx_consume(c, hc, UINT64_MAX);
 			hc->closing = 1;
-			tern_close(c);
+			tern_close_lingering(c);
 			return;
 		}
 		if (hc->skip_left > 0 || !next_request(c, hc))

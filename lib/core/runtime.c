@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -235,7 +236,9 @@ run_workers(struct tern_runtime *rt)
 			dump_requested = 0;
 			print_counters(rt, stdout);
 		}
-		rte_delay_us_sleep(50 * 1000);
+		/* One plain sleep: net_tap's RX signals only end it early; a restarting sleep
+		 * (rte_delay_us_sleep) could keep the main loop from seeing SIGTERM for seconds. */
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
 	}
 	__atomic_store_n(&tern_worker_stop, 1, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();

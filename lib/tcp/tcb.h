@@ -61,6 +61,7 @@ enum tcb_flags {
 	TF_TLP_SENT = 1 << 22,    /* a probe is out; no other until SND.UNA moves */
 	TF_FORCE_SMALL = 1 << 23, /* the SWS override timer went off: send what the window allows */
 	TF_SYN_TIMEDOUT = 1 << 24, /* a SYN or SYN,ACK timed out (RFC 6298 §5.7) */
+	TF_LINGER = 1 << 25,      /* closed lingering: later data is dropped quietly, not reset */
 };
 
 enum tcb_timer { TCB_T_RTX = 0, TCB_T_DELACK, TCB_T_KEEP, TCB_NTIMERS };

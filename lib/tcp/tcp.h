@@ -84,6 +84,12 @@ void tern_consumed(struct tcb *c, uint32_t n);
 void tern_shutdown(struct tcb *c);
 /* Shutdown, and no more data will be read: later data is answered with RST. */
 void tern_close(struct tcb *c);
+/*
+ * Close, but data that still arrives is acknowledged and dropped instead of
+ * reset (RFC 9112 §9.6 "lingering close": a RST could destroy the response
+ * the peer has not read yet). FIN-WAIT-2 still ends after [tcp] fin_wait2_ms.
+ */
+void tern_close_lingering(struct tcb *c);
 /* Resets the connection now; on_closed(TERN_CLOSE_ABORTED) follows. */
 void tern_abort(struct tcb *c);
 

@@ -163,6 +163,20 @@ tern_close(struct tcb *c)
 }
 
 void
+tern_close_lingering(struct tcb *c)
+{
+	struct tcp_worker *tw = tcp_worker_of(c);
+
+	if (c->state == TCPS_CLOSED)
+		return;
+	tcb_enter(c);
+	c->flags |= TF_LINGER;
+	c->rcv_unconsumed = 0; /* what the app holds is given up, not reset */
+	tcb_leave(tw, c);
+	tern_close(c);
+}
+
+void
 tern_abort(struct tcb *c)
 {
 	struct tcp_worker *tw = tcp_worker_of(c);

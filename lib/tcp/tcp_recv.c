@@ -242,6 +242,14 @@ tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		seg_free_payload(s); /* after the peer's FIN: nothing more can come (§3.10.7.4) */
 		return;
 	}
+	if ((c->flags & (TF_RCV_CLOSED | TF_LINGER)) == (TF_RCV_CLOSED | TF_LINGER) &&
+	    s->seq == c->rcv_nxt) {
+		/* Lingering close: take it, acknowledge it, drop it. */
+		c->rcv_nxt += s->len;
+		seg_free_payload(s);
+		c->flags |= TF_ACK_NOW;
+		return;
+	}
 	if (c->flags & TF_RCV_CLOSED) {
 		/* RFC 1122 §4.2.2.13: data after CLOSE is lost, so the peer hears of it. */
 		CNT_INC(tcp_cnt(tw), TcpExtTCPAbortOnData);
