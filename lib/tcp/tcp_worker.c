@@ -95,6 +95,9 @@ tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tern
 	if (getrandom(tw->isn_key, sizeof(tw->isn_key), 0) != sizeof(tw->isn_key))
 		tw->isn_key[0] = rte_rand(), tw->isn_key[1] = rte_rand();
 	tw_init(&tw->wheel, tw->tick, tcp_timer_expired, tw);
+	if (tw->w->index == 0)
+		TLOG(NOTICE, "tcp: %u connections per worker, TCB %zu bytes (%zu cache lines)",
+		     tw->ntcbs, sizeof(struct tcb), sizeof(struct tcb) / RTE_CACHE_LINE_SIZE);
 	return create_tables(tw, rte_socket_id());
 }
 
