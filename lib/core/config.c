@@ -418,112 +418,168 @@ parse_service(struct parse_ctx *p, struct rte_cfgfile *file, const char *section
 	return 0;
 }
 
-int
-tern_config_load(const char *path, struct tern_config *cfg, char *err, size_t errlen)
+/* [portN] sections first: [impair.portN] sections refer to them. */
+static int
+parse_ports(struct parse_ctx *p, struct rte_cfgfile *file, char **names, int nsec,
+	    struct tern_config *cfg)
 {
-	struct parse_ctx p = { .path = path, .section = "", .err = err, .errlen = errlen };
-	struct rte_cfgfile *file;
-	char **names = NULL;
-	int nsec, rc = 0;
+	int rc = 0;
 
-	tern_config_defaults(cfg);
-	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-	file = rte_cfgfile_load(path, 0);
-	if (file == NULL) {
-		FILE *f = fopen(path, "r");
-		if (f == NULL)
-			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		else {
-			fclose(f);
-			snprintf(err, errlen, "%s: not a valid INI file (sections in [brackets], "
-				 "'key = value' lines, ';' comments)", path);
-		}
-		return -1;
-	}
-	nsec = rte_cfgfile_num_sections(file, NULL, 0);
-	names = calloc(nsec ? nsec : 1, sizeof(char *));
-	for (int i = 0; names != NULL && i < nsec; i++)
-		names[i] = malloc(CFG_NAME_LEN);
-	if (names == NULL) {
-		rte_cfgfile_close(file);
-		return fail(&p, NULL, "out of memory");
-	}
-	rte_cfgfile_sections(file, names, nsec);
-	for (int i = 0; i < nsec && rc == 0; i++)
-		for (int j = 0; j < i && rc == 0; j++)
-			if (strcmp(names[i], names[j]) == 0) {
-				p.section = names[i];
-				rc = fail(&p, NULL, "section given twice");
-			}
-
-	/* Ports first: impair.portN sections refer to them. */
 	for (int i = 0; i < nsec && rc == 0; i++) {
 		unsigned idx;
 		char extra;
 
 		if (sscanf(names[i], "port%u%c", &idx, &extra) != 1)
 			continue;
-		p.section = names[i];
+		p->section = names[i];
 		if (idx >= TERN_MAX_PORTS)
-			rc = fail(&p, NULL, "expected port0 to port%d", TERN_MAX_PORTS - 1);
-		else if (cfg->ports[idx].section[0] != '\0')
-			rc = fail(&p, NULL, "section given twice");
+			rc = fail(p, NULL, "expected port0 to port%d", TERN_MAX_PORTS - 1);
+		else if (cfg->ports[idx].section[0] != '\0') /* [port1] and [port01] */
+			rc = fail(p, NULL, "names the same port as [%s]", cfg->ports[idx].section);
 		else {
 			port_defaults(&cfg->ports[idx], names[i]);
-			rc = parse_section(&p, file, names[i], port_keys, RTE_DIM(port_keys),
+			rc = parse_section(p, file, names[i], port_keys, RTE_DIM(port_keys),
 					   &cfg->ports[idx]);
 		}
 	}
-	for (int i = 0; i < nsec && rc == 0; i++) {
-		unsigned idx;
-		char extra;
+	return rc;
+}
 
-		p.section = names[i];
-		if (strcmp(names[i], "tern") == 0)
-			rc = parse_section(&p, file, names[i], tern_keys, RTE_DIM(tern_keys), cfg);
-		else if (strcmp(names[i], "arp") == 0)
-			rc = parse_section(&p, file, names[i], arp_keys, RTE_DIM(arp_keys), &cfg->arp);
-		else if (strcmp(names[i], "icmp") == 0)
-			rc = parse_section(&p, file, names[i], icmp_keys, RTE_DIM(icmp_keys), &cfg->icmp);
-		else if (strcmp(names[i], "tcp") == 0)
-			rc = parse_section(&p, file, names[i], tcp_keys, RTE_DIM(tcp_keys), &cfg->tcp);
-		else if (strncmp(names[i], "service.", 8) == 0)
-			rc = parse_service(&p, file, names[i], cfg);
-		else if (sscanf(names[i], "port%u%c", &idx, &extra) == 1)
-			continue;
-		else if (sscanf(names[i], "impair.port%u%c", &idx, &extra) == 1) {
-			if (idx >= TERN_MAX_PORTS || cfg->ports[idx].section[0] == '\0')
-				rc = fail(&p, NULL, "names a port with no [port%u] section", idx);
-			else {
-				cfg->ports[idx].impair.enabled = 1;
-				rc = parse_section(&p, file, names[i], impair_keys,
-						   RTE_DIM(impair_keys), &cfg->ports[idx].impair);
-			}
-		} else
-			rc = fail(&p, NULL, "unknown section (expected tern, arp, icmp, tcp, "
-				  "service.NAME, portN or impair.portN)");
-	}
+static int
+parse_impair(struct parse_ctx *p, struct rte_cfgfile *file, const char *name, unsigned idx,
+	     struct tern_config *cfg)
+{
+	if (idx >= TERN_MAX_PORTS || cfg->ports[idx].section[0] == '\0')
+		return fail(p, NULL, "names a port with no [port%u] section", idx);
+	cfg->ports[idx].impair.enabled = 1;
+	return parse_section(p, file, name, impair_keys, RTE_DIM(impair_keys),
+			     &cfg->ports[idx].impair);
+}
+
+/* Every section but the ports, by name. */
+static int
+parse_other(struct parse_ctx *p, struct rte_cfgfile *file, const char *name,
+	    struct tern_config *cfg)
+{
+	unsigned idx;
+	char extra;
+
+	p->section = name;
+	if (strcmp(name, "tern") == 0)
+		return parse_section(p, file, name, tern_keys, RTE_DIM(tern_keys), cfg);
+	if (strcmp(name, "arp") == 0)
+		return parse_section(p, file, name, arp_keys, RTE_DIM(arp_keys), &cfg->arp);
+	if (strcmp(name, "icmp") == 0)
+		return parse_section(p, file, name, icmp_keys, RTE_DIM(icmp_keys), &cfg->icmp);
+	if (strcmp(name, "tcp") == 0)
+		return parse_section(p, file, name, tcp_keys, RTE_DIM(tcp_keys), &cfg->tcp);
+	if (strncmp(name, "service.", 8) == 0)
+		return parse_service(p, file, name, cfg);
+	if (sscanf(name, "port%u%c", &idx, &extra) == 1)
+		return 0;
+	if (sscanf(name, "impair.port%u%c", &idx, &extra) == 1)
+		return parse_impair(p, file, name, idx, cfg);
+	return fail(p, NULL, "unknown section (expected tern, arp, icmp, tcp, "
+		    "service.NAME, portN or impair.portN)");
+}
+
+/* Checks across sections, once everything is read. */
+static int
+check_whole(struct parse_ctx *p, struct tern_config *cfg)
+{
+	int rc = 0;
+
 	for (unsigned i = 0; i < TERN_MAX_PORTS && rc == 0; i++) {
 		if (cfg->ports[i].section[0] == '\0')
 			continue;
 		if (i != cfg->nports) {
-			p.section = cfg->ports[i].section;
-			rc = fail(&p, NULL, "ports must be numbered from port0 without gaps");
+			p->section = cfg->ports[i].section;
+			rc = fail(p, NULL, "ports must be numbered from port0 without gaps");
 		} else {
-			rc = check_port(&p, &cfg->ports[i]);
+			rc = check_port(p, &cfg->ports[i]);
 			cfg->nports++;
 		}
 	}
 	if (rc == 0 && (cfg->tcp.min_rto_ms > cfg->tcp.max_rto_ms ||
 			cfg->tcp.initial_rto_ms < cfg->tcp.min_rto_ms ||
 			cfg->tcp.initial_rto_ms > cfg->tcp.max_rto_ms)) {
-		p.section = "tcp";
-		rc = fail(&p, "initial_rto_ms", "expected min_rto_ms <= initial_rto_ms <= max_rto_ms");
+		p->section = "tcp";
+		rc = fail(p, "initial_rto_ms", "expected min_rto_ms <= initial_rto_ms <= max_rto_ms");
 	}
 	if (rc == 0 && cfg->nports == 0) {
-		p.section = "port0";
-		rc = fail(&p, NULL, "at least one port section is required");
+		p->section = "port0";
+		rc = fail(p, NULL, "at least one port section is required");
 	}
+	return rc;
+}
+
+static struct rte_cfgfile *
+open_file(const char *path, char *err, size_t errlen)
+{
+	struct rte_cfgfile *file = rte_cfgfile_load(path, 0);
+	FILE *f;
+
+	if (file != NULL)
+		return file;
+	f = fopen(path, "r");
+	if (f == NULL)
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+	else {
+		fclose(f);
+		snprintf(err, errlen, "%s: not a valid INI file (sections in [brackets], "
+			 "'key = value' lines, ';' comments)", path);
+	}
+	return NULL;
+}
+
+/* Section names in file order; NULL when out of memory. rte_cfgfile keeps repeats apart. */
+static char **
+section_names(struct rte_cfgfile *file, int *nsec)
+{
+	char **names;
+
+	*nsec = rte_cfgfile_num_sections(file, NULL, 0);
+	names = calloc(*nsec ? *nsec : 1, sizeof(char *));
+	for (int i = 0; names != NULL && i < *nsec; i++)
+		if ((names[i] = malloc(CFG_NAME_LEN)) == NULL) {
+			for (int j = 0; j < i; j++)
+				free(names[j]);
+			free(names);
+			return NULL;
+		}
+	if (names != NULL)
+		rte_cfgfile_sections(file, names, *nsec);
+	return names;
+}
+
+int
+tern_config_load(const char *path, struct tern_config *cfg, char *err, size_t errlen)
+{
+	struct parse_ctx p = { .path = path, .section = "", .err = err, .errlen = errlen };
+	struct rte_cfgfile *file;
+	char **names;
+	int nsec, rc = 0;
+
+	tern_config_defaults(cfg);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	if ((file = open_file(path, err, errlen)) == NULL)
+		return -1;
+	if ((names = section_names(file, &nsec)) == NULL) {
+		rte_cfgfile_close(file);
+		return fail(&p, NULL, "out of memory");
+	}
+	for (int i = 0; i < nsec && rc == 0; i++)
+		for (int j = 0; j < i && rc == 0; j++)
+			if (strcmp(names[i], names[j]) == 0) {
+				p.section = names[i];
+				rc = fail(&p, NULL, "section given twice");
+			}
+	if (rc == 0)
+		rc = parse_ports(&p, file, names, nsec, cfg);
+	for (int i = 0; i < nsec && rc == 0; i++)
+		rc = parse_other(&p, file, names[i], cfg);
+	if (rc == 0)
+		rc = check_whole(&p, cfg);
 	for (int i = 0; i < nsec; i++)
 		free(names[i]);
 	free(names);
