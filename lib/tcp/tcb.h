@@ -50,7 +50,6 @@ enum tcb_flags {
 	TF_WANT_WRITABLE = 1 << 11, /* tern_send() was short: tell the app when space opens */
 	TF_RTT_TIMING = 1 << 12,  /* rtt_seq is being timed (no timestamps) */
 	TF_PASSIVE = 1 << 13,     /* opened by a listener */
-	TF_CALLBACK_OPEN = 1 << 14, /* on_open delivered */
 	TF_ZERO_WINDOW = 1 << 15, /* persist timer mode */
 	TF_FREED = 1 << 16,       /* on the free list */
 	TF_FIN_OOO = 1 << 17,     /* rcv_fin_seq holds a FIN that came ahead of data */
@@ -79,7 +78,6 @@ enum tcb_event {
 struct mbuf_q {
 	struct rte_mbuf *head, *tail;
 	uint32_t bytes;
-	uint32_t count;
 };
 
 struct tcp_listener;
@@ -119,16 +117,13 @@ struct tcb {
 	uint32_t max_sndwnd;
 	uint8_t rtx_count;             /* consecutive RTOs / SYN retransmissions / probes */
 	uint8_t keep_probes;
-	uint16_t peer_mss;
 	uint16_t mss_offer;            /* what our SYN advertises: MTU - 40 */
 	/* --- receive side --- */
 	uint32_t ooo_head;             /* out-of-order store list (sorted, disjoint), UINT32_MAX: empty */
-	uint32_t ooo_count;
 	struct tcp_sack_block sack_recent[TCP_MAX_SACK_BLOCKS]; /* RFC 2018 §4 order */
 	uint8_t nsack_recent;
 	uint8_t has_dsack;             /* sack_dsack goes first in the next ACK (RFC 2883) */
 	struct tcp_sack_block sack_dsack;
-	uint8_t segs_unacked;          /* full segments received since our last ACK */
 	tcp_seq_t irs, iss;
 	/* --- timing --- */
 	struct tcp_rtt rtt;

@@ -37,7 +37,6 @@ tcp_options_negotiate(struct tcp_worker *tw, struct tcb *c, const struct tcp_opt
 	const struct tern_tcp_cfg *cfg = tw->cfg;
 	uint16_t peer = (o->flags & TCP_OPTF_MSS) ? o->mss : 536;
 
-	c->peer_mss = peer;
 	c->mss = RTE_MIN(peer, c->mss_offer);
 	if (c->mss < 64)
 		c->mss = 64; /* a tiny MSS is an attack on our CPU, not a path property */

@@ -78,7 +78,7 @@ void tcp_send_rst(struct tcp_worker *tw, struct tcb *c);
 void tcp_send_rst_reply(struct tcp_worker *tw, const struct tcp_seg *s);
 int tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len,
 		     uint8_t flags);
-void tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c);
+uint32_t tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c);
 uint32_t tcp_rcv_window(const struct tcp_worker *tw, const struct tcb *c);
 uint32_t tcp_rcv_space(const struct tcb *c);
 uint32_t tcp_cur_mss(const struct tcp_worker *tw, const struct tcb *c);

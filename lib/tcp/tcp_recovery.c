@@ -50,7 +50,7 @@ undo_reduction(struct tcb *c)
 static void
 enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *ai)
 {
-	uint32_t flight = tcp_flight(c);
+	uint32_t flight = tcp_flight(c), sent;
 
 	c->prior_cwnd = c->cwnd;
 	c->prior_ssthresh = c->ssthresh;
@@ -69,10 +69,10 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	} else
 		CNT_INC(tcp_cnt(tw), TcpExtTCPRenoRecovery);
 	/* RFC 6675 §5 step 4.2 / RFC 5681 step 2: the first hole goes now, whatever cwnd says. */
-	tcp_retransmit_first(tw, c);
+	sent = tcp_retransmit_first(tw, c);
 	if (c->flags & TF_SACK) {
-		c->sb.high_rxt = c->snd_una + RTE_MIN(c->sndq.bytes, tcp_cur_mss(tw, c));
-		c->prr.out += RTE_MIN(c->sndq.bytes, tcp_cur_mss(tw, c));
+		c->sb.high_rxt = c->snd_una + sent;
+		c->prr.out += sent;
 	}
 	tcp_rtx_arm(tw, c);
 }

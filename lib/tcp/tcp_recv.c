@@ -42,7 +42,6 @@ tcp_ooo_purge(struct tcp_worker *tw, struct tcb *c)
 		ooo_unlink_free(tw, c->ooo_head);
 		c->ooo_head = next;
 	}
-	c->ooo_count = 0;
 }
 
 /* The contiguous run of held data that contains seq, as a SACK block. */
@@ -148,7 +147,6 @@ ooo_link(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s, uint32_t *prev
 
 		if (seq_leq(e->seq + e->len, s->seq + s->len)) {
 			ooo_unlink_free(tw, cur);
-			c->ooo_count--;
 			if (prev == OOO_NIL)
 				c->ooo_head = next;
 			else
@@ -189,7 +187,6 @@ tcp_ooo_insert(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		c->ooo_head = idx;
 	else
 		tw->ooo[prev].next = idx;
-	c->ooo_count++;
 	s->m = NULL;
 	CNT_INC(tcp_cnt(tw), TcpExtTCPOFOQueue);
 	struct tcp_sack_block b;
@@ -207,7 +204,6 @@ tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
 		int32_t old = seq_diff(c->rcv_nxt, e->seq);
 
 		c->ooo_head = e->next;
-		c->ooo_count--;
 		if (old < (int32_t)e->len) {
 			struct rte_mbuf *m = old > 0 ? mbuf_cut_front(e->m, old) : e->m;
 			uint32_t len = e->len - (uint32_t)old;

@@ -120,13 +120,13 @@ send_data(struct tcp_worker *tw, struct tcb *c)
 	unsigned sent = 0;
 
 	while (can_send_data(c)) {
-		uint32_t unsent, len;
+		uint32_t unsent, len, cur_mss = tcp_cur_mss(tw, c);
 
 		/* After an RTO, what the peer SACKed is not sent again (RFC 6675 §5.1). */
 		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
 			c->snd_nxt = seq_min(sb_skip_sacked(&c->sb, c->snd_nxt), c->snd_max);
 		unsent = unsent_bytes(c);
-		len = RTE_MIN(RTE_MIN(unsent, usable_window(c)), tcp_cur_mss(tw, c));
+		len = RTE_MIN(RTE_MIN(unsent, usable_window(c)), cur_mss);
 		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
 			len = RTE_MIN(len, sack_gap(c));
 		int fin = fin_due(c, len, unsent);
@@ -135,7 +135,7 @@ send_data(struct tcp_worker *tw, struct tcb *c)
 		if (len == 0 && !fin)
 			break;
 		/* Nagle and SWS avoidance are about new data (RFC 1122 §4.2.3.4): a resent hole goes. */
-		if (len > 0 && len < tcp_cur_mss(tw, c) && !fin && !seq_lt(c->snd_nxt, c->snd_max) &&
+		if (len > 0 && len < cur_mss && !fin && !seq_lt(c->snd_nxt, c->snd_max) &&
 		    !small_segment_ok(c, len, unsent))
 			break;
 		if (fin)
@@ -221,8 +221,8 @@ tcp_output(struct tcp_worker *tw, struct tcb *c)
 	maybe_persist(tw, c);
 }
 
-/* One segment at SND.UNA: fast retransmit and NewReno partial ACKs. */
-void
+/* One segment at SND.UNA (fast retransmit, NewReno partial ACKs); returns its payload bytes. */
+uint32_t
 tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c)
 {
 	uint32_t len = RTE_MIN(c->sndq.bytes, tcp_cur_mss(tw, c));
@@ -230,13 +230,14 @@ tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c)
 	int fin = (c->flags & TF_FIN_SENT) && c->snd_una + len == c->snd_fin;
 
 	if (len == 0 && !fin)
-		return;
+		return 0;
 	if (fin)
 		flags |= TCP_F_FIN;
-	if (tcp_send_segment(tw, c, c->snd_una, len, flags) == 0) {
-		CNT_INC(tcp_cnt(tw), TcpRetransSegs);
-		c->retransmits++;
-		c->rexmits_episode++;
-		c->flags &= ~TF_RTT_TIMING;
-	}
+	if (tcp_send_segment(tw, c, c->snd_una, len, flags) != 0)
+		return 0;
+	CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+	c->retransmits++;
+	c->rexmits_episode++;
+	c->flags &= ~TF_RTT_TIMING;
+	return len;
 }

@@ -31,7 +31,6 @@ tcp_sndq_ack(struct tcb *c, uint32_t bytes)
 		}
 		bytes -= m->data_len;
 		q->head = m->next;
-		q->count--;
 		if (c->snd_cur == m)
 			c->snd_cur = NULL;
 		m->next = NULL;
@@ -110,10 +109,8 @@ sndq_append(struct tcb *c, struct rte_mbuf *m)
 	struct mbuf_q *q = &c->sndq;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 
-	for (struct rte_mbuf *s = m; s != NULL; s = s->next) {
+	for (struct rte_mbuf *s = m; s != NULL; s = s->next)
 		s->ol_flags = 0;
-		q->count++;
-	}
 	if (q->tail == NULL)
 		q->head = m;
 	else
