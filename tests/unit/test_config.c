@@ -439,6 +439,16 @@ test_tern_section_given_twice(void **state)
 		     "twice");
 }
 
+/* [port1] and [port01] name one port: the second must not overwrite the first. */
+static void
+test_port_named_twice_differently(void **state)
+{
+	(void)state;
+	expect_error(MINIMAL_PORT "[port1]\ndevice = net_null1\naddress = 198.18.1.1/24\n"
+		     "[port01]\ndevice = net_null2\naddress = 198.18.2.1/24\n", "port01", NULL,
+		     "same port");
+}
+
 static void
 test_port_section_given_twice(void **state)
 {
@@ -496,6 +506,7 @@ main(void)
 		cmocka_unit_test(test_offloads_not_bool),
 		cmocka_unit_test(test_log_level_unknown),
 		cmocka_unit_test(test_no_port),
+		cmocka_unit_test(test_port_named_twice_differently),
 		cmocka_unit_test(test_tern_section_given_twice),
 		cmocka_unit_test(test_port_section_given_twice),
 		cmocka_unit_test(test_require_addresses),
