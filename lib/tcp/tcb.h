@@ -50,6 +50,7 @@ enum tcb_flags {
 	TF_WANT_WRITABLE = 1 << 11, /* tern_send() was short: tell the app when space opens */
 	TF_RTT_TIMING = 1 << 12,  /* rtt_seq is being timed (no timestamps) */
 	TF_PASSIVE = 1 << 13,     /* opened by a listener */
+	TF_REO = 1 << 14,         /* the RTX timer is the reordering timer of rxt_reo_tick */
 	TF_ZERO_WINDOW = 1 << 15, /* persist timer mode */
 	TF_FREED = 1 << 16,       /* on the free list */
 	TF_FIN_OOO = 1 << 17,     /* rcv_fin_seq holds a FIN that came ahead of data */
@@ -150,6 +151,7 @@ struct tcb {
 	struct tcp_prr prr;
 	uint32_t prior_cwnd, prior_ssthresh; /* to undo a reduction shown spurious */
 	uint32_t rto_ts;               /* TS val of the RTO retransmission */
+	uint64_t rxt_reo_tick;         /* retransmissions below HighRxt count as lost from this tick; 0: none */
 	uint16_t rexmits_episode, dsacks_episode;
 	uint32_t retransmits;          /* segments, over the connection's life */
 	uint8_t cc_priv[TCP_CC_PRIV] __rte_aligned(8);

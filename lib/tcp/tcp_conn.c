@@ -25,6 +25,7 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 	tcp_isn_and_ts_offset(tw, c);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->recover = c->iss;
+	c->sb.high_rxt = c->sb.rxt_fence = c->sb.rack_edge = c->iss;
 	c->snd_sml = c->iss;
 	tcp_rtt_init(&c->rtt, &tw->rtt_lim);
 	c->last_rcv_tick = c->last_snd_tick = tw->tick;

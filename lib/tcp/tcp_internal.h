@@ -46,6 +46,7 @@ uint32_t tcp_sack_input(struct tcp_worker *tw, struct tcb *c, const struct tcp_s
 void tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 		      const struct tcp_ack_info *ai);
 void tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c);
+void tcp_recovery_reo_timeout(struct tcp_worker *tw, struct tcb *c);
 unsigned tcp_recovery_send(struct tcp_worker *tw, struct tcb *c, uint32_t unsent);
 uint32_t tcp_tlp_timeout(const struct tcp_worker *tw, const struct tcb *c, uint32_t rto_us);
 void tcp_tlp_fire(struct tcp_worker *tw, struct tcb *c);

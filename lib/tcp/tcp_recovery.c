@@ -56,13 +56,14 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	c->prior_ssthresh = c->ssthresh;
 	c->rexmits_episode = c->dsacks_episode = 0;
 	c->recover = c->snd_max;
+	c->rxt_reo_tick = 0;
 	c->flags |= TF_IN_RECOVERY;
 	c->flags &= ~TF_RTT_TIMING; /* Karn */
 	c->cc->on_congestion_event(c, flight);
 	CNT_INC(tcp_cnt(tw), TcpExtTCPFastRetrans);
 	if (c->flags & TF_SACK) {
 		CNT_INC(tcp_cnt(tw), TcpExtTCPSackRecovery);
-		c->sb.high_rxt = c->snd_una;
+		c->sb.high_rxt = c->sb.rack_edge = c->snd_una;
 		prr_start(&c->prr, flight);
 		c->prr.delivered = ai->acked + ai->sacked; /* the ACK that starts recovery counts too */
 		c->cwnd = c->ssthresh; /* PRR sets it per ACK from here on */
@@ -72,6 +73,7 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	sent = tcp_retransmit_first(tw, c);
 	if (c->flags & TF_SACK) {
 		c->sb.high_rxt = c->snd_una + sent;
+		c->sb.rxt_fence = c->snd_max;
 		c->prr.out += sent;
 	}
 	tcp_rtx_arm(tw, c);
@@ -81,6 +83,8 @@ static void
 exit_recovery(struct tcp_worker *tw, struct tcb *c)
 {
 	c->flags &= ~TF_IN_RECOVERY;
+	c->rxt_reo_tick = 0;
+	c->sb.rack_edge = c->snd_una;
 	if (c->flags & TF_SACK)
 		c->cwnd = c->ssthresh; /* RFC 6937 §3 on exit */
 	else
@@ -105,6 +109,70 @@ newreno_partial_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked)
 		c->cwnd = c->mss;
 }
 
+/* The retransmissions below HighRxt were lost: NextSeg rule 1 goes over their holes again. */
+static void
+rxt_mark_lost(struct tcp_worker *tw, struct tcb *c)
+{
+	CNT_INC(tcp_cnt(tw), TcpExtTCPLostRetransmit);
+	c->sb.high_rxt = c->snd_una;
+	c->sb.rxt_fence = c->snd_max;
+	c->rxt_reo_tick = 0;
+}
+
+/*
+ * RACK's reordering window (RFC 8985 §6.2-6.3), in order of transmission
+ * rather than by per-segment timestamps. Evidence of loss: data sent
+ * after the latest retransmission was delivered while a retransmitted byte
+ * is still missing, or a hole IsLost does not count lies below a SACKed
+ * byte. Past DupThresh segments of data sent after a retransmission, that
+ * is a loss at once; otherwise a loss once a window of SRTT/4 (at least one
+ * tick) has passed: the RTX timer becomes that window's timer.
+ */
+static void
+reo_expire(struct tcp_worker *tw, struct tcb *c)
+{
+	if (sb_sacked_after_rxt(&c->sb, c->snd_una) > 0)
+		rxt_mark_lost(tw, c);
+	if (seq_gt(c->sb.reo_edge, c->snd_una))
+		c->sb.rack_edge = c->sb.reo_edge;
+	c->rxt_reo_tick = 0;
+}
+
+static void
+reo_check(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t after = sb_sacked_after_rxt(&c->sb, c->snd_una);
+
+	if (after > (SB_DUPTHRESH - 1) * c->mss) {
+		rxt_mark_lost(tw, c);
+		after = 0;
+	}
+	if (after == 0 && !sb_unlost_hole(&c->sb, c->snd_una, c->mss)) {
+		c->rxt_reo_tick = 0;
+		return;
+	}
+	if (c->rxt_reo_tick != 0 && tw->tick >= c->rxt_reo_tick) {
+		reo_expire(tw, c);
+		return;
+	}
+	if (c->rxt_reo_tick == 0) {
+		c->rxt_reo_tick = tw->tick + RTE_MAX(c->rtt.srtt_us / 4 / TCP_TICK_US, 1u);
+		c->sb.reo_edge = c->sb.r[c->sb.n - 1].end;
+		tcp_rtx_arm(tw, c);
+	}
+}
+
+/* The reordering window ran out with a loss still unexplained. */
+void
+tcp_recovery_reo_timeout(struct tcp_worker *tw, struct tcb *c)
+{
+	c->flags &= ~TF_REO;
+	if (sack_recovery(c) && c->rxt_reo_tick != 0)
+		reo_expire(tw, c);
+	c->rxt_reo_tick = 0;
+	tcp_rtx_arm(tw, c); /* the RTO again; tcp_output sends when the handler leaves */
+}
+
 static void
 in_recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked, uint32_t sacked, int dup)
 {
@@ -113,8 +181,10 @@ in_recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked, uint32_t s
 		return;
 	}
 	if (c->flags & TF_SACK) {
-		uint32_t pipe = sb_pipe(&c->sb, c->snd_una, c->snd_max, c->mss);
+		uint32_t pipe;
 
+		reo_check(tw, c);
+		pipe = sb_pipe(&c->sb, c->snd_una, c->snd_max, c->mss);
 		c->cwnd = pipe + prr_sndcnt(&c->prr, acked + sacked, pipe, c->ssthresh, c->mss);
 	} else if (acked > 0)
 		newreno_partial_ack(tw, c, acked);
@@ -134,6 +204,7 @@ after_rto_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 		if (seq_lt(c->snd_nxt, c->snd_max))
 			c->snd_nxt = c->snd_max;
 		c->flags &= ~TF_AFTER_RTO;
+		c->recover = c->snd_una; /* nothing was lost: a new loss may start recovery at once */
 	}
 	c->flags &= ~TF_RTO_CHECK;
 	if (seq_geq(c->snd_una, c->recover))
@@ -190,9 +261,11 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 		c->dupacks = 0;
 	/*
 	 * RFC 6675 §5: DupThresh duplicate ACKs, or SACK showing the first
-	 * hole lost; RFC 6582 §3.2 step 2: only past the previous recovery.
+	 * hole lost; RFC 6582 §3.2 step 2: only once the cumulative ACK covers
+	 * the previous recovery's highest byte (recover - 1: recover is that
+	 * episode's SND.MAX, one past it).
 	 */
-	if (!(c->flags & TF_AFTER_RTO) && seq_gt(c->snd_una, c->recover) &&
+	if (!(c->flags & TF_AFTER_RTO) && seq_geq(c->snd_una, c->recover) &&
 	    (c->dupacks >= SB_DUPTHRESH || early_retransmit(c) ||
 	     ((c->flags & TF_SACK) && sb_is_lost(&c->sb, c->snd_una, c->mss, c->snd_una)))) {
 		enter_recovery(tw, c, ai);
@@ -216,8 +289,9 @@ tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c)
 	}
 	c->recover = c->snd_max; /* RFC 6582 §3.2 step 4 */
 	c->dupacks = 0;
+	c->rxt_reo_tick = 0;
 	/* RFC 6675 §5.1: keep the scoreboard; resend only what it does not hold. */
-	c->sb.high_rxt = c->snd_una;
+	c->sb.high_rxt = c->sb.rack_edge = c->snd_una;
 	c->snd_nxt = c->snd_una;
 }
 
@@ -239,6 +313,7 @@ tcp_recovery_send(struct tcp_worker *tw, struct tcb *c, uint32_t unsent)
 			if (tcp_send_segment(tw, c, seq, len, TCP_F_ACK) != 0)
 				break;
 			c->sb.high_rxt = seq + len;
+			c->sb.rxt_fence = c->snd_max;
 			c->rexmits_episode++;
 			c->retransmits++;
 			CNT_INC(tcp_cnt(tw), TcpRetransSegs);

@@ -41,6 +41,9 @@ sb_advance(struct tcp_scoreboard *sb, tcp_seq_t snd_una)
 		sb->r[keep++] = b;
 	}
 	sb->n = keep;
+	/* Edges SND.UNA passed mean nothing more; clamped, they cannot go stale across the wrap. */
+	sb->rack_edge = seq_max(sb->rack_edge, snd_una);
+	sb->rxt_fence = seq_max(sb->rxt_fence, snd_una);
 }
 
 /* Inserts [start, end) keeping the list sorted and disjoint; returns the bytes that were new. */
@@ -112,8 +115,9 @@ sb_skip_sacked(const struct tcp_scoreboard *sb, tcp_seq_t seq)
 	return seq;
 }
 
-tcp_seq_t
-sb_lost_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
+/* IsLost's boundary from the SACKed ranges alone (RFC 6675 §4). */
+static tcp_seq_t
+dupthresh_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
 {
 	uint32_t bytes = 0;
 
@@ -129,6 +133,16 @@ sb_lost_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
 		}
 	}
 	return snd_una;
+}
+
+tcp_seq_t
+sb_lost_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
+{
+	tcp_seq_t edge = dupthresh_edge(sb, snd_una, mss);
+
+	if (sb->n > 0 && seq_gt(sb->rack_edge, edge) && seq_leq(sb->rack_edge, sb->r[sb->n - 1].end))
+		return sb->rack_edge;
+	return edge;
 }
 
 uint32_t
@@ -177,4 +191,30 @@ sb_next_lost(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss, t
 	*seq = s;
 	*len = RTE_MIN((uint32_t)(end - s), mss);
 	return 1;
+}
+
+uint32_t
+sb_sacked_after_rxt(const struct tcp_scoreboard *sb, tcp_seq_t snd_una)
+{
+	tcp_seq_t rxt = seq_max(sb->high_rxt, snd_una);
+	uint32_t after = 0;
+
+	if (sb_unsacked(sb, snd_una, rxt) == 0)
+		return 0;
+	for (unsigned i = 0; i < sb->n; i++)
+		if (seq_gt(sb->r[i].end, sb->rxt_fence))
+			after += (uint32_t)(sb->r[i].end - seq_max(sb->r[i].start, sb->rxt_fence));
+	return after;
+}
+
+int
+sb_unlost_hole(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
+{
+	tcp_seq_t s;
+
+	if (sb->n == 0)
+		return 0;
+	s = seq_max(seq_max(sb->high_rxt, snd_una), sb_lost_edge(sb, snd_una, mss));
+	s = sb_skip_sacked(sb, s);
+	return seq_lt(s, sb->r[sb->n - 1].end);
 }

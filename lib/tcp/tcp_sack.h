@@ -19,6 +19,9 @@ struct tcp_scoreboard {
 	uint8_t n;
 	struct tcp_sack_block r[SB_MAX_RANGES]; /* sorted, disjoint, above snd_una */
 	tcp_seq_t high_rxt;      /* HighRxt: highest sequence retransmitted in recovery */
+	tcp_seq_t rxt_fence;     /* SND.MAX when the latest retransmission went out */
+	tcp_seq_t rack_edge;     /* un-SACKed bytes below it are lost by the reordering timer */
+	tcp_seq_t reo_edge;      /* the highest SACKed byte when that timer started */
 };
 
 /* Forgets everything (reneging, or the connection is not using SACK). */
@@ -42,8 +45,9 @@ int sb_is_sacked(const struct tcp_scoreboard *sb, tcp_seq_t seq);
 
 /*
  * IsLost(seq): DupThresh discontiguous SACKed ranges above seq, or more than
- * (DupThresh - 1) * mss bytes SACKed above it. Returns the boundary below
- * which every un-SACKed byte is lost (snd_una when nothing is).
+ * (DupThresh - 1) * mss bytes SACKed above it, or below rack_edge. Returns
+ * the boundary below which every un-SACKed byte is lost (snd_una when
+ * nothing is).
  */
 tcp_seq_t sb_lost_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss);
 
@@ -67,6 +71,29 @@ uint32_t sb_pipe(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, tcp_seq_t s
  */
 int sb_next_lost(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss,
 		 tcp_seq_t *seq, uint32_t *len);
+
+/*
+ * Evidence that a retransmission below HighRxt was lost too: the bytes
+ * SACKed that were sent after the latest retransmission (at or above
+ * rxt_fence), or 0 when [snd_una, HighRxt) has no un-SACKed byte left.
+ * More than (DupThresh - 1) * mss is the IsLost rule of RFC 6675 §4
+ * applied to the order of transmission instead of sequence; fewer is
+ * RACK's case for a reordering timer (RFC 8985 §6.2).
+ */
+uint32_t sb_sacked_after_rxt(const struct tcp_scoreboard *sb, tcp_seq_t snd_una);
+
+static inline int
+sb_rxt_lost(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
+{
+	return sb_sacked_after_rxt(sb, snd_una) > (SB_DUPTHRESH - 1) * mss;
+}
+
+/*
+ * An un-SACKed byte above every loss IsLost (or rack_edge) knows of and
+ * above HighRxt, yet below the highest SACKed byte: sent before data that
+ * was delivered, so lost unless reordered (RFC 8985 §6.2).
+ */
+int sb_unlost_hole(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss);
 
 /* The end of the SACKed range holding seq, or seq itself. */
 tcp_seq_t sb_skip_sacked(const struct tcp_scoreboard *sb, tcp_seq_t seq);

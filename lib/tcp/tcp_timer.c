@@ -29,14 +29,20 @@ tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
 {
 	uint32_t rto_us = tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim);
 	uint32_t pto_us = tcp_tlp_timeout(tw, c, rto_us);
+	uint64_t expire;
 
+	c->flags &= ~(TF_PTO | TF_REO);
 	if (pto_us != 0) {
 		c->flags |= TF_PTO;
 		rto_us = pto_us;
-	} else
-		c->flags &= ~TF_PTO;
-	tw_arm(&tw->wheel, &c->timers[TCB_T_RTX],
-	       tw->tick + RTE_MAX((uint64_t)rto_us / TCP_TICK_US, (uint64_t)1));
+	}
+	expire = tw->tick + RTE_MAX((uint64_t)rto_us / TCP_TICK_US, (uint64_t)1);
+	/* RFC 8985 §6.3: a pending reordering window comes first. */
+	if (c->rxt_reo_tick != 0 && (c->flags & TF_IN_RECOVERY) && c->rxt_reo_tick < expire) {
+		expire = RTE_MAX(c->rxt_reo_tick, tw->tick + 1);
+		c->flags |= TF_REO;
+	}
+	tw_arm(&tw->wheel, &c->timers[TCB_T_RTX], expire);
 }
 
 void
@@ -123,6 +129,8 @@ rtx_expired(struct tcp_worker *tw, struct tcb *c)
 		rto_handshake(tw, c);
 	else if (c->flags & TF_PTO)
 		tcp_tlp_fire(tw, c);
+	else if (c->flags & TF_REO)
+		tcp_recovery_reo_timeout(tw, c);
 	else if ((c->flags & TF_ZERO_WINDOW) || c->snd_wnd == 0)
 		persist_probe(tw, c); /* a closed window is not a reason to give up */
 	else if (c->snd_una != c->snd_max)
