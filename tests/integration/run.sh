@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs tern's integration tests: every tests/integration/test_*.sh in order,
-# each under a 120 s limit, against one build directory.
+# each under a 120 s limit (TERN_IT_TIMEOUT; a test's own "# it-limit: N"
+# line raises it for that test), against one build directory.
 #
 #   tests/integration/run.sh [BUILD_DIR] [TEST...]
 #
@@ -49,8 +50,11 @@ trap 'rm -f "$out"' EXIT
 for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	t0=$(date +%s.%N)
+	# A test may ask for more time with a "# it-limit: SECONDS" line.
+	tlimit=$(sed -n 's/^# it-limit: *\([0-9][0-9]*\)$/\1/p' "$t" | head -n1)
+	[ -n "$tlimit" ] && [ "$tlimit" -gt "$limit" ] || tlimit=$limit
 	# -k: a test that ignores SIGTERM (stuck in cleanup) is killed 10 s later.
-	timeout -k 10 "$limit" bash "$t" >"$out" 2>&1
+	TERN_IT_TIMEOUT=$tlimit timeout -k 10 "$tlimit" bash "$t" >"$out" 2>&1
 	rc=$?
 	secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 	if [ $rc -eq 0 ]; then
@@ -58,7 +62,7 @@ for t in "${tests[@]}"; do
 		passed=$((passed + 1))
 	else
 		why=""
-		[ $rc -eq 124 ] || [ $rc -eq 137 ] && why=", timed out after ${limit}s"
+		[ $rc -eq 124 ] || [ $rc -eq 137 ] && why=", timed out after ${tlimit}s"
 		echo "FAIL $name (${secs}s, exit status $rc$why)"
 		echo "---- $name: last 40 lines ----"
 		tail -n 40 "$out" | sed 's/^/  /'

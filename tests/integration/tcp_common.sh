@@ -179,3 +179,44 @@ transfer() {
 	[ -n "$XFER_RC" ] || XFER_RC=$rc
 	XFER_MS=$(($(now_ms) - t0))
 }
+
+# echo_and_get NAME MIB LIMIT: MIB MiB of random bytes through echo (nc -N)
+# and GET /bytes/<MIB MiB> (curl) at the same time, each byte-exact (sha256)
+# within LIMIT s (a transfer with no progress for 20 s is a stall). The two
+# run side by side to halve the wall time: under loss each flow's rate is set
+# by its own losses and RTT, not by the other flow. Logs times and counters.
+echo_and_get() {
+	local name=$1 mib=$2 limit=$3 bytes=$(($2 << 20)) get_rc get_ms size
+	random_file "$TMPD/src" "$bytes"
+	(
+		transfer /dev/null "$TMPD/got" "$limit" 20 ns_exec timeout $((limit + 10)) \
+			curl -sS --max-time $((limit + 5)) "http://$TERN_ADDR:$HTTP_PORT/bytes/$bytes"
+		echo "$XFER_RC $XFER_MS" >"$TMPD/get.status"
+	) &
+	IT_PIDS+=($!)
+	local get_job=$!
+	transfer "$TMPD/src" "$TMPD/echoed" "$limit" 20 ns_exec timeout $((limit + 10)) nc -N "$TERN_ADDR" "$ECHO_PORT"
+	wait "$get_job" || true
+	read -r get_rc get_ms <"$TMPD/get.status" || fail "$name: no status from the GET"
+	tcp_counters_now
+	log "$name: echo $(($(stat -c %s "$TMPD/echoed") >> 20)) of $mib MiB in $XFER_MS ms (status $XFER_RC)," \
+		"GET $(($(stat -c %s "$TMPD/got") >> 20)) of $mib MiB in $get_ms ms (status $get_rc)"
+	log "$name: $(tcp_summary)"
+	log "$name: TcpExtTCPSackRecovery=$(counter TcpExtTCPSackRecovery) TcpExtTCPDSACKRecv=$(counter TcpExtTCPDSACKRecv)" \
+		"TcpExtTCPDSACKUndo=$(counter TcpExtTCPDSACKUndo) TcpExtTCPSpuriousRTOs=$(counter TcpExtTCPSpuriousRTOs)" \
+		"TcpExtTCPLossProbes=$(counter TcpExtTCPLossProbes) TcpExtTCPSlowStartRetrans=$(counter TcpExtTCPSlowStartRetrans)" \
+		"TcpInCsumErrors=$(counter TcpInCsumErrors) PortTxDropFull=$(counter PortTxDropFull)"
+	for size in "echo:$XFER_RC" "GET:$get_rc"; do
+		case ${size#*:} in
+		125) fail "$name: ${size%%:*} stalled (no byte for 20 s; counters above)" ;;
+		124) fail "$name: ${size%%:*} not done within $limit s" ;;
+		0) ;;
+		*) fail "$name: ${size%%:*} client exit status ${size#*:}" ;;
+		esac
+	done
+	assert_eq "$(stat -c %s "$TMPD/echoed")" "$bytes" "$name: bytes echoed"
+	assert_eq "$(sha_file "$TMPD/echoed")" "$(sha_file "$TMPD/src")" "$name: sha256 of the echo"
+	assert_eq "$(stat -c %s "$TMPD/got")" "$bytes" "$name: bytes of the GET body"
+	assert_eq "$(sha_file "$TMPD/got")" "$(pattern_sha "$bytes")" "$name: sha256 of the GET body"
+	rm -f "$TMPD/echoed" "$TMPD/got" "$TMPD/src"
+}

@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# Goodput under delay and loss, tern beside Linux in the same run (issue:
+# loss recovery). One receiver, one tern-impair, two senders that take turns:
+#
+#   L: [tern on a tap] + [Linux 198.18.2.1, CUBIC] -- br0 -- lM
+#        |veth
+#   M: mL [tern-impair: 10 ms each way, LOSS % each way] mR
+#        |veth
+#   R: rR 198.18.2.2: curl GET /bytes/N from tern (198.18.2.3) or from Linux
+#
+# Per case (loss 0, 0.1, 1 %; 20 ms RTT) it downloads N bytes from tern's
+# http service, then from bench/bulk_server.py (Linux TCP, TCP_CONGESTION
+# cubic) across the same tern-impair; tern runs only during its own
+# transfer (its worker polls a core). Goodput = body bytes / transfer time;
+# a transfer still running at --max-seconds is cut there and its goodput is
+# what it moved until then (marked "cut").
+#
+# usage: bench/goodput.sh [--mib N] [--max-seconds S] [--loss "0 0.1 1"]
+#                         [--build DIR] [--json FILE] [--readme]
+# --readme rewrites the goodput table in bench/README.md. Needs root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MIB=256
+MAXS=150
+LOSSES="0 0.1 1"
+BUILD=build
+JSON=""
+README=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mib) MIB=$2; shift ;;
+	--max-seconds) MAXS=$2; shift ;;
+	--loss) LOSSES=$2; shift ;;
+	--build) BUILD=$2; shift ;;
+	--json) JSON=$2; shift ;;
+	--readme) README=1 ;;
+	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	*) echo "goodput.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ "$(id -u)" -eq 0 ] || { echo "goodput.sh: needs root (namespaces, taps)" >&2; exit 2; }
+TERN=$BUILD/app/tern
+IMPAIR=$BUILD/app/tern-impair
+[ -x "$TERN" ] && [ -x "$IMPAIR" ] || { echo "goodput.sh: build first (ninja -C $BUILD)" >&2; exit 2; }
+
+log() { echo "goodput.sh: $*" >&2; }
+ID=$$
+NS_L=tern-gp-l-$ID NS_M=tern-gp-m-$ID NS_R=tern-gp-r-$ID
+TAP=tgp$((ID % 100000))
+TMPD=$(mktemp -d /tmp/tern-goodput.XXXXXX)
+PIDS=()
+BYTES=$((MIB << 20))
+
+cleanup() {
+	set +e
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.5
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for ns in "$NS_L" "$NS_M" "$NS_R"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ "${GOODPUT_KEEP:-0}" = 1 ] && echo "goodput.sh: kept $TMPD" >&2 || rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- the lab ---------------------------------------------------------------
+for ns in "$NS_L" "$NS_M" "$NS_R"; do
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+ip link add lM netns "$NS_L" type veth peer name mL netns "$NS_M"
+ip link add rR netns "$NS_R" type veth peer name mR netns "$NS_M"
+ip -n "$NS_L" link add br0 type bridge
+ip -n "$NS_L" link set lM master br0
+ip -n "$NS_L" addr add 198.18.2.1/24 dev br0
+ip -n "$NS_R" addr add 198.18.2.2/24 dev rR
+for l in "$NS_L br0" "$NS_L lM" "$NS_R rR" "$NS_M mL" "$NS_M mR"; do
+	set -- $l
+	ip -n "$1" link set "$2" up
+done
+# Frames cross af_packet in M: Linux must fill its checksums and send
+# MTU-sized frames (no TSO/GSO super-frames), and M must not merge (GRO).
+ip netns exec "$NS_L" ethtool -K br0 tx off tso off gso off >/dev/null 2>&1 || true
+ip netns exec "$NS_L" ethtool -K lM tx off tso off gso off >/dev/null 2>&1 || true
+ip netns exec "$NS_R" ethtool -K rR tx off tso off gso off >/dev/null 2>&1 || true
+for i in mL mR; do ip netns exec "$NS_M" ethtool -K "$i" gro off >/dev/null 2>&1 || true; done
+
+ip netns exec "$NS_L" /usr/bin/python3 bench/bulk_server.py 198.18.2.1 8080 cubic >"$TMPD/server.log" 2>&1 &
+PIDS+=($!)
+
+start_impair() { # LOSS
+	cat >"$TMPD/impair.conf" <<EOF
+[tern]
+workers = 1
+log_level = warning
+[port0]
+device = net_af_packet0,iface=mL
+promiscuous = yes
+[port1]
+device = net_af_packet1,iface=mR
+promiscuous = yes
+[impair.port0]
+seed = 11
+rx_delay_ms = 10
+rx_loss = $1
+[impair.port1]
+seed = 12
+rx_delay_ms = 10
+rx_loss = $1
+EOF
+	ip netns exec "$NS_M" "$IMPAIR" -c "$TMPD/impair.conf" >"$TMPD/impair.log" 2>&1 &
+	IMPAIR_PID=$!
+	PIDS+=("$IMPAIR_PID")
+	wait_log "$TMPD/impair.log" "$IMPAIR_PID"
+}
+
+start_tern() {
+	cat >"$TMPD/tern.conf" <<EOF
+[tern]
+workers = 1
+log_level = warning
+[port0]
+device = net_tap0,iface=$TAP
+address = 198.18.2.3/24
+[tcp]
+; Linux's send buffer autotunes up to 4 MiB (net.ipv4.tcp_wmem); tern's is fixed
+sndbuf = 4194304
+[service.http]
+type = http
+port = 80
+EOF
+	ip netns exec "$NS_L" "$TERN" -c "$TMPD/tern.conf" >"$TMPD/tern.log" 2>&1 &
+	TERN_PID=$!
+	PIDS+=("$TERN_PID")
+	for _ in $(seq 1 150); do
+		ip -n "$NS_L" link show "$TAP" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	# net_tap gives the kernel side tern's MAC; as a bridge port that MAC
+	# would count as the bridge's own and frames for tern would stay in L.
+	ip -n "$NS_L" link set "$TAP" address 02:00:00:00:00:01
+	ip -n "$NS_L" link set "$TAP" master br0
+	ip -n "$NS_L" link set "$TAP" up
+	wait_log "$TMPD/tern.log" "$TERN_PID"
+}
+
+# wait_log LOG PID: until ": ready, " (15 s at most).
+wait_log() {
+	for _ in $(seq 1 150); do
+		grep -q ': ready, ' "$1" && return 0
+		kill -0 "$2" 2>/dev/null || { cat "$1" >&2; log "exited before it was ready"; exit 1; }
+		sleep 0.1
+	done
+	log "not ready within 15 s: $1"
+	exit 1
+}
+
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null || true
+	for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# fetch URL: one GET from R; prints "bytes seconds cut(0|1)".
+fetch() {
+	local out rc=0
+	out=$(ip netns exec "$NS_R" curl -sS -o /dev/null --max-time "$MAXS" \
+		-w '%{size_download} %{time_total} %{time_starttransfer}' "$1" 2>/dev/null) || rc=$?
+	set -- $out
+	# Goodput from the first byte of the answer: the handshake and request
+	# are the same for both senders and not part of the transfer.
+	python3 -c "import sys; b,t,s=int('$1'),float('$2'),float('$3'); print(b, round(t - min(s, t), 3), int($rc == 28))"
+}
+
+# reach HOST: ARP and the path, before the clock runs.
+reach() { ip netns exec "$NS_R" ping -c 3 -i 0.2 -W 2 "$1" >/dev/null 2>&1 || true; }
+
+results=$TMPD/results.jsonl
+for loss in $LOSSES; do
+	start_impair "$loss"
+	start_tern
+	reach 198.18.2.3
+	log "loss $loss %: tern sends $MIB MiB"
+	read -r tb ts tcut <<<"$(fetch "http://198.18.2.3/bytes/$BYTES")"
+	stop_pid "$TERN_PID"
+	reach 198.18.2.1
+	log "loss $loss %: Linux sends $MIB MiB"
+	read -r lb ls lcut <<<"$(fetch "http://198.18.2.1:8080/bytes/$BYTES")"
+	stop_pid "$IMPAIR_PID"
+	python3 - "$loss" "$tb" "$ts" "$tcut" "$lb" "$ls" "$lcut" >>"$results" <<'EOF'
+import json, sys
+loss, tb, ts, tcut, lb, ls, lcut = sys.argv[1:]
+tb, lb, ts, ls = int(tb), int(lb), float(ts), float(ls)
+t = tb * 8 / ts / 1e6 if ts > 0 else 0.0
+l = lb * 8 / ls / 1e6 if ls > 0 else 0.0
+print(json.dumps({"scenario": "goodput", "rtt_ms": 20, "loss_pct": float(loss),
+                  "tern_bytes": tb, "tern_seconds": ts, "tern_mbit_s": round(t, 2), "tern_cut": tcut == "1",
+                  "linux_bytes": lb, "linux_seconds": ls, "linux_mbit_s": round(l, 2), "linux_cut": lcut == "1",
+                  "linux_cc": "cubic", "ratio": round(t / l, 3) if l > 0 else None}))
+EOF
+	tail -n1 "$results" >&2
+done
+
+python3 - "$results" "$MIB" "$MAXS" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+print(f"goodput, {sys.argv[2]} MiB GET across tern-impair, 20 ms RTT, cut at {sys.argv[3]} s")
+print(f"{'loss %':>7} {'tern Mbit/s':>12} {'tern s':>8} {'Linux Mbit/s':>13} {'Linux s':>8} {'ratio':>6}")
+for r in rows:
+    print(f"{r['loss_pct']:>7} {r['tern_mbit_s']:>12} {r['tern_seconds']:>7}{'*' if r['tern_cut'] else ' '}"
+          f" {r['linux_mbit_s']:>13} {r['linux_seconds']:>7}{'*' if r['linux_cut'] else ' '} {r['ratio']:>6}")
+if any(r["tern_cut"] or r["linux_cut"] for r in rows):
+    print("* cut at the time limit: goodput of the bytes moved until then")
+EOF
+if [ -n "$JSON" ]; then cp "$results" "$JSON"; fi
+if [ "$README" = 1 ]; then
+	commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+	python3 - "$results" bench/README.md "$MIB" "$MAXS" "$(date -u +%Y-%m-%d)" "$commit" <<'EOF'
+import json, sys
+res, readme, mib, maxs, date, commit = sys.argv[1:]
+rows = [json.loads(l) for l in open(res)]
+out = [f"Run of {date} at commit `{commit}`: GET of {mib} MiB across `tern-impair`, 20 ms RTT "
+       f"(10 ms each way), loss applied both ways; Linux sends with CUBIC (TCP_CONGESTION), "
+       f"tern with its default CUBIC. A transfer is cut at {maxs} s (marked *).", "",
+       "| loss | tern Mbit/s (s) | Linux CUBIC Mbit/s (s) | **ratio** tern/Linux |",
+       "| ---: | ---: | ---: | ---: |"]
+for r in rows:
+    c = lambda cut: "*" if cut else ""
+    out.append(f"| {r['loss_pct']} % | {r['tern_mbit_s']} ({r['tern_seconds']}{c(r['tern_cut'])}) "
+               f"| {r['linux_mbit_s']} ({r['linux_seconds']}{c(r['linux_cut'])}) | **{r['ratio']}** |")
+text = open(readme).read()
+a, b = "<!-- goodput-table:start -->", "<!-- goodput-table:end -->"
+i, j = text.index(a) + len(a), text.index(b)
+open(readme, "w").write(text[:i] + "\n" + "\n".join(out) + "\n" + text[j:])
+EOF
+fi
