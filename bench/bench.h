@@ -54,6 +54,12 @@ struct bench_opts {
 	unsigned core;
 	unsigned mem_mb;                /* 0: computed */
 	const char *hugepages;          /* "auto", "yes", "no" */
+	/* conn */
+	unsigned conn_modes;            /* bit 0: rps, bit 1: cps */
+	unsigned conn_mode;             /* enum tern_client_mode of the current run */
+	uint32_t concurrency;
+	uint32_t conn_bytes;            /* answer body */
+	const char *linux_conn;         /* tern-linux-conn for the baseline; NULL: none */
 };
 
 /* What the simulated client knows about one connection. */
@@ -165,5 +171,11 @@ double bench_median(double *v, unsigned n);
 uint64_t bench_rss_bytes(void);
 uint64_t bench_heap_bytes(void);   /* EAL heap in use */
 extern int bench_huge;             /* EAL runs on hugepages */
+
+/* An mbuf pool for in-memory runs (objects may straddle 4 KiB pages: nothing is DMAed). */
+struct rte_mempool *bench_pool_create(const char *name, unsigned n);
+
+/* conn: two tern stacks back to back in memory, client and http server. */
+int bench_conn(const struct bench_opts *o, FILE *out);
 
 #endif

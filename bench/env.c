@@ -285,8 +285,8 @@ bench_ring_port(struct rte_ring **rxr, struct rte_ring **txr)
  * may straddle pages: nothing here is DMAed, and otherwise each 2.3 KiB
  * mbuf takes a page of its own.
  */
-static struct rte_mempool *
-pool_create(const char *name, unsigned n)
+struct rte_mempool *
+bench_pool_create(const char *name, unsigned n)
 {
 	struct rte_pktmbuf_pool_private priv = {
 		.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE, .mbuf_priv_size = 0,
@@ -379,7 +379,7 @@ bench_env_create_ex(const struct bench_opts *o, enum bench_scenario sc, uint32_t
 	}
 
 	snprintf(name, sizeof(name), "bench_pool_%u", env_serial++);
-	e->pool = pool_create(name, pool_size(sc, nflows));
+	e->pool = bench_pool_create(name, pool_size(sc, nflows));
 	e->sw = rte_zmalloc("bench_worker", sizeof(*e->sw), RTE_CACHE_LINE_SIZE);
 	if (e->pool == NULL || e->sw == NULL) {
 		snprintf(err, errlen, "cannot allocate the mbuf pool (%u mbufs) or worker: %s",

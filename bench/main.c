@@ -26,10 +26,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tern-bench pps|mem [options]\n"
+		"usage: tern-bench pps|mem|conn [options]\n"
 		"  pps   packets per second of one worker's TCP receive path, in memory,\n"
 		"        with its no-TCP (parse+tx) and net_ring ceilings measured in the same run\n"
 		"  mem   bytes per idle established connection\n"
+		"  conn  requests per second of a tern client against a tern http server, both\n"
+		"        on one core in memory (rps: keep-alive; cps: a connection per request)\n"
 		"options:\n"
 		"  --flows LIST        established flows, comma separated (pps: 1,1000,100000,1000000;\n"
 		"                      mem: 1000000); k and M suffixes accepted\n"
@@ -45,7 +47,13 @@ usage(FILE *f)
 		"                      following the TSC (profiling under valgrind: use the native ns/pkt)\n"
 		"  --core N            CPU to run on (default: the last one this process may use)\n"
 		"  --hugepages auto|yes|no  EAL memory (default auto: hugepages when enough are free)\n"
-		"  --mem-mb MB         EAL memory (default: computed from the flows)\n");
+		"  --mem-mb MB         EAL memory (default: computed from the flows)\n"
+		"conn options:\n"
+		"  --mode LIST         rps,cps (default both)\n"
+		"  --concurrency N     connections kept busy (default 64)\n"
+		"  --bytes N           answer body, GET /bytes/N (default 64)\n"
+		"  --linux PATH        tern-linux-conn: the same load from Linux over loopback on the\n"
+		"                      same core after each run, for the ratio\n");
 }
 
 double
@@ -155,6 +163,31 @@ mem_needed_mb(const struct bench_opts *o, int mem)
 	return (unsigned)(need / (1 << 20)) + 128;
 }
 
+/* The options of conn; 0 or -1 for a bad value. */
+static int
+parse_conn_opt(int opt, const char *arg, struct bench_opts *o)
+{
+	char *end = NULL;
+	unsigned long v;
+
+	switch (opt) {
+	case 'M':
+		o->conn_modes = (strstr(arg, "rps") ? 1u : 0) | (strstr(arg, "cps") ? 2u : 0);
+		return o->conn_modes ? 0 : -1;
+	case 'L':
+		o->linux_conn = arg;
+		return access(arg, X_OK);
+	}
+	v = strtoul(arg, &end, 10);
+	if (*end != '\0' || v < 1 || v > (opt == 'K' ? 65536ul : 1ul << 20))
+		return -1;
+	if (opt == 'K')
+		o->concurrency = (uint32_t)v;
+	else
+		o->conn_bytes = (uint32_t)v;
+	return 0;
+}
+
 static char runtime_dir[512];
 
 /* The last CPU of our affinity: DPDK processes default to the first, so this one is quieter. */
@@ -230,27 +263,32 @@ main(int argc, char **argv)
 		{ "core", required_argument, NULL, 'C' },
 		{ "hugepages", required_argument, NULL, 'H' },
 		{ "mem-mb", required_argument, NULL, 'm' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "concurrency", required_argument, NULL, 'K' },
+		{ "bytes", required_argument, NULL, 'B' },
+		{ "linux", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench_opts o = {
 		.seconds = 1, .warmup = 0.2, .runs = 3, .scenarios = (1u << SC_MAX) - 1,
-		.hugepages = "auto",
+		.hugepages = "auto", .conn_modes = 3, .concurrency = 64, .conn_bytes = 64,
 	};
 	const char *cmd;
-	int mem, opt, rc, li = 0;
+	int mem, conn, opt, rc, li = 0;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
-	if (strcmp(cmd, "pps") != 0 && strcmp(cmd, "mem") != 0) {
+	if (strcmp(cmd, "pps") != 0 && strcmp(cmd, "mem") != 0 && strcmp(cmd, "conn") != 0) {
 		fprintf(stderr, "tern-bench: unknown subcommand '%s'\n", cmd);
 		usage(stderr);
 		return 2;
 	}
 	mem = strcmp(cmd, "mem") == 0;
+	conn = strcmp(cmd, "conn") == 0;
 	o.core = last_cpu();
 	if (mem) {
 		o.flows[0] = 1000000;
@@ -322,6 +360,13 @@ main(int argc, char **argv)
 			if (*end != '\0' || o.mem_mb < 64)
 				goto bad;
 			break;
+		case 'M':
+		case 'K':
+		case 'B':
+		case 'L':
+			if (parse_conn_opt(opt, optarg, &o) != 0)
+				goto bad;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -338,9 +383,9 @@ bad:
 		fprintf(stderr, "tern-bench: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (eal_start(argv[0], &o, o.mem_mb ? o.mem_mb : mem_needed_mb(&o, mem)) != 0)
+	if (eal_start(argv[0], &o, o.mem_mb ? o.mem_mb : conn ? 1280 : mem_needed_mb(&o, mem)) != 0)
 		return 1;
-	rc = mem ? bench_mem(&o, stdout) : bench_pps(&o, stdout);
+	rc = conn ? bench_conn(&o, stdout) : mem ? bench_mem(&o, stdout) : bench_pps(&o, stdout);
 	rte_eal_cleanup();
 	tern_eal_remove_own_dir(runtime_dir);
 	return rc;

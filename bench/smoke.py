@@ -10,6 +10,8 @@ COMMON = ["scenario", "flows", "cores", "packets", "seconds", "mpps", "ns_per_pk
           "cycles_per_pkt", "ratio"]
 PPS = COMMON + ["ceiling_mpps", "mpps_min", "mpps_max", "out_per_pkt"]
 MEM = COMMON + ["bytes_per_conn", "tcb_bytes"]
+CONN = COMMON + ["rate", "rate_min", "rate_max", "requests", "connections", "errors",
+                 "linux_rate", "p50_us", "p99_us", "p999_us"]
 
 
 def main():
@@ -26,7 +28,7 @@ def main():
         return 1
     for l in lines:
         r = json.loads(l)
-        keys = MEM if r.get("bench") == "mem" else PPS
+        keys = {"mem": MEM, "conn": CONN}.get(r.get("bench"), PPS)
         missing = [k for k in keys if k not in r]
         if missing:
             print(f"missing keys {missing} in {l}")
@@ -38,6 +40,10 @@ def main():
         if r.get("bench") == "pps":
             if not r["ceiling_mpps"] > 0 or r.get("drops", 0) != 0:
                 print(f"zero ceiling or drops in {l}")
+                return 1
+        elif r.get("bench") == "conn":
+            if not (r["rate"] > 0 and r["linux_rate"] > 0 and r["errors"] == 0):
+                print(f"zero rate, no Linux figure or errors in {l}")
                 return 1
         else:
             if not 0 < r["bytes_per_conn"] < 1 << 20:

@@ -4,6 +4,8 @@
 
 #include "tcp/tcp.h"
 
+#include "client.h"
+
 struct http_conn;
 
 struct app_worker {
@@ -11,6 +13,8 @@ struct app_worker {
 	uint32_t max_conns;
 	struct http_conn *http;   /* indexed by tern_conn_id() */
 	struct rte_mempool *pool; /* for response bodies */
+	uint32_t nclients;
+	struct client_worker *clients[TERN_MAX_SERVICES]; /* one per client service, in config order */
 };
 
 int http_worker_init(struct app_worker *aw);

@@ -14,7 +14,8 @@
 
 #include "config.h"
 
-enum key_type { K_UINT, K_BOOL, K_STR, K_IPV4, K_CIDR, K_PPM, K_MS_US, K_LOGLEVEL, K_CC, K_SVCTYPE };
+enum key_type { K_UINT, K_BOOL, K_STR, K_IPV4, K_CIDR, K_PPM, K_MS_US, K_LOGLEVEL, K_CC, K_SVCTYPE,
+		K_CLIMODE };
 
 struct key_spec {
 	const char *key;
@@ -189,8 +190,19 @@ parse_value(struct parse_ctx *p, const struct key_spec *k, const char *v, void *
 			*(uint32_t *)field = TERN_SVC_DISCARD;
 		else if (strcmp(v, "http") == 0)
 			*(uint32_t *)field = TERN_SVC_HTTP;
+		else if (strcmp(v, "client") == 0)
+			*(uint32_t *)field = TERN_SVC_CLIENT;
 		else
-			return fail(p, k->key, "expected echo, discard or http, got '%s'", v);
+			return fail(p, k->key, "expected echo, discard, http or client, got '%s'", v);
+		return 0;
+	case K_CLIMODE:
+		if (strcmp(v, "rps") == 0)
+			*(uint32_t *)field = TERN_CLIENT_RPS;
+		else if (strcmp(v, "cps") == 0)
+			*(uint32_t *)field = TERN_CLIENT_CPS;
+		else
+			return fail(p, k->key, "expected rps (keep-alive) or cps (a connection per "
+				    "request), got '%s'", v);
 		return 0;
 	case K_LOGLEVEL:
 		if (parse_loglevel(v, (uint32_t *)field) != 0)
@@ -327,7 +339,38 @@ static const struct key_spec service_keys[] = {
 	SK("type", K_SVCTYPE, type, 0, 0, 1),
 	SK("port", K_UINT, port, 1, 65535, 1),
 	SK("cc", K_CC, cc, 0, 0, 0),
+	SK("target", K_IPV4, target, 0, 0, 0),
+	SK("mode", K_CLIMODE, mode, 0, 0, 0),
+	SK("concurrency", K_UINT, concurrency, 1, 1u << 20, 0),
+	SK("path", K_STR, path, 0, 0, 0),
+	SK("duration_ms", K_UINT, duration_ms, 0, 86400000, 0),
+	SK("requests", K_UINT, requests, 0, UINT32_MAX, 0),
+	SK("start_ms", K_UINT, start_ms, 0, 600000, 0),
+	SK("exit_when_done", K_BOOL, exit_when_done, 0, 0, 0),
 };
+
+/* The client keys mean something only for type = client, and target is required there. */
+static int
+check_service(struct parse_ctx *p, struct rte_cfgfile *file, const struct tern_service_cfg *s)
+{
+	static const char *const client_only[] = { "target", "mode", "concurrency", "path",
+		"duration_ms", "requests", "start_ms", "exit_when_done" };
+
+	if (s->type == TERN_SVC_CLIENT) {
+		if (s->target == 0)
+			return fail(p, "target", "required for type = client (the server's IPv4 address)");
+		if (s->path[0] != '/')
+			return fail(p, "path", "expected an absolute path starting with '/', got '%s'",
+				    s->path);
+		if (strpbrk(s->path, " \r\n") != NULL)
+			return fail(p, "path", "expected no spaces or line breaks");
+		return 0;
+	}
+	for (unsigned i = 0; i < RTE_DIM(client_only); i++)
+		if (rte_cfgfile_has_entry(file, p->section, client_only[i]))
+			return fail(p, client_only[i], "only for type = client");
+	return 0;
+}
 
 void
 tern_config_defaults(struct tern_config *cfg)
@@ -407,11 +450,15 @@ parse_service(struct parse_ctx *p, struct rte_cfgfile *file, const char *section
 	if (cfg->nservices == TERN_MAX_SERVICES)
 		return fail(p, NULL, "at most %d services", TERN_MAX_SERVICES);
 	s = &cfg->services[cfg->nservices];
+	*s = (struct tern_service_cfg){ .mode = TERN_CLIENT_RPS, .concurrency = 64,
+		.path = "/bytes/64", .duration_ms = 10000, .start_ms = 200, .exit_when_done = 1 };
 	snprintf(s->name, sizeof(s->name), "%s", section + 8);
 	if (parse_section(p, file, section, service_keys, RTE_DIM(service_keys), s) != 0)
 		return -1;
-	for (uint32_t i = 0; i < cfg->nservices; i++)
-		if (cfg->services[i].port == s->port)
+	if (check_service(p, file, s) != 0)
+		return -1;
+	for (uint32_t i = 0; i < cfg->nservices && s->type != TERN_SVC_CLIENT; i++)
+		if (cfg->services[i].type != TERN_SVC_CLIENT && cfg->services[i].port == s->port)
 			return fail(p, "port", "%u is already used by [service.%s]", s->port,
 				    cfg->services[i].name);
 	cfg->nservices++;

@@ -77,13 +77,23 @@ struct tern_tcp_cfg {
 };
 
 #define TERN_MAX_SERVICES 16
-enum tern_service_type { TERN_SVC_ECHO, TERN_SVC_DISCARD, TERN_SVC_HTTP };
+enum tern_service_type { TERN_SVC_ECHO, TERN_SVC_DISCARD, TERN_SVC_HTTP, TERN_SVC_CLIENT };
+enum tern_client_mode { TERN_CLIENT_RPS, TERN_CLIENT_CPS };
 
 struct tern_service_cfg {
 	char name[48];
 	uint32_t type;              /* enum tern_service_type */
-	uint32_t port;
+	uint32_t port;              /* listening port; for a client, the target's */
 	char cc[16];                /* empty: [tcp] cc */
+	/* type = client: HTTP/1.1 GETs toward target:port */
+	uint32_t target;            /* host order; 0: not set */
+	uint32_t mode;              /* enum tern_client_mode */
+	uint32_t concurrency;       /* connections per worker */
+	char path[TERN_DEVARGS_LEN];
+	uint32_t duration_ms;       /* 0: until stopped */
+	uint32_t requests;          /* per worker; 0: no limit */
+	uint32_t start_ms;          /* wait after start (ARP, the peer's readiness) */
+	uint32_t exit_when_done;    /* stop tern once every client has finished */
 };
 
 struct tern_config {

@@ -236,12 +236,16 @@ run_workers(struct tern_runtime *rt)
 			dump_requested = 0;
 			print_counters(rt, stdout);
 		}
+		if (rt->app->main_poll != NULL && rt->app->main_poll(rt, 0))
+			break;
 		/* One plain sleep: net_tap's RX signals only end it early; a restarting sleep
 		 * (rte_delay_us_sleep) could keep the main loop from seeing SIGTERM for seconds. */
 		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
 	}
 	__atomic_store_n(&tern_worker_stop, 1, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	if (rt->app->main_poll != NULL)
+		rt->app->main_poll(rt, 1);
 }
 
 /* Frees everything; returns 0 when every mbuf came back to its pool. */

@@ -16,6 +16,8 @@
 #include "worker.h"
 
 /* What a program built on the runtime brings. */
+struct tern_runtime;
+
 struct tern_app {
 	const char *name;
 	size_t worker_size;   /* >= sizeof(struct tern_worker), which comes first */
@@ -24,6 +26,11 @@ struct tern_app {
 	const struct tern_worker_ops *ops;
 	tern_impair_finalize_fn finalize;
 	int needs_addresses;  /* every port must have an address key */
+	/*
+	 * Main thread, every 50 ms while the workers run (stopping = 0) and once
+	 * after they stopped (stopping = 1): returns 1 to stop tern. Optional.
+	 */
+	int (*main_poll)(struct tern_runtime *rt, int stopping);
 };
 
 struct tern_runtime {

@@ -14,6 +14,9 @@
 volatile int tern_worker_stop;
 
 
+/* Several stacks in one process (tern-bench conn) need distinct ring names. */
+static unsigned steer_serial;
+
 int
 tern_worker_init(struct tern_worker *w, uint16_t index, uint16_t nworkers,
 		 struct tern_port *ports, uint16_t nports,
@@ -30,7 +33,8 @@ tern_worker_init(struct tern_worker *w, uint16_t index, uint16_t nworkers,
 	w->nports = nports;
 	w->pool = pool;
 	w->ops = ops;
-	snprintf(name, sizeof(name), "tern_steer_%u", index);
+	snprintf(name, sizeof(name), "tern_steer_%u_%u", index,
+		 __atomic_fetch_add(&steer_serial, 1, __ATOMIC_RELAXED));
 	/* Any worker may hand packets to this one; only this one dequeues. */
 	w->steer_ring = rte_ring_create(name, TERN_STEER_RING, socket, RING_F_SC_DEQ);
 	if (w->steer_ring == NULL)

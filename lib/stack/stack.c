@@ -90,6 +90,7 @@ stack_tick(struct tern_worker *w)
 	}
 	net_tick(&sw->net);
 	tcp_worker_tick(&sw->tcp);
+	services_tick(sw->app);
 }
 
 static const struct tern_worker_ops stack_ops = {
@@ -124,6 +125,16 @@ stack_worker_fini(struct tern_worker *w)
 	net_worker_fini(&sw->net);
 }
 
+static int
+stack_main_poll(struct tern_runtime *rt, int stopping)
+{
+	struct app_worker *aws[TERN_MAX_WORKERS];
+
+	for (unsigned i = 0; i < rt->cfg.workers; i++)
+		aws[i] = stack_of(rt->peers[i])->app;
+	return services_poll_clients(aws, rt->cfg.workers, &rt->cfg, stopping);
+}
+
 const struct tern_app stack_app = {
 	.name = "tern",
 	.worker_size = sizeof(struct stack_worker),
@@ -132,4 +143,5 @@ const struct tern_app stack_app = {
 	.ops = &stack_ops,
 	.finalize = net_cksum_finalize,
 	.needs_addresses = 1,
+	.main_poll = stack_main_poll,
 };

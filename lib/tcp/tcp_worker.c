@@ -42,6 +42,9 @@ wscale_for(uint32_t rcvbuf)
 	return s;
 }
 
+/* Several stacks in one process (tern-bench conn) need distinct hash names. */
+static unsigned flows_serial;
+
 static int
 create_tables(struct tcp_worker *tw, int socket)
 {
@@ -52,7 +55,8 @@ create_tables(struct tcp_worker *tw, int socket)
 	};
 	uint32_t nooo = tw->cfg->ooo_mbufs;
 
-	snprintf(name, sizeof(name), "tern_flows_%u", tw->w->index);
+	snprintf(name, sizeof(name), "tern_flows_%u_%u", tw->w->index,
+		 __atomic_fetch_add(&flows_serial, 1, __ATOMIC_RELAXED));
 	tw->flows = rte_hash_create(&hp);
 	tw->tcbs = rte_zmalloc_socket("tern_tcbs", (size_t)tw->ntcbs * sizeof(struct tcb),
 				      RTE_CACHE_LINE_SIZE, socket);

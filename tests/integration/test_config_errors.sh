@@ -58,6 +58,27 @@ mtu = 1400"
 bad section-twice port0 "" "$PORT
 [port0]
 mtu = 1400"
+bad client-no-target service.load target "$PORT
+[service.load]
+type = client
+port = 80"
+bad client-key-on-http service.web target "$PORT
+[service.web]
+type = http
+port = 80
+target = 198.18.0.2"
+bad client-bad-mode service.load mode "$PORT
+[service.load]
+type = client
+port = 80
+target = 198.18.0.2
+mode = fast"
+bad client-bad-path service.load path "$PORT
+[service.load]
+type = client
+port = 80
+target = 198.18.0.2
+path = bytes/64"
 bad workers-zero tern workers "[tern]
 workers = 0
 $PORT"

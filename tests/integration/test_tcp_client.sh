@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# tern as a load generator ([service.NAME] type = client) against a Linux
+# HTTP server (bench's tern-linux-conn, epoll) in the namespace:
+#   (1) rps (16 keep-alive connections) and cps (16 slots, a connection per
+#       request) side by side for 2 s: answers counted, no errors, bodies of
+#       /bytes/64 and /bytes/3000 on their pattern, every rps request on its
+#       16 connections, one connection per cps request, and the server
+#       served at least what tern counted; tern stops by itself
+#       (exit_when_done) with its pools whole;
+#   (2) a client toward a port nobody listens on: every attempt counted as an
+#       error, no answer, tern still stops by itself within its grace.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tcp_common.sh"
+
+SRV=$BUILD_DIR/bench/tern-linux-conn
+[ -x "$SRV" ] || fail "no $SRV (build the bench directory)"
+ns_create
+
+# json_field LOG SERVICE FIELD: FIELD of the client-json line of SERVICE.
+json_field() {
+	sed -n 's/^client-json: //p' "$1" | "$PY" -c '
+import json, sys
+for l in sys.stdin:
+    d = json.loads(l)
+    if d["service"] == sys.argv[1]:
+        print(d[sys.argv[2]])' "$2" "$3"
+}
+
+# wait_exit SECONDS: tern must stop by itself; sets TERN_STATUS.
+wait_exit() {
+	local deadline=$((SECONDS + $1))
+	while tern_alive; do
+		[ $SECONDS -lt $deadline ] || fail "tern did not stop by itself within $1 s"
+		sleep 0.2
+	done
+	TERN_STATUS=0
+	wait "$TERN_PID" 2>/dev/null || TERN_STATUS=$?
+	log "tern stopped by itself, exit status $TERN_STATUS"
+}
+
+client_conf() { # NAME PORT: the two clients toward LINUX_ADDR:PORT
+	tern_conf "$1" "
+[service.ka]
+type = client
+target = $LINUX_ADDR
+port = $2
+mode = rps
+concurrency = 16
+path = /bytes/64
+duration_ms = 2000
+start_ms = 500
+
+[service.cc]
+type = client
+target = $LINUX_ADDR
+port = $2
+mode = cps
+concurrency = 16
+path = /bytes/3000
+duration_ms = 2000
+start_ms = 500"
+}
+
+# --- (1) against the Linux server -------------------------------------------
+# The server first (on any address: the tap appears with tern), so it is
+# listening when the clients start.
+ip netns exec "$NS" "$SRV" server --addr 0.0.0.0 --port 8080 >"$TMPD/server.log" 2>&1 &
+srv_pid=$!
+IT_PIDS+=("$srv_pid")
+tern_start "$(client_conf clients 8080)"
+wait_exit 30
+grep '^client ' "$TERN_LOG" | while read -r l; do log "$l"; done
+for svc in ka cc; do
+	assert_gt "$(json_field "$TERN_LOG" $svc requests)" 0 "$svc: answers"
+	assert_eq "$(json_field "$TERN_LOG" $svc errors)" 0 "$svc: errors"
+	assert_eq "$(json_field "$TERN_LOG" $svc bad_bodies)" 0 "$svc: bodies off their pattern"
+	assert_gt "$(json_field "$TERN_LOG" $svc p50_us)" 0 "$svc: p50 latency (us)"
+done
+assert_eq "$(json_field "$TERN_LOG" ka connections)" 16 "ka: connections (rps keeps 16)"
+assert_eq "$(json_field "$TERN_LOG" cc connections)" "$(json_field "$TERN_LOG" cc requests)" \
+	"cc: one connection per request"
+assert_eq "$(json_field "$TERN_LOG" cc body_bytes)" $(( $(json_field "$TERN_LOG" cc requests) * 3000 )) \
+	"cc: body bytes"
+kill -TERM "$srv_pid"
+wait "$srv_pid" 2>/dev/null || true
+served=$(sed -n 's/^served \([0-9]*\) requests.*/\1/p' "$TMPD/server.log")
+log "Linux server: $(cat "$TMPD/server.log")"
+assert_ge "${served:-0}" $(( $(json_field "$TERN_LOG" ka requests) + $(json_field "$TERN_LOG" cc requests) )) \
+	"requests the Linux server served (>= the answers tern counted)"
+assert_clean_exit
+
+# --- (2) toward a closed port -----------------------------------------------
+tern_start "$(tern_conf refused "
+[service.nobody]
+type = client
+target = $LINUX_ADDR
+port = 8081
+mode = cps
+concurrency = 4
+duration_ms = 1000
+start_ms = 500")"
+wait_exit 20
+log "$(grep '^client ' "$TERN_LOG")"
+assert_eq "$(json_field "$TERN_LOG" nobody requests)" 0 "answers from a closed port"
+assert_gt "$(json_field "$TERN_LOG" nobody errors)" 0 "refused connections counted as errors"
+assert_eq "$(json_field "$TERN_LOG" nobody errors)" "$(json_field "$TERN_LOG" nobody connections)" \
+	"every refused connection is one error"
+assert_clean_exit
+pass
