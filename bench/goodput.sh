@@ -178,8 +178,13 @@ fetch() {
 	python3 -c "import sys; b,t,s=int('$1'),float('$2'),float('$3'); print(b, round(t - min(s, t), 3), int($rc == 28))"
 }
 
-# reach HOST: ARP and the path, before the clock runs.
-reach() { ip netns exec "$NS_R" ping -c 3 -i 0.2 -W 2 "$1" >/dev/null 2>&1 || true; }
+# reach HOST: ARP and the path, before the clock runs. tern gets a new MAC
+# at each start: R's neighbour entry from the previous case would send the
+# SYN to the old one until it expires (tens of seconds), so it goes first.
+reach() {
+	ip -n "$NS_R" neigh flush all
+	ip netns exec "$NS_R" ping -c 3 -i 0.2 -W 2 "$1" >/dev/null 2>&1 || true
+}
 
 results=$TMPD/results.jsonl
 for loss in $LOSSES; do

@@ -80,8 +80,26 @@ def table(doc):
                 f"| idle established | {r['flows']:,} | {r['bytes_per_conn_min']:.0f} / "
                 f"**{r['bytes_per_conn']:.0f}** / {r['bytes_per_conn_max']:.0f} | "
                 f"{r['tcb_bytes']} | **{r['ratio']:.2f}** | {r['conn_per_s']:,.0f} |")
+    conn = [r for r in doc["results"] if r.get("bench") == "conn"]
+    if conn:
+        out.append("")
+        out.append("| conn (tern client + tern http server, one core) | concurrency | answer bytes "
+                   "| req/s min / **median** / max | p50 / p99 / p999 µs | cycles per request "
+                   "| Linux on the same core (loopback) req/s | **ratio** tern/Linux |")
+        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for r in conn:
+            what = ("cps: a connection per request" if r["scenario"] == "cps"
+                    else "rps: keep-alive requests")
+            out.append(
+                f"| {what} | {r['flows']} | {r['bytes']} | {r['rate_min']:,.0f} / "
+                f"**{r['rate']:,.0f}** / {r['rate_max']:,.0f} | {r['p50_us']:.0f} / "
+                f"{r['p99_us']:.0f} / {r['p999_us']:.0f} | {r['cycles_per_request']:,.0f} "
+                f"| {r['linux_rate']:,.0f} | **{r['ratio']:.1f}x** |")
     out.append("")
     out.append("![Mpps per flow count](pps.png)")
+    if conn:
+        out.append("")
+        out.append("![tern vs Linux, requests per second per core](conn.png)")
     return "\n".join(out)
 
 
@@ -132,6 +150,32 @@ plot {', '.join(plots)}
         subprocess.run(["gnuplot", gp], check=True)
 
 
+def conn_chart(doc, png):
+    rows = [r for r in doc["results"] if r.get("bench") == "conn"]
+    if not rows or shutil.which("gnuplot") is None:
+        return
+    with tempfile.TemporaryDirectory() as d:
+        fn = os.path.join(d, "conn.dat")
+        with open(fn, "w") as f:
+            for r in rows:
+                f.write(f"{r['scenario']} {r['rate']} {r['linux_rate']}\n")
+        gp = os.path.join(d, "conn.gp")
+        with open(gp, "w") as f:
+            f.write(f"""set terminal pngcairo size 700,420 font ',10'
+set output '{png}'
+set title 'requests per second on one core: tern vs Linux ({doc['date']}, {doc['commit']})'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'requests per second (median)'
+set logscale y 10
+set yrange [1000:*]
+set grid y
+plot '{fn}' using 2:xtic(1) title 'tern (client + server)', '' using 3 title 'Linux (client + server, loopback)'
+""")
+        subprocess.run(["gnuplot", gp], check=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -148,6 +192,7 @@ def main():
         print(text)
     if a.png:
         chart(doc, a.png)
+        conn_chart(doc, os.path.join(os.path.dirname(a.png), "conn.png"))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ log() { echo "bench.sh: $*" >&2; }
 if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" --buildtype=release -Dtests=false >/dev/null
 fi
-ninja -C "$BUILD" bench/tern-bench >/dev/null
+ninja -C "$BUILD" bench/tern-bench bench/tern-linux-conn >/dev/null
 BENCH=$BUILD/bench/tern-bench
 
 # ---- hugepages ------------------------------------------------------------
@@ -96,6 +96,9 @@ done
 log "pps, 1000 flows, software checksums"
 "$BENCH" pps --flows 1000 --scenario ack,data64 --sw-cksum --seconds "$SECS" --runs "$RUNS" \
   --json >> "$tmp"
+log "conn, rps and cps, 64 connections, Linux on the same core"
+"$BENCH" conn --concurrency 64 --seconds "$([ "$QUICK" = 1 ] && echo 0.5 || echo 2)" --runs "$RUNS" \
+  --linux "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
 if [ "$QUICK" = 1 ]; then MEMF=100000; else MEMF=1000000; fi
 log "mem, $MEMF flows"
 "$BENCH" mem --flows "$MEMF" --runs "$RUNS" --json >> "$tmp"
