@@ -15,6 +15,7 @@
 
 #include "core/config.h"
 #include "core/port.h"
+#include "pair.h"
 #include "stack/stack.h"
 
 #define BENCH_BURST 32              /* frames per loop, as TERN_RX_BURST */
@@ -171,9 +172,6 @@ double bench_median(double *v, unsigned n);
 uint64_t bench_rss_bytes(void);
 uint64_t bench_heap_bytes(void);   /* EAL heap in use */
 extern int bench_huge;             /* EAL runs on hugepages */
-
-/* An mbuf pool for in-memory runs (objects may straddle 4 KiB pages: nothing is DMAed). */
-struct rte_mempool *bench_pool_create(const char *name, unsigned n);
 
 /* conn: two tern stacks back to back in memory, client and http server. */
 int bench_conn(const struct bench_opts *o, FILE *out);

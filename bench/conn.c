@@ -25,223 +25,42 @@
 #include "app/services.h"
 #include "bench.h"
 #include "core/counters.h"
-#include "net/arp_cache.h"
-
-#define CONN_RING 4096
-#define SERVER_IP 0xc6120001u /* 198.18.0.1 */
-#define CLIENT_IP 0xc6120002u /* 198.18.0.2 */
-
-struct conn_side {
-	struct tern_config cfg;
-	struct tern_port port;
-	struct rte_mempool *pool;
-	struct stack_worker *sw;
-	struct rte_ring *rx;          /* frames the other side sent */
-	struct conn_side *peer;
-	uint64_t frames_out, ring_full;
-};
-
-/* The wire: frames go to the peer's ring as a NIC pair with checksum offloads would hand them over. */
-static void
-side_tx(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct conn_side *s = w->tx_hook_ctx;
-	unsigned k;
-
-	(void)port;
-	for (uint16_t i = 0; i < n; i++) {
-		pkts[i]->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-		pkts[i]->port = 0;
-	}
-	k = rte_ring_enqueue_burst(s->peer->rx, (void **)pkts, n, NULL);
-	s->frames_out += k;
-	if (k < n) {
-		s->ring_full += n - k;
-		rte_pktmbuf_free_bulk(pkts + k, n - k);
-	}
-}
-
-static void
-side_poll(struct conn_side *s)
-{
-	struct tern_worker *w = &s->sw->w;
-	struct rte_mbuf *pkts[BENCH_BURST];
-	unsigned n = rte_ring_dequeue_burst(s->rx, (void **)pkts, BENCH_BURST, NULL);
-
-	w->now = rte_rdtsc();
-	if (n > 0) {
-		CNT_ADD(&w->cnt, PortRxPackets, n);
-		stack_app.ops->rx(w, 0, pkts, (uint16_t)n);
-	}
-	stack_app.ops->tick(w);
-	tern_worker_flush(w);
-}
-
-static void
-side_config(struct conn_side *s, uint32_t ip, const struct bench_opts *o, int client)
-{
-	struct tern_service_cfg *svc = &s->cfg.services[0];
-
-	tern_config_defaults(&s->cfg);
-	s->cfg.nports = 1;
-	s->cfg.ports[0].mtu = 1500;
-	s->cfg.log_level = RTE_LOG_ERR;
-	/* Thousands of connections a second end in TIME-WAIT: keep it short, the table large. */
-	s->cfg.tcp.max_connections = 1u << 18;
-	s->cfg.tcp.msl_ms = 500;
-	s->cfg.nservices = 1;
-	snprintf(svc->name, sizeof(svc->name), client ? "load" : "http");
-	svc->type = client ? TERN_SVC_CLIENT : TERN_SVC_HTTP;
-	svc->port = 80;
-	if (client) {
-		svc->target = SERVER_IP;
-		svc->mode = o->conn_mode;
-		svc->concurrency = o->concurrency;
-		snprintf(svc->path, sizeof(svc->path), "/bytes/%u", o->conn_bytes);
-		svc->duration_ms = (uint32_t)(o->seconds * 1000);
-	}
-	(void)ip;
-}
-
-static int
-side_init(struct conn_side *s, const char *name, uint32_t ip, uint8_t mac_last,
-	  const struct bench_opts *o, int client, char *err, size_t errlen)
-{
-	char pname[RTE_MEMPOOL_NAMESIZE];
-	int rc;
-
-	side_config(s, ip, o, client);
-	s->port = (struct tern_port){ .index = 0, .nb_queues = 1, .mtu = 1500,
-		.mac = { .addr_bytes = { 0x02, 0, 0, 0, 0, mac_last } },
-		.addr = rte_cpu_to_be_32(ip), .netmask = RTE_BE32(0xffffff00), .reta_size = 1,
-		.rx_ip_cksum = 1, .rx_l4_cksum = 1, .tx_ip_cksum = 1, .tx_tcp_cksum = 1,
-		.tx_cksum_chained = 1, .cfg = &s->cfg.ports[0] };
-	static unsigned serial;
-
-	serial++;
-	snprintf(pname, sizeof(pname), "conn_pool_%s_%u", name, serial);
-	s->pool = bench_pool_create(pname, 65536);
-	snprintf(pname, sizeof(pname), "conn_rx_%s_%u", name, serial);
-	s->rx = rte_ring_create(pname, CONN_RING, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	s->sw = rte_zmalloc("conn_worker", sizeof(*s->sw), RTE_CACHE_LINE_SIZE);
-	if (s->pool == NULL || s->rx == NULL || s->sw == NULL) {
-		snprintf(err, errlen, "%s: cannot allocate pool, ring or worker: %s", name,
-			 rte_strerror(rte_errno));
-		return -1;
-	}
-	rc = tern_worker_init(&s->sw->w, 0, 1, &s->port, 1, s->pool, stack_app.ops, NULL);
-	if (rc == 0) {
-		s->sw->w.tx_hook = side_tx;
-		s->sw->w.tx_hook_ctx = s;
-		s->sw->w.now = rte_rdtsc();
-		rc = stack_app.worker_init(&s->sw->w, &s->cfg);
-	}
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: worker init: %s", name, rte_strerror(-rc));
-		return -1;
-	}
-	return 0;
-}
-
-/* After the run: what either side still sends goes nowhere. */
-static void
-tx_discard(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
-{
-	(void)w;
-	(void)port;
-	rte_pktmbuf_free_bulk(pkts, n);
-}
-
-static void
-side_stop(struct conn_side *s)
-{
-	struct rte_mbuf *m;
-
-	if (s->sw != NULL) {
-		s->sw->w.tx_hook = tx_discard;
-		if (s->sw->tcp.tcbs != NULL)
-			stack_app.worker_fini(&s->sw->w);
-		tern_worker_flush(&s->sw->w);
-		tern_worker_fini(&s->sw->w);
-		rte_free(s->sw);
-		s->sw = NULL;
-	}
-	while (s->rx != NULL && rte_ring_dequeue(s->rx, (void **)&m) == 0)
-		rte_pktmbuf_free(m);
-}
-
-/* Only once both sides have stopped: mbufs of one pool may wait in the other's ring. */
-static void
-side_free(struct conn_side *s, const char *name)
-{
-	rte_ring_free(s->rx);
-	if (s->pool != NULL) {
-		unsigned used = rte_mempool_in_use_count(s->pool);
-
-		if (used != 0)
-			fprintf(stderr, "tern-bench: conn: %u mbufs of the %s side not returned\n",
-				used, name);
-		else
-			rte_mempool_free(s->pool);
-	}
-}
-
-/* The peers know each other's MAC from the start, as after the first ARP exchange. */
-static void
-learn_peer(struct conn_side *s)
-{
-	struct rte_mbuf *out[8];
-
-	arp_cache_learn(s->sw->net.arp, 0, s->peer->port.addr, &s->peer->port.mac, rte_rdtsc(), 1,
-			out, RTE_DIM(out));
-}
+#include "pair.h"
 
 struct conn_run {
 	struct client_result res;
 	uint64_t frames, ring_full, cycles;
 };
 
-/* Tears the client's connections down after the run: both sides drain until idle. */
-static void
-drain(struct conn_side *c, struct conn_side *s, struct client_worker *cw)
-{
-	uint64_t until = rte_rdtsc() + rte_get_tsc_hz() * (uint64_t)(c->cfg.services[0].duration_ms / 1000 + 15);
-
-	while (!client_done(cw) && rte_rdtsc() < until) {
-		side_poll(c);
-		side_poll(s);
-	}
-}
-
 static int
 conn_once(const struct bench_opts *o, struct conn_run *r, char *err, size_t errlen)
 {
-	struct conn_side srv = { 0 }, cli = { 0 };
-	struct client_worker *cw;
+	static struct pair p;
+	struct pair_opts po = {
+		/* Thousands of connections a second end in TIME-WAIT: keep it short, the table large. */
+		.max_connections = 1u << 18, .msl_ms = 500, .mbufs = 65536,
+		.client = { .name = "load", .type = TERN_SVC_CLIENT, .port = 80,
+			    .target = PAIR_SERVER_IP, .mode = o->conn_mode,
+			    .concurrency = o->concurrency,
+			    .duration_ms = (uint32_t)(o->seconds * 1000) },
+	};
 	uint64_t t0;
 	int rc = -1;
 
-	srv.peer = &cli;
-	cli.peer = &srv;
-	if (side_init(&srv, "server", SERVER_IP, 1, o, 0, err, errlen) != 0 ||
-	    side_init(&cli, "client", CLIENT_IP, 2, o, 1, err, errlen) != 0)
-		goto out;
-	learn_peer(&srv);
-	learn_peer(&cli);
-	cw = services_client(cli.sw->app, 0);
-	t0 = rte_rdtsc();
-	drain(&cli, &srv, cw); /* the run itself: until the client has finished */
-	r->cycles = rte_rdtsc() - t0;
-	r->res = *client_result(cw);
-	r->frames = cli.frames_out + srv.frames_out;
-	r->ring_full = cli.ring_full + srv.ring_full;
-	rc = 0;
-out:
-	side_stop(&cli);
-	side_stop(&srv);
-	side_stop(&cli); /* frames the server sent while it stopped */
-	side_free(&cli, "client");
-	side_free(&srv, "server");
+	memset(&p, 0, sizeof(p));
+	snprintf(po.client.path, sizeof(po.client.path), "/bytes/%u", o->conn_bytes);
+	if (pair_create(&p, &po, err, errlen) == 0) {
+		t0 = rte_rdtsc();
+		if (pair_run(&p, o->seconds + 15) != 0)
+			snprintf(err, errlen, "the client did not finish within %.0f s", o->seconds + 15);
+		else
+			rc = 0;
+		r->cycles = rte_rdtsc() - t0;
+		r->res = *client_result(pair_client(&p));
+		r->frames = p.client.frames_out + p.server.frames_out;
+		r->ring_full = p.client.ring_full + p.server.ring_full;
+	}
+	pair_destroy(&p);
 	return rc;
 }
 

@@ -280,36 +280,6 @@ bench_ring_port(struct rte_ring **rxr, struct rte_ring **txr)
 
 /* ---- set-up and tear-down ---- */
 
-/*
- * rte_pktmbuf_pool_create, except that on 4 KiB pages (--no-huge) objects
- * may straddle pages: nothing here is DMAed, and otherwise each 2.3 KiB
- * mbuf takes a page of its own.
- */
-struct rte_mempool *
-bench_pool_create(const char *name, unsigned n)
-{
-	struct rte_pktmbuf_pool_private priv = {
-		.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE, .mbuf_priv_size = 0,
-	};
-	struct rte_mempool *mp;
-
-	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE,
-				      512, sizeof(priv), (int)rte_socket_id(),
-				      bench_huge ? 0 : RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	if (mp == NULL)
-		return NULL;
-	if (rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL) != 0) {
-		rte_mempool_free(mp);
-		return NULL;
-	}
-	rte_pktmbuf_pool_init(mp, &priv);
-	if (rte_mempool_populate_default(mp) < 0) {
-		rte_mempool_free(mp);
-		return NULL;
-	}
-	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
-	return mp;
-}
 
 static uint32_t
 pool_size(enum bench_scenario sc, uint32_t nflows)

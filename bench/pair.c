@@ -1,0 +1,250 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_pool_ops.h>
+
+#include "app/services.h"
+#include "core/counters.h"
+#include "net/arp_cache.h"
+#include "pair.h"
+
+#define PAIR_RING 4096
+
+/*
+ * rte_pktmbuf_pool_create, except that on 4 KiB pages (--no-huge) objects
+ * may straddle pages: nothing here is DMAed, and otherwise each 2.3 KiB
+ * mbuf takes a page of its own.
+ */
+struct rte_mempool *
+bench_pool_create(const char *name, unsigned n)
+{
+	struct rte_pktmbuf_pool_private priv = {
+		.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE, .mbuf_priv_size = 0,
+	};
+	struct rte_mempool *mp;
+
+	mp = rte_mempool_create_empty(name, n, sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE,
+				      512, sizeof(priv), (int)rte_socket_id(),
+				      bench_huge ? 0 : RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (mp == NULL)
+		return NULL;
+	if (rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL) != 0) {
+		rte_mempool_free(mp);
+		return NULL;
+	}
+	rte_pktmbuf_pool_init(mp, &priv);
+	if (rte_mempool_populate_default(mp) < 0) {
+		rte_mempool_free(mp);
+		return NULL;
+	}
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
+	return mp;
+}
+
+/* The wire: frames go to the peer's ring as a NIC pair with checksum offloads would hand them over. */
+static void
+side_tx(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct pair_side *s = w->tx_hook_ctx;
+	struct pair *p = s->pair;
+	struct rte_mbuf *pass[TERN_TX_BATCH];
+	unsigned k, npass = 0;
+
+	(void)port;
+	for (uint16_t i = 0; i < n; i++) {
+		if (p->tamper != NULL && p->tamper(p->tamper_ctx, s->is_server, pkts[i])) {
+			s->tampered++;
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		pkts[i]->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		pkts[i]->port = 0;
+		pass[npass++] = pkts[i];
+	}
+	k = rte_ring_enqueue_burst(s->peer->rx, (void **)pass, npass, NULL);
+	s->frames_out += k;
+	if (k < npass) {
+		s->ring_full += npass - k;
+		rte_pktmbuf_free_bulk(pass + k, npass - k);
+	}
+}
+
+static void
+side_poll(struct pair_side *s)
+{
+	struct tern_worker *w = &s->sw->w;
+	struct rte_mbuf *pkts[32];
+	unsigned n = rte_ring_dequeue_burst(s->rx, (void **)pkts, RTE_DIM(pkts), NULL);
+
+	w->now = rte_rdtsc();
+	if (n > 0) {
+		CNT_ADD(&w->cnt, PortRxPackets, n);
+		stack_app.ops->rx(w, 0, pkts, (uint16_t)n);
+	}
+	stack_app.ops->tick(w);
+	tern_worker_flush(w);
+}
+
+static void
+side_config(struct pair_side *s, const struct pair_opts *o)
+{
+	struct tern_service_cfg *svc = &s->cfg.services[0];
+
+	tern_config_defaults(&s->cfg);
+	s->cfg.nports = 1;
+	s->cfg.ports[0].mtu = 1500;
+	s->cfg.log_level = RTE_LOG_ERR;
+	s->cfg.tcp.max_connections = o->max_connections;
+	s->cfg.tcp.msl_ms = o->msl_ms;
+	if (o->sndbuf != 0)
+		s->cfg.tcp.sndbuf = o->sndbuf;
+	if (o->rcvbuf != 0)
+		s->cfg.tcp.rcvbuf = o->rcvbuf;
+	s->cfg.nservices = 1;
+	if (s->is_server)
+		*svc = (struct tern_service_cfg){ .name = "http", .type = TERN_SVC_HTTP, .port = 80 };
+	else
+		*svc = o->client;
+}
+
+static int
+side_init(struct pair_side *s, const char *name, uint32_t ip, uint8_t mac_last,
+	  const struct pair_opts *o, char *err, size_t errlen)
+{
+	static unsigned serial;
+	char pname[RTE_MEMPOOL_NAMESIZE];
+	int rc;
+
+	side_config(s, o);
+	s->port = (struct tern_port){ .index = 0, .nb_queues = 1, .mtu = 1500,
+		.mac = { .addr_bytes = { 0x02, 0, 0, 0, 0, mac_last } },
+		.addr = rte_cpu_to_be_32(ip), .netmask = RTE_BE32(0xffffff00), .reta_size = 1,
+		.rx_ip_cksum = 1, .rx_l4_cksum = 1, .tx_ip_cksum = 1, .tx_tcp_cksum = 1,
+		.tx_cksum_chained = 1, .cfg = &s->cfg.ports[0] };
+	serial++;
+	snprintf(pname, sizeof(pname), "pair_pool_%s_%u", name, serial);
+	s->pool = bench_pool_create(pname, o->mbufs);
+	snprintf(pname, sizeof(pname), "pair_rx_%s_%u", name, serial);
+	s->rx = rte_ring_create(pname, PAIR_RING, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	s->sw = rte_zmalloc("pair_worker", sizeof(*s->sw), RTE_CACHE_LINE_SIZE);
+	if (s->pool == NULL || s->rx == NULL || s->sw == NULL) {
+		snprintf(err, errlen, "%s: cannot allocate pool, ring or worker: %s", name,
+			 rte_strerror(rte_errno));
+		return -1;
+	}
+	rc = tern_worker_init(&s->sw->w, 0, 1, &s->port, 1, s->pool, stack_app.ops, NULL);
+	if (rc == 0) {
+		s->sw->w.tx_hook = side_tx;
+		s->sw->w.tx_hook_ctx = s;
+		s->sw->w.now = rte_rdtsc();
+		rc = stack_app.worker_init(&s->sw->w, &s->cfg);
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: worker init: %s", name, rte_strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The peers know each other's MAC from the start, as after the first ARP exchange. */
+static void
+learn_peer(struct pair_side *s)
+{
+	struct rte_mbuf *out[8];
+
+	arp_cache_learn(s->sw->net.arp, 0, s->peer->port.addr, &s->peer->port.mac, rte_rdtsc(), 1,
+			out, RTE_DIM(out));
+}
+
+int
+pair_create(struct pair *p, const struct pair_opts *o, char *err, size_t errlen)
+{
+	p->server.peer = &p->client;
+	p->client.peer = &p->server;
+	p->server.pair = p->client.pair = p;
+	p->server.is_server = 1;
+	if (side_init(&p->server, "server", PAIR_SERVER_IP, 1, o, err, errlen) != 0 ||
+	    side_init(&p->client, "client", PAIR_CLIENT_IP, 2, o, err, errlen) != 0)
+		return -1;
+	learn_peer(&p->server);
+	learn_peer(&p->client);
+	return 0;
+}
+
+struct client_worker *
+pair_client(struct pair *p)
+{
+	return services_client(p->client.sw->app, 0);
+}
+
+int
+pair_run(struct pair *p, double max_s)
+{
+	struct client_worker *cw = pair_client(p);
+	uint64_t until = rte_rdtsc() + (uint64_t)(max_s * (double)rte_get_tsc_hz());
+
+	while (!client_done(cw) && rte_rdtsc() < until) {
+		side_poll(&p->client);
+		side_poll(&p->server);
+	}
+	return client_done(cw) ? 0 : -1;
+}
+
+/* After the run: what either side still sends goes nowhere. */
+static void
+tx_discard(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	(void)w;
+	(void)port;
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static void
+side_stop(struct pair_side *s)
+{
+	struct rte_mbuf *m;
+
+	if (s->sw != NULL) {
+		s->sw->w.tx_hook = tx_discard;
+		if (s->sw->tcp.tcbs != NULL)
+			stack_app.worker_fini(&s->sw->w);
+		tern_worker_flush(&s->sw->w);
+		tern_worker_fini(&s->sw->w);
+		rte_free(s->sw);
+		s->sw = NULL;
+	}
+	while (s->rx != NULL && rte_ring_dequeue(s->rx, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
+/* Only once both sides have stopped: mbufs of one pool may wait in the other's ring. */
+static unsigned
+side_free(struct pair_side *s, const char *name)
+{
+	unsigned used = 0;
+
+	rte_ring_free(s->rx);
+	s->rx = NULL;
+	if (s->pool != NULL) {
+		used = rte_mempool_in_use_count(s->pool);
+		if (used != 0)
+			fprintf(stderr, "pair: %u mbufs of the %s side not returned\n", used, name);
+		else
+			rte_mempool_free(s->pool);
+		s->pool = NULL;
+	}
+	return used;
+}
+
+unsigned
+pair_destroy(struct pair *p)
+{
+	side_stop(&p->client);
+	side_stop(&p->server);
+	side_stop(&p->client); /* frames the server sent while it stopped */
+	return side_free(&p->client, "client") + side_free(&p->server, "server");
+}

@@ -1,0 +1,66 @@
+/*
+ * Two whole tern stacks in one process, back to back in memory: a client
+ * (the `client` service) and an `http` server, 198.18.0.2 and 198.18.0.1.
+ * What one side transmits goes to the other's receive ring, marked as a NIC
+ * pair with checksum offloads would hand it over; a tamper hook may drop
+ * chosen frames on the way (loss tests without netem). Used by tern-bench
+ * conn and by the in-memory loss tests (tests/unit/test_pair.c).
+ */
+#ifndef TERN_BENCH_PAIR_H
+#define TERN_BENCH_PAIR_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "app/client.h"
+#include "core/config.h"
+#include "core/port.h"
+#include "stack/stack.h"
+
+#define PAIR_SERVER_IP 0xc6120001u /* 198.18.0.1 */
+#define PAIR_CLIENT_IP 0xc6120002u /* 198.18.0.2 */
+
+/* Returns 1 to drop frame m, sent by the server (from_server) or the client. */
+typedef int (*pair_tamper_fn)(void *ctx, int from_server, const struct rte_mbuf *m);
+
+struct pair_side {
+	struct tern_config cfg;
+	struct tern_port port;
+	struct rte_mempool *pool;
+	struct stack_worker *sw;
+	struct rte_ring *rx;          /* frames the other side sent */
+	struct pair_side *peer;
+	struct pair *pair;
+	int is_server;
+	uint64_t frames_out, ring_full, tampered;
+};
+
+struct pair {
+	struct pair_side server, client;
+	pair_tamper_fn tamper;
+	void *tamper_ctx;
+};
+
+struct pair_opts {
+	struct tern_service_cfg client;   /* the client service: mode, concurrency, path, duration */
+	uint32_t max_connections;         /* per side */
+	uint32_t msl_ms;
+	uint32_t mbufs;                   /* per side */
+	uint32_t sndbuf, rcvbuf;          /* 0: [tcp] defaults */
+};
+
+/* Builds both stacks (the pair must stay at its address). Returns 0 or -1 with err. */
+int pair_create(struct pair *p, const struct pair_opts *o, char *err, size_t errlen);
+/* Polls both sides until the client has finished, at most max_s seconds. Returns 0 when it finished. */
+int pair_run(struct pair *p, double max_s);
+struct client_worker *pair_client(struct pair *p);
+/* Stops both stacks, frees everything; returns the mbufs not back in their pools (0). */
+unsigned pair_destroy(struct pair *p);
+
+/* An mbuf pool for in-memory runs (objects may straddle 4 KiB pages: nothing is DMAed). */
+struct rte_mempool *bench_pool_create(const char *name, unsigned n);
+extern int bench_huge;
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * In-memory loss tests without netem: a tern client downloads GET
+ * /bytes/N from a tern http server, both stacks in this process
+ * (bench/pair.c), while a tamper hook drops chosen frames on the wire. The
+ * body must arrive whole and on its pattern (the client checks every
+ * byte), every mbuf must come back, and the server's counters must show
+ * how the loss was repaired: SACK recovery, and a lost retransmission
+ * found without waiting for the RTO (RFC 8985 §6.2 in order of sending).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "../bench/pair.h"
+#include "core/counters.h"
+#include "test_eal.h"
+
+int bench_huge; /* bench/pair.c sizes its pools for 4 KiB pages when 0 */
+
+#define BODY (1u << 20)
+
+static struct pair p;
+
+/* A data segment's sequence number and payload length; 0 length for anything else. */
+static uint32_t
+seg_of(const struct rte_mbuf *m, uint32_t *seq)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, 14);
+	const struct rte_tcp_hdr *th;
+	uint32_t ihl = (ip->version_ihl & 0xf) * 4;
+
+	if (ip->next_proto_id != IPPROTO_TCP)
+		return 0;
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, 14 + ihl);
+	*seq = rte_be_to_cpu_32(th->sent_seq);
+	return rte_be_to_cpu_16(ip->total_length) - ihl - (uint32_t)(th->data_off >> 4) * 4;
+}
+
+/* What the tamper hook drops. */
+struct plan {
+	uint32_t drop_nth[4];      /* server data segments, by order of first transmission */
+	unsigned ndrop;
+	unsigned copies;           /* transmissions of each chosen segment dropped (2: also its first retransmission) */
+	unsigned client_every;     /* drop every Nth frame from the client (ACKs), 0: none */
+	/* state */
+	uint32_t seen, seq[4], dropped[4], client_frames;
+	int have_base;
+	uint32_t base;             /* first data sequence number */
+};
+
+static int
+tamper(void *ctx, int from_server, const struct rte_mbuf *m)
+{
+	struct plan *pl = ctx;
+	uint32_t seq, len;
+
+	if (!from_server)
+		return pl->client_every && ++pl->client_frames % pl->client_every == 0;
+	if ((len = seg_of(m, &seq)) == 0)
+		return 0;
+	if (!pl->have_base) {
+		pl->have_base = 1;
+		pl->base = seq;
+	}
+	for (unsigned i = 0; i < pl->ndrop; i++) {
+		if (pl->dropped[i] > 0 && seq == pl->seq[i])
+			return pl->dropped[i] < pl->copies ? (int)++pl->dropped[i] : 0;
+	}
+	if (seq - pl->base >= pl->seen * 1448u) { /* a first transmission */
+		pl->seen++;
+		for (unsigned i = 0; i < pl->ndrop; i++)
+			if (pl->seen == pl->drop_nth[i]) {
+				pl->seq[i] = seq;
+				pl->dropped[i] = 1;
+				return 1;
+			}
+	}
+	return 0;
+}
+
+static const struct client_result *
+download(struct plan *pl)
+{
+	char err[256];
+	struct pair_opts o = {
+		/*
+		 * Buffers larger than the body: with a hole, held data must not fill the
+		 * window, or nothing new could be sent after a retransmission.
+		 */
+		.max_connections = 256, .msl_ms = 100, .mbufs = 8192,
+		.sndbuf = 4 * BODY, .rcvbuf = 4 * BODY,
+		.client = { .name = "get", .type = TERN_SVC_CLIENT, .port = 80,
+			    .target = PAIR_SERVER_IP, .mode = TERN_CLIENT_RPS, .concurrency = 1,
+			    .requests = 1, .duration_ms = 0 },
+	};
+
+	snprintf(o.client.path, sizeof(o.client.path), "/bytes/%u", BODY);
+	memset(&p, 0, sizeof(p));
+	p.tamper = pl ? tamper : NULL;
+	p.tamper_ctx = pl;
+	if (pair_create(&p, &o, err, sizeof(err)) != 0)
+		fail_msg("pair_create: %s", err);
+	assert_int_equal(pair_run(&p, 20), 0);
+	return client_result(pair_client(&p));
+}
+
+static uint64_t
+server_cnt(int idx)
+{
+	return p.server.sw->w.cnt.v[idx];
+}
+
+static void
+assert_whole_body(const struct client_result *r)
+{
+	assert_int_equal(r->requests, 1);
+	assert_int_equal(r->errors, 0);
+	assert_int_equal(r->bad_bodies, 0);
+	assert_int_equal(r->bytes, BODY);
+}
+
+static void
+test_no_loss(void **state)
+{
+	(void)state;
+	assert_whole_body(download(NULL));
+	assert_int_equal(server_cnt(TERN_CNT_TcpRetransSegs), 0);
+	assert_int_equal(pair_destroy(&p), 0);
+}
+
+/* Two segments of one window lost: one SACK recovery resends both, no timeout. */
+static void
+test_two_losses_one_recovery(void **state)
+{
+	static struct plan pl = { .drop_nth = { 200, 203 }, .ndrop = 2, .copies = 1 };
+
+	(void)state;
+	assert_whole_body(download(&pl));
+	assert_true(server_cnt(TERN_CNT_TcpExtTCPSackRecovery) >= 1);
+	assert_int_equal(server_cnt(TERN_CNT_TcpRetransSegs), 2);
+	assert_int_equal(server_cnt(TERN_CNT_TcpExtTCPTimeouts), 0);
+	assert_int_equal(pl.dropped[0] + pl.dropped[1], 2);
+	assert_int_equal(pair_destroy(&p), 0);
+}
+
+/* The fast retransmission is lost too: found by the SACKs of data sent after it, not by the RTO. */
+static void
+test_lost_retransmission_without_rto(void **state)
+{
+	static struct plan pl = { .drop_nth = { 300 }, .ndrop = 1, .copies = 2 };
+
+	(void)state;
+	assert_whole_body(download(&pl));
+	assert_int_equal(pl.dropped[0], 2);
+	assert_true(server_cnt(TERN_CNT_TcpExtTCPLostRetransmit) >= 1);
+	assert_int_equal(server_cnt(TERN_CNT_TcpExtTCPTimeouts), 0);
+	assert_int_equal(pair_destroy(&p), 0);
+}
+
+/* Every 7th ACK lost as well as three data segments: still whole, still no leak. */
+static void
+test_ack_loss_and_data_loss(void **state)
+{
+	static struct plan pl = { .drop_nth = { 50, 400, 401 }, .ndrop = 3, .copies = 1,
+				  .client_every = 7 };
+
+	(void)state;
+	assert_whole_body(download(&pl));
+	assert_true(server_cnt(TERN_CNT_TcpRetransSegs) >= 3);
+	assert_true(p.client.tampered > 0);
+	assert_int_equal(pair_destroy(&p), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_loss),
+		cmocka_unit_test(test_two_losses_one_recovery),
+		cmocka_unit_test(test_lost_retransmission_without_rto),
+		cmocka_unit_test(test_ack_loss_and_data_loss),
+	};
+
+	test_eal_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
