@@ -89,7 +89,9 @@ def table(doc):
         out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for r in conn:
             what = ("cps: a connection per request" if r["scenario"] == "cps"
-                    else "rps: keep-alive requests")
+                    else "rps: keep-alive requests" if r["bytes"] < 65536
+                    else f"bulk: {r['rate'] * r['bytes'] * 8 / 1e9:.2f} Gbit/s "
+                         f"(Linux {r['linux_rate'] * r['bytes'] * 8 / 1e9:.2f})")
             out.append(
                 f"| {what} | {r['flows']} | {r['bytes']} | {r['rate_min']:,.0f} / "
                 f"**{r['rate']:,.0f}** / {r['rate_max']:,.0f} | {r['p50_us']:.0f} / "
@@ -158,7 +160,8 @@ def conn_chart(doc, png):
         fn = os.path.join(d, "conn.dat")
         with open(fn, "w") as f:
             for r in rows:
-                f.write(f"{r['scenario']} {r['rate']} {r['linux_rate']}\n")
+                if r["bytes"] < 65536:
+                    f.write(f"{r['scenario']} {r['rate']} {r['linux_rate']}\n")
         gp = os.path.join(d, "conn.gp")
         with open(gp, "w") as f:
             f.write(f"""set terminal pngcairo size 700,420 font ',10'

@@ -99,6 +99,12 @@ log "pps, 1000 flows, software checksums"
 log "conn, rps and cps, 64 connections, Linux on the same core"
 "$BENCH" conn --concurrency 64 --seconds "$([ "$QUICK" = 1 ] && echo 0.5 || echo 2)" --runs "$RUNS" \
   --linux "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
+for k in 1 100; do
+  log "conn, bulk: 1 MiB answers on $k keep-alive connection(s)"
+  "$BENCH" conn --mode rps --bytes 1048576 --concurrency "$k" \
+    --seconds "$([ "$QUICK" = 1 ] && echo 0.5 || echo 2)" --runs "$RUNS" \
+    --linux "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
+done
 if [ "$QUICK" = 1 ]; then MEMF=100000; else MEMF=1000000; fi
 log "mem, $MEMF flows"
 "$BENCH" mem --flows "$MEMF" --runs "$RUNS" --json >> "$tmp"

@@ -222,6 +222,7 @@ client_start(struct client_worker **out, struct tcp_worker *tw, const struct ter
 
 	if (cw == NULL)
 		return -ENOMEM;
+	http_answer_init(); /* workers start one after another: no one reads it yet */
 	cw->cfg = cfg;
 	cw->tw = tw;
 	cw->hz = rte_get_tsc_hz();
