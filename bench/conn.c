@@ -38,7 +38,7 @@ conn_once(const struct bench_opts *o, struct conn_run *r, char *err, size_t errl
 	static struct pair p;
 	struct pair_opts po = {
 		/* Thousands of connections a second end in TIME-WAIT: keep it short, the table large. */
-		.max_connections = 1u << 18, .msl_ms = 500, .mbufs = 65536,
+		.max_connections = 1u << 18, .msl_ms = 500, .mbufs = 131072,
 		.client = { .name = "load", .type = TERN_SVC_CLIENT, .port = 80,
 			    .target = PAIR_SERVER_IP, .mode = o->conn_mode,
 			    .concurrency = o->concurrency,

@@ -383,7 +383,7 @@ bad:
 		fprintf(stderr, "tern-bench: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (eal_start(argv[0], &o, o.mem_mb ? o.mem_mb : conn ? 1280 : mem_needed_mb(&o, mem)) != 0)
+	if (eal_start(argv[0], &o, o.mem_mb ? o.mem_mb : conn ? 1792 : mem_needed_mb(&o, mem)) != 0)
 		return 1;
 	rc = conn ? bench_conn(&o, stdout) : mem ? bench_mem(&o, stdout) : bench_pps(&o, stdout);
 	rte_eal_cleanup();

@@ -12,7 +12,8 @@
 #include "net/arp_cache.h"
 #include "pair.h"
 
-#define PAIR_RING 4096
+#define PAIR_RING 65536
+#define PAIR_POLL_BURSTS 8 /* per turn: a side takes what a burst of the other sent */
 
 /*
  * rte_pktmbuf_pool_create, except that on 4 KiB pages (--no-huge) objects
@@ -78,10 +79,13 @@ side_poll(struct pair_side *s)
 {
 	struct tern_worker *w = &s->sw->w;
 	struct rte_mbuf *pkts[32];
-	unsigned n = rte_ring_dequeue_burst(s->rx, (void **)pkts, RTE_DIM(pkts), NULL);
+	unsigned n;
 
 	w->now = rte_rdtsc();
-	if (n > 0) {
+	for (int b = 0; b < PAIR_POLL_BURSTS; b++) {
+		n = rte_ring_dequeue_burst(s->rx, (void **)pkts, RTE_DIM(pkts), NULL);
+		if (n == 0)
+			break;
 		CNT_ADD(&w->cnt, PortRxPackets, n);
 		stack_app.ops->rx(w, 0, pkts, (uint16_t)n);
 	}
