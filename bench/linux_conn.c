@@ -1277,6 +1277,8 @@ main(int argc, char **argv)
 	struct opts o = { 0 };
 
 	parse_args(argc, argv, &o);
+	/* A peer that closes while an answer is being written must not kill the server (EPIPE instead). */
+	signal(SIGPIPE, SIG_IGN);
 	pin_cpu(o.cpu);
 	raise_nofile(&o);
 	return o.server ? server_run(&o) : client_run(&o);
