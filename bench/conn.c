@@ -6,25 +6,19 @@
  * the other's receive ring, marked as a checksum-offloading NIC pair would
  * (filled by the sender's NIC, verified by the receiver's). The core does
  * everything both ends do, as Linux does for a client and a server on one
- * core over loopback, which is the baseline (bench/linux_conn.c, run by
- * bench/conn.sh in the same run).
+ * core over loopback, which is the baseline (tern-linux-conn of
+ * bench/linux_conn.c, run after each tern run with --linux PATH).
  */
-#include <errno.h>
-#include <unistd.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
-#include <rte_errno.h>
-#include <rte_malloc.h>
-#include <rte_ring.h>
 
 #include "app/client.h"
-#include "app/services.h"
 #include "bench.h"
-#include "core/counters.h"
 #include "pair.h"
 
 struct conn_run {
@@ -134,12 +128,18 @@ print_conn(FILE *out, const struct bench_opts *o, const char *mode, double *rate
 	fflush(out);
 }
 
-static int
-cmp_double(const void *a, const void *b)
+/* The index of the run whose value is bench_median's (the lower middle). */
+static unsigned
+median_index(const double *v, unsigned n)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	double sorted[BENCH_MAX_RUNS], m;
 
-	return (x > y) - (x < y);
+	memcpy(sorted, v, n * sizeof(double));
+	m = bench_median(sorted, n);
+	for (unsigned i = 0; i < n; i++)
+		if (v[i] == m)
+			return i;
+	return 0;
 }
 
 /* One mode: o->runs runs of tern against tern, the median run reported, then Linux once per run. */
@@ -148,9 +148,9 @@ conn_mode(struct bench_opts *o, unsigned mode, FILE *out)
 {
 	static struct conn_run runs[BENCH_MAX_RUNS];
 	double rates[BENCH_MAX_RUNS], sorted[BENCH_MAX_RUNS], lrates[BENCH_MAX_RUNS];
-	double lp50 = 0, lmed;
+	double lp50[BENCH_MAX_RUNS] = { 0 };
 	char err[256];
-	unsigned med = 0;
+	unsigned med = 0, lmed = 0;
 
 	o->conn_mode = mode;
 	for (unsigned i = 0; i < o->runs; i++) {
@@ -162,16 +162,13 @@ conn_mode(struct bench_opts *o, unsigned mode, FILE *out)
 		}
 		secs = (double)(runs[i].res.end_tsc - runs[i].res.start_tsc) / (double)rte_get_tsc_hz();
 		rates[i] = sorted[i] = secs > 0 ? (double)runs[i].res.requests / secs : 0;
-		lrates[i] = o->linux_conn ? linux_baseline(o, rte_lcore_id(), &lp50) : 0;
+		lrates[i] = o->linux_conn ? linux_baseline(o, rte_lcore_id(), &lp50[i]) : 0;
 	}
-	qsort(sorted, o->runs, sizeof(double), cmp_double);
-	for (unsigned i = 0; i < o->runs; i++)
-		if (rates[i] == sorted[(o->runs - 1) / 2])
-			med = i;
-	qsort(lrates, o->runs, sizeof(double), cmp_double);
-	lmed = lrates[(o->runs - 1) / 2];
+	bench_median(sorted, o->runs); /* sorts: min, median, max for the report */
+	med = median_index(rates, o->runs);
+	lmed = median_index(lrates, o->runs); /* Linux's figures come from its own median run */
 	print_conn(out, o, mode == TERN_CLIENT_CPS ? "cps" : "rps", sorted, o->runs, &runs[med],
-		   lmed, lp50);
+		   lrates[lmed], lp50[lmed]);
 	return 0;
 }
 

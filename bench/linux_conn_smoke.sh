@@ -67,6 +67,12 @@ check() { # MODE: one client run, its JSON line checked
 fail=0
 check cps || fail=1
 check rps || fail=1
+# The client stops while 1 MiB answers are being written: the server must
+# take the EPIPE and live on (a SIGPIPE used to kill it).
+"$BIN" client --addr 127.0.0.1 --port "$PORT" --mode rps --concurrency 8 --bytes 1048576 \
+	--seconds 0.5 >/dev/null 2>&1 || true
+sleep 0.2
+kill -0 "$SRV" 2>/dev/null || { echo "server died while a client closed mid-answer" >&2; fail=1; }
 
 kill -TERM "$SRV"
 if ! wait "$SRV"; then

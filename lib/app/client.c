@@ -10,6 +10,7 @@
 #include "client.h"
 #include "client_parse.h"
 #include "core/log.h"
+#include "pattern.h"
 
 /* After the run, connections still busy this long are aborted (counted as errors). */
 #define CLIENT_GRACE_S 5
@@ -184,17 +185,9 @@ client_closed(struct tcb *c, void *ctx, enum tern_close_reason reason)
 	cw->free_slots[cw->nfree++] = (uint32_t)(s - cw->slots);
 }
 
-static void
-client_writable(struct tcb *c, void *ctx)
-{
-	(void)c;
-	(void)ctx;
-}
-
 static const struct tern_conn_ops client_ops = {
 	.on_open = client_open,
 	.on_data = client_data,
-	.on_writable = client_writable,
 	.on_peer_fin = client_peer_fin,
 	.on_closed = client_closed,
 };
@@ -222,7 +215,7 @@ client_start(struct client_worker **out, struct tcp_worker *tw, const struct ter
 
 	if (cw == NULL)
 		return -ENOMEM;
-	http_answer_init(); /* workers start one after another: no one reads it yet */
+	bytes_pattern_init(); /* at set-up: no worker runs yet */
 	cw->cfg = cfg;
 	cw->tw = tw;
 	cw->hz = rte_get_tsc_hz();

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "client_parse.h"
+#include "pattern.h"
 
 void
 http_answer_reset(struct http_answer *a, int check_pattern)
@@ -55,18 +56,6 @@ parse_head(struct http_answer *a)
 	return 0;
 }
 
-#define PATTERN_CHUNK 2048
-
-/* i mod 251 for i up to 250 + PATTERN_CHUNK: any run of the body is a slice of it. */
-static uint8_t pattern[251 + PATTERN_CHUNK];
-
-void
-http_answer_init(void)
-{
-	for (unsigned i = 0; i < sizeof(pattern); i++)
-		pattern[i] = (uint8_t)(i % 251);
-}
-
 /* Compares in slices of the table (memcmp speed); byte by byte only where they differ. */
 static void
 check_body(struct http_answer *a, const char *p, uint32_t n)
@@ -76,8 +65,8 @@ check_body(struct http_answer *a, const char *p, uint32_t n)
 	if (!a->check_pattern)
 		return;
 	while (n > 0) {
-		uint32_t k = n < PATTERN_CHUNK ? n : PATTERN_CHUNK;
-		const uint8_t *want = pattern + off % 251;
+		uint32_t k = n < BYTES_PATTERN_CHUNK ? n : BYTES_PATTERN_CHUNK;
+		const uint8_t *want = bytes_pattern + off % BYTES_PATTERN_PERIOD;
 
 		if (memcmp(p, want, k) != 0)
 			for (uint32_t i = 0; i < k; i++)

@@ -28,8 +28,6 @@ struct http_answer {
 	char hdr[CLIENT_HDR_MAX];
 };
 
-/* Builds the pattern table; once, before any worker runs (client_start does it). */
-void http_answer_init(void);
 void http_answer_reset(struct http_answer *a, int check_pattern);
 enum http_answer_status http_answer_feed(struct http_answer *a, const char *p, uint32_t n);
 

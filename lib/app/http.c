@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "app_internal.h"
+#include "pattern.h"
 #include "http_parse.h"
 #include "services.h"
 #include "tcp/tcp_mbuf.h"
@@ -28,8 +29,6 @@ struct http_conn {
 	uint8_t closing;
 };
 
-static uint8_t pattern[251 + 2048];
-
 static const char home_page[] =
 	"<!DOCTYPE html>\n<html><head><title>tern</title></head>\n"
 	"<body><h1>tern</h1><p>A TCP termination appliance on DPDK.</p>\n"
@@ -38,8 +37,7 @@ static const char home_page[] =
 int
 http_worker_init(struct app_worker *aw)
 {
-	for (unsigned i = 0; i < sizeof(pattern); i++)
-		pattern[i] = (uint8_t)(i % 251);
+	bytes_pattern_init();
 	aw->http = rte_zmalloc("tern_http", (size_t)aw->max_conns * sizeof(struct http_conn), 0);
 	return aw->http == NULL ? -ENOMEM : 0;
 }
@@ -72,8 +70,8 @@ send_body(struct tcb *c, struct http_conn *hc, struct rte_mempool *pool)
 		}
 		n = (uint32_t)RTE_MIN((uint64_t)RTE_MIN(space, (uint32_t)rte_pktmbuf_tailroom(m)),
 				      hc->body_left);
-		n = RTE_MIN(n, 2048u);
-		memcpy(rte_pktmbuf_append(m, n), pattern + hc->body_off % 251, n);
+		n = RTE_MIN(n, (uint32_t)BYTES_PATTERN_CHUNK);
+		memcpy(rte_pktmbuf_append(m, n), bytes_pattern + hc->body_off % BYTES_PATTERN_PERIOD, n);
 		if (tern_send(c, m) != n) {
 			rte_pktmbuf_free(m);
 			return 0;

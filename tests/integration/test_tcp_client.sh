@@ -7,8 +7,9 @@
 #       16 connections, one connection per cps request, and the server
 #       served at least what tern counted; tern stops by itself
 #       (exit_when_done) with its pools whole;
+#       no SYN lost behind ARP, no RST (answers consumed before closing);
 #   (2) a client toward a port nobody listens on: every attempt counted as an
-#       error, no answer, tern still stops by itself within its grace.
+#       error, retried after 1 ms, no answer; tern stops by itself.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tcp_common.sh"
 
@@ -81,6 +82,11 @@ assert_eq "$(json_field "$TERN_LOG" cc connections)" "$(json_field "$TERN_LOG" c
 	"cc: one connection per request"
 assert_eq "$(json_field "$TERN_LOG" cc body_bytes)" $(( $(json_field "$TERN_LOG" cc requests) * 3000 )) \
 	"cc: body bytes"
+# One connection goes first, so the others do not pile up behind ARP.
+assert_eq "$(counter ArpQueueDrops)" 0 "ArpQueueDrops (SYNs held back by ARP and dropped)"
+# Answers are consumed before the client closes: a close with unread bytes would reset.
+assert_eq "$(counter TcpExtTCPAbortOnClose)" 0 "TcpExtTCPAbortOnClose"
+assert_eq "$(counter TcpOutRsts)" 0 "TcpOutRsts"
 kill -TERM "$srv_pid"
 wait "$srv_pid" 2>/dev/null || true
 served=$(sed -n 's/^served \([0-9]*\) requests.*/\1/p' "$TMPD/server.log")
@@ -105,5 +111,8 @@ assert_eq "$(json_field "$TERN_LOG" nobody requests)" 0 "answers from a closed p
 assert_gt "$(json_field "$TERN_LOG" nobody errors)" 0 "refused connections counted as errors"
 assert_eq "$(json_field "$TERN_LOG" nobody errors)" "$(json_field "$TERN_LOG" nobody connections)" \
 	"every refused connection is one error"
+# A slot waits 1 ms after an error: 4 slots over 1 s make at most ~4000 attempts
+# (without the wait, tens of thousands).
+assert_le "$(json_field "$TERN_LOG" nobody connections)" 4000 "attempts toward a refusing port in 1 s"
 assert_clean_exit
 pass

@@ -12,6 +12,7 @@
 
 #include "app/client_parse.h"
 #include "app/latency.h"
+#include "app/pattern.h"
 
 static struct latency_hist h, h2;
 
@@ -79,7 +80,7 @@ test_answer_in_pieces_with_pattern(void **state)
 	char body[300];
 
 	(void)state;
-	http_answer_init();
+	bytes_pattern_init();
 	for (int i = 0; i < 300; i++)
 		body[i] = (char)(i % 251);
 	http_answer_reset(&a, 1);
@@ -100,7 +101,7 @@ test_answer_close_bad_and_extra(void **state)
 	const char no_length[] = "HTTP/1.1 200 OK\r\n\r\n";
 
 	(void)state;
-	http_answer_init();
+	bytes_pattern_init();
 	http_answer_reset(&a, 1);
 	assert_int_equal(http_answer_feed(&a, closing, sizeof(closing) - 1), HTTP_ANSWER_DONE);
 	assert_false(a.keep_alive);
