@@ -9,8 +9,8 @@ usage: cgsum.py CALLGRIND.OUT PACKETS [--top N]
 Stages (inclusive costs of call edges, so they do not overlap):
   gen      the simulated client: measure -> gen_burst, gen_rst_burst
   parse    Ethernet/IPv4 (net_rx_burst), TCP header and checksum
-           (tcp_segment_valid), options (tcp_input -> tcp_opts_parse)
-  lookup   tcp_input -> tcp_flow_lookup (rte_hash)
+           (tcp_segment_valid), options (tcp_input[_burst] -> tcp_opts_parse)
+  lookup   tcp_input[_burst] -> tcp_flow_lookup[_segs] (rte_hash, bulk per burst)
   TCB      the rest of tcp_input: state machine, ACK and data processing,
            RTT, congestion control, send/receive queues, timers armed
   output   tcb_leave -> tcp_output, tcp_send_segment (segment build,
@@ -26,7 +26,7 @@ from collections import defaultdict
 APP = {"source_fill", "source_data", "discard_data", "discard_peer_fin"}
 DIRECT_SENDS = {"tcp_send_syn", "tcp_send_rst_reply", "tcp_send_challenge_ack", "tcp_send_rst",
                 "tcp_send_segment", "tcp_send_ack"}
-INPUT_FNS = {"tcp_input", "tcp_input_listen", "tcp_input_sync", "tcp_input_syn_sent",
+INPUT_FNS = {"tcp_input", "tcp_input_burst", "input_one", "tcp_fast_input", "tcp_input_listen", "tcp_input_sync", "tcp_input_syn_sent",
              "tcp_process_ack", "tcp_process_data", "tcp_process_fin", "tcp_drop"}
 
 
@@ -89,9 +89,10 @@ def main():
     n = len(events)
 
     def edge(caller, *callees):
+        callers = (caller,) if isinstance(caller, str) else caller
         tot = [0] * n
         for (a, b), v in edges.items():
-            if (caller is None or a == caller or a.startswith(caller + ".")) and \
+            if (caller is None or any(a == c or a.startswith(c + ".") for c in callers)) and \
                any(b == c or b.startswith(c + ".") for c in callees):
                 tot = [x + y for x, y in zip(tot, v)]
         return tot
@@ -102,11 +103,13 @@ def main():
     total = edge("run_one", "measure")
     gen = edge("measure", "gen_burst", "gen_rst_burst")
     parse_l23 = edge("stack_rx", "net_rx_burst")
-    parse_tcp = edge("stack_rx", "tcp_segment_valid")
-    tcp_in = edge("stack_rx", "tcp_input")
-    opts = edge("tcp_input", "tcp_opts_parse")
-    lookup = edge("tcp_input", "tcp_flow_lookup")
-    leave_in = edge("tcp_input", "tcb_leave")
+    rx = ("stack_rx", "tcp_deliver_burst")
+    tcp_fns = ("tcp_input", "tcp_input_burst", "input_one")
+    parse_tcp = edge(rx, "tcp_segment_valid")
+    tcp_in = edge(rx, "tcp_input", "tcp_input_burst")
+    opts = edge(tcp_fns, "tcp_opts_parse")
+    lookup = edge(tcp_fns, "tcp_flow_lookup", "tcp_flow_lookup_segs")
+    leave_in = edge(tcp_fns, "tcb_leave")
     # tcb_leave is also entered from timers and the API; split its cost in the input path
     # by the shares of output and app in all of tcb_leave.
     leave_all = [x + y for x, y in zip(edge(None, "tcb_leave"), [0] * n)]

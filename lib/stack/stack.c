@@ -21,6 +21,19 @@ tcp_deliver(struct stack_worker *sw, uint16_t port, struct rte_mbuf *m)
 	tcp_input(&sw->tcp, port, m);
 }
 
+/* The burst's valid segments that belong to this worker go to TCP together. */
+static void
+tcp_deliver_burst(struct stack_worker *sw, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *valid[TERN_RX_BURST];
+	unsigned nvalid = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		if (tcp_segment_valid(&sw->net, port, pkts[i]))
+			valid[nvalid++] = pkts[i];
+	tcp_input_burst(&sw->tcp, port, valid, nvalid);
+}
+
 /* The worker that owns m's flow: the NIC's RSS hash when it gave one, ours otherwise. */
 static uint16_t
 flow_owner(const struct tern_port *port, const struct rte_mbuf *m)
@@ -44,12 +57,12 @@ stack_rx(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t 
 {
 	struct stack_worker *sw = stack_of(w);
 	struct rte_mbuf *tcp[TERN_RX_BURST];
-	uint16_t ntcp = net_rx_burst(&sw->net, port, pkts, n, tcp);
+	uint16_t ntcp = net_rx_burst(&sw->net, port, pkts, n, tcp), nlocal = 0;
 
 	for (uint16_t i = 0; i < ntcp; i++) {
 		struct rte_mbuf *m = tcp[i];
 
-		/* Ports must be readable to hash; shorter segments fail validation here. */
+		/* Ports must be readable to hash; shorter segments fail validation later. */
 		if (w->nworkers > 1 &&
 		    rte_pktmbuf_data_len(m) >= m->l2_len + m->l3_len + 4) {
 			uint16_t owner = flow_owner(&w->ports[port], m);
@@ -59,8 +72,9 @@ stack_rx(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t 
 				continue;
 			}
 		}
-		tcp_deliver(sw, port, m);
+		tcp[nlocal++] = m;
 	}
+	tcp_deliver_burst(sw, port, tcp, nlocal);
 }
 
 static void

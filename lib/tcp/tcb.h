@@ -86,7 +86,10 @@ struct tcp_listener;
 #define TCP_CC_PRIV 64
 
 struct tcb {
-	/* --- hot: every segment --- */
+	/*
+	 * Lines 0-3: what an in-order data segment or an ACK touches on the
+	 * fast path (tcp_fast.c), so that input prefetches four lines.
+	 */
 	uint32_t flags;
 	uint8_t state;
 	uint8_t snd_wscale, rcv_wscale;
@@ -103,51 +106,51 @@ struct tcb {
 	uint32_t cwnd, ssthresh;
 	uint32_t ts_recent;            /* RFC 7323 §4.3 */
 	uint64_t ts_recent_tick;
+	uint64_t last_rcv_tick;        /* keepalive idle start */
+	uint64_t last_snd_tick;        /* RFC 5681 §4.1 idle restart */
 	rte_be32_t laddr, raddr;
 	rte_be16_t lport, rport;
-	/* --- send side --- */
+	tcp_seq_t iss;
+	uint32_t ooo_head;             /* out-of-order store list (sorted, disjoint), UINT32_MAX: empty */
+	uint32_t max_sndwnd;
+	uint32_t sndbuf, rcvbuf;
+	uint8_t events;                /* TCB_EV_* waiting for delivery */
+	uint8_t busy;                  /* nesting of entry points; events wait until 0 */
+	uint8_t close_reason;
+	uint8_t rtx_count;             /* consecutive RTOs / SYN retransmissions / probes */
+	uint32_t ts_offset;            /* added to our clock in TS val */
+	struct rte_mbuf *rcv_deliver;  /* in-order data not yet given to on_data (a chain) */
+	const struct tern_conn_ops *ops;
+	void *ctx;
+	const struct tcp_cc_ops *cc;
 	struct mbuf_q sndq;            /* segments linked by m->next: bytes [snd_una, snd_una + sndq.bytes) */
 	struct rte_mbuf *snd_cur;      /* a segment of sndq and the sequence number of its first byte, */
+	/* --- line 3: the SACK scoreboard (its count decides the fast path), then timing --- */
+	struct tcp_scoreboard sb;
 	tcp_seq_t snd_cur_seq;         /* so sending does not walk the queue from its head */
+	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */
+	struct tcp_rtt rtt;
+	struct tw_timer timers[TCB_NTIMERS];
 	tcp_seq_t snd_fin;             /* sequence number of our FIN when TF_FIN_SENT */
 	tcp_seq_t recover;             /* RFC 6582 */
 	tcp_seq_t rtt_seq;             /* segment being timed (Karn) */
 	tcp_seq_t snd_sml;             /* end of the last segment shorter than MSS (Minshall) */
 	uint64_t rtt_start;            /* tick it was sent */
-	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */
-	uint32_t max_sndwnd;
-	uint8_t rtx_count;             /* consecutive RTOs / SYN retransmissions / probes */
 	uint8_t keep_probes;
 	uint16_t mss_offer;            /* what our SYN advertises: MTU - 40 */
 	/* --- receive side --- */
-	uint32_t ooo_head;             /* out-of-order store list (sorted, disjoint), UINT32_MAX: empty */
 	struct tcp_sack_block sack_recent[TCP_MAX_SACK_BLOCKS]; /* RFC 2018 §4 order */
 	uint8_t nsack_recent;
 	uint8_t has_dsack;             /* sack_dsack goes first in the next ACK (RFC 2883) */
 	struct tcp_sack_block sack_dsack;
-	tcp_seq_t irs, iss;
-	/* --- timing --- */
-	struct tcp_rtt rtt;
-	struct tw_timer timers[TCB_NTIMERS];
-	uint64_t last_rcv_tick;        /* keepalive idle start */
-	uint64_t last_snd_tick;        /* RFC 5681 §4.1 idle restart */
-	uint32_t ts_offset;            /* added to our clock in TS val */
+	tcp_seq_t irs;
 	tcp_seq_t rcv_fin_seq;         /* the peer's FIN when it came out of order */
-	/* --- app and control --- */
-	struct rte_mbuf *rcv_deliver;  /* in-order data not yet given to on_data (a chain) */
-	uint8_t events;                /* TCB_EV_* waiting for delivery */
-	uint8_t close_reason;
-	uint8_t busy;                  /* nesting of entry points; events wait until 0 */
-	const struct tern_conn_ops *ops;
-	void *ctx;
+	/* --- control --- */
 	struct tcp_worker *tw;
-	uint32_t sndbuf, rcvbuf;
 	struct tcp_listener *listener; /* SYN-RECEIVED: the listener it came from */
 	uint32_t idx;                  /* position in the pool */
 	uint32_t next_free;
 	/* --- loss recovery (RFC 6675, 6937, 2883, 3522) --- */
-	const struct tcp_cc_ops *cc;
-	struct tcp_scoreboard sb;
 	struct tcp_prr prr;
 	uint32_t prior_cwnd, prior_ssthresh; /* to undo a reduction shown spurious */
 	uint32_t rto_ts;               /* TS val of the RTO retransmission */

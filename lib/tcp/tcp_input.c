@@ -58,21 +58,14 @@ input_closed(struct tcp_worker *tw, struct tcp_seg *s)
 	seg_free_payload(s);
 }
 
-void
-tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
+/* A parsed segment whose connection was looked up (c: NULL when none). */
+static void
+input_one(struct tcp_worker *tw, struct tcp_seg *s, struct tcb *c)
 {
-	struct tcp_seg s = { 0 };
 	struct tcp_listener *l;
-	struct tcb *c;
 
-	if (seg_parse(tw, port, m, &s) != 0) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	seg_take_payload(&s, m);
-	c = tcp_flow_lookup(tw, s.saddr, s.sport, s.daddr, s.dport);
-	if (c != NULL && c->state == TCPS_TIME_WAIT && (s.flags & TCP_F_SYN) &&
-	    !(s.flags & (TCP_F_ACK | TCP_F_RST)) && tcp_time_wait_reusable(tw, c, &s)) {
+	if (c != NULL && c->state == TCPS_TIME_WAIT && (s->flags & TCP_F_SYN) &&
+	    !(s->flags & (TCP_F_ACK | TCP_F_RST)) && tcp_time_wait_reusable(tw, c, s)) {
 		/* RFC 6191 §2: a new incarnation may take over the TIME-WAIT connection. */
 		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
 		c = NULL;
@@ -80,18 +73,73 @@ tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
 	if (c != NULL) {
 		tcb_enter(c);
 		if (c->state == TCPS_SYN_SENT)
-			tcp_input_syn_sent(tw, c, &s);
-		else
-			tcp_input_sync(tw, c, &s);
-		seg_free_payload(&s);
+			tcp_input_syn_sent(tw, c, s);
+		else if (!tcp_fast_input(tw, c, s))
+			tcp_input_sync(tw, c, s);
+		seg_free_payload(s);
 		tcb_leave(tw, c);
 		return;
 	}
-	l = tcp_listener_find(tw, rte_be_to_cpu_16(s.dport));
+	l = tcp_listener_find(tw, rte_be_to_cpu_16(s->dport));
 	if (l != NULL)
-		tcp_input_listen(tw, l, &s);
+		tcp_input_listen(tw, l, s);
 	else
-		input_closed(tw, &s);
+		input_closed(tw, s);
+}
+
+void
+tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
+{
+	struct tcp_seg s; /* seg_parse and seg_take_payload set every field */
+
+	if (seg_parse(tw, port, m, &s) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	seg_take_payload(&s, m);
+	input_one(tw, &s, tcp_flow_lookup(tw, s.saddr, s.sport, s.daddr, s.dport));
+}
+
+/* The lines of the TCB the fast path reads (tcb.h orders the fields for it). */
+static inline void
+tcb_prefetch(const struct tcb *c)
+{
+	for (unsigned i = 0; i < 4; i++)
+		rte_prefetch0((const char *)c + i * RTE_CACHE_LINE_SIZE);
+}
+
+/*
+ * Lookups first, for the whole burst, so that the flow table's and the
+ * TCBs' cache misses overlap instead of stalling one segment at a time.
+ * A segment can add or remove a flow (SYN, RST, close): from then on the
+ * burst's results may be stale and each lookup is done again.
+ */
+void
+tcp_input_burst(struct tcp_worker *tw, uint16_t port, struct rte_mbuf **m, unsigned n)
+{
+	struct tcp_seg s[TCP_INPUT_BURST];
+	struct tcb *c[TCP_INPUT_BURST];
+	unsigned k = 0;
+	uint64_t gen;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (seg_parse(tw, port, m[i], &s[k]) != 0) {
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		seg_take_payload(&s[k], m[i]);
+		k++;
+	}
+	tcp_flow_lookup_segs(tw, s, k, c);
+	for (unsigned i = 0; i < k; i++)
+		if (c[i] != NULL)
+			tcb_prefetch(c[i]);
+	gen = tw->flow_gen;
+	for (unsigned i = 0; i < k; i++) {
+		if (tw->flow_gen != gen)
+			c[i] = tcp_flow_lookup(tw, s[i].saddr, s[i].sport, s[i].daddr, s[i].dport);
+		input_one(tw, &s[i], c[i]);
+	}
 }
 
 /* §3.10.7.2 LISTEN. */

@@ -66,6 +66,13 @@ void tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 void tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
+/* RFC 5681 §4.2 for data that advanced RCV.NXT in order: ACK now or arm the delayed ACK. */
+void tcp_ack_policy_in_order(struct tcp_worker *tw, struct tcb *c);
+/* The connections of n (<= TCP_INPUT_BURST) segments, looked up at once; NULL for a miss. */
+void tcp_flow_lookup_segs(struct tcp_worker *tw, struct tcp_seg *s, unsigned n,
+			  struct tcb **out);
+/* Header prediction: 1 when the segment was handled in full (tcp_fast.c). */
+int tcp_fast_input(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_process_fin(struct tcp_worker *tw, struct tcb *c);
 void tcp_options_negotiate(struct tcp_worker *tw, struct tcb *c, const struct tcp_opts *o);
 void tcp_update_window(struct tcb *c, const struct tcp_seg *s);

@@ -217,8 +217,8 @@ tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
 }
 
 /* RFC 5681 §4.2: ACK at least every second full-sized segment, within the delayed-ACK time. */
-static void
-ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
+void
+tcp_ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
 {
 	if (seq_diff(c->rcv_nxt, c->last_ack_sent) >= 2 * (int32_t)c->mss) {
 		c->flags |= TF_ACK_NOW;
@@ -265,7 +265,7 @@ tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		tcp_ooo_pull(tw, c);
 		c->flags |= TF_ACK_NOW; /* filled (part of) a hole */
 	} else
-		ack_policy_in_order(tw, c);
+		tcp_ack_policy_in_order(tw, c);
 	if ((c->flags & TF_FIN_OOO) && c->rcv_nxt == c->rcv_fin_seq) {
 		c->flags &= ~TF_FIN_OOO;
 		tcp_process_fin(tw, c);

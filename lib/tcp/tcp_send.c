@@ -211,6 +211,13 @@ tcp_output(struct tcp_worker *tw, struct tcb *c)
 		}
 		return;
 	}
+	/* The common case after input: nothing queued, no ACK owed, no recovery, no FIN to send. */
+	if (unsent_bytes(c) == 0 && !(c->flags & (TF_ACK_NOW | TF_FIN_QUEUED | TF_IN_RECOVERY))) {
+		c->flags &= ~TF_FORCE_SMALL;
+		if (window_update_due(c))
+			tcp_send_ack(tw, c);
+		return;
+	}
 	if (unsent_bytes(c) > 0)
 		idle_restart(tw, c);
 	sent = (c->flags & TF_IN_RECOVERY) && (c->flags & TF_SACK) ?

@@ -177,12 +177,36 @@ tcp_flow_lookup(struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport, rte_b
 	return &tw->tcbs[(uintptr_t)data];
 }
 
+/*
+ * rte_hash pipelines the bucket and key loads of a bulk lookup; the caller
+ * prefetches the TCBs. (s is not const only because GCC then takes the
+ * partly filled burst array for uninitialised.)
+ */
+void
+tcp_flow_lookup_segs(struct tcp_worker *tw, struct tcp_seg *s, unsigned n, struct tcb **out)
+{
+	struct flow_key k[TCP_INPUT_BURST];
+	const void *kp[TCP_INPUT_BURST];
+	void *data[TCP_INPUT_BURST];
+	uint64_t hits = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		flow_key_of(&k[i], s[i].saddr, s[i].sport, s[i].daddr, s[i].dport);
+		kp[i] = &k[i];
+	}
+	if (n > 0 && rte_hash_lookup_bulk_data(tw->flows, kp, n, &hits, data) < 0)
+		hits = 0;
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (hits >> i) & 1 ? &tw->tcbs[(uintptr_t)data[i]] : NULL;
+}
+
 int
 tcp_flow_add(struct tcp_worker *tw, struct tcb *c)
 {
 	struct flow_key k;
 
 	flow_key_of(&k, c->raddr, c->rport, c->laddr, c->lport);
+	tw->flow_gen++;
 	return rte_hash_add_key_data(tw->flows, &k, (void *)(uintptr_t)c->idx);
 }
 
@@ -192,6 +216,7 @@ tcp_flow_del(struct tcp_worker *tw, struct tcb *c)
 	struct flow_key k;
 
 	flow_key_of(&k, c->raddr, c->rport, c->laddr, c->lport);
+	tw->flow_gen++;
 	rte_hash_del_key(tw->flows, &k);
 }
 

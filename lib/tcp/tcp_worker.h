@@ -48,6 +48,7 @@ struct tcp_worker {
 	struct tcb *tcbs;
 	uint32_t ntcbs, used, free_head;
 	struct rte_hash *flows;
+	uint64_t flow_gen;            /* bumped by every add and delete: bulk lookups go stale */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
 	/* out-of-order store */
 	struct tcp_ooo_seg *ooo;
@@ -70,6 +71,13 @@ void tcp_worker_tick(struct tcp_worker *tw);
 
 /* A validated segment (l2/l3/l4 lengths set) for this worker. Takes m. */
 void tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m);
+/*
+ * The same for n validated segments of one port (n <= TCP_INPUT_BURST):
+ * one bulk flow lookup with the control blocks prefetched, then each in
+ * order, as n calls of tcp_input would.
+ */
+#define TCP_INPUT_BURST 64
+void tcp_input_burst(struct tcp_worker *tw, uint16_t port, struct rte_mbuf **m, unsigned n);
 
 /* Pool */
 struct tcb *tcb_alloc(struct tcp_worker *tw);

@@ -71,6 +71,25 @@ test_parse_linux_syn(void **state)
 	assert_int_equal(opts.nsack, 0);
 }
 
+/* NOP NOP TS (RFC 7323 Appendix A), the shortcut: everything else reset as by the full parse. */
+static void
+test_parse_aligned_timestamps(void **state)
+{
+	(void)state;
+	PARSE(0x01, 0x01, 0x08, 0x0a, 0x01, 0x02, 0x03, 0x04, 0xa0, 0xb0, 0xc0, 0xd0);
+	assert_int_equal(opts.flags, TCP_OPTF_TS);
+	assert_int_equal(opts.ts_val, TS_VAL);
+	assert_int_equal(opts.ts_ecr, TS_ECR);
+	assert_int_equal(opts.mss, 0);
+	assert_int_equal(opts.wscale, 0);
+	assert_int_equal(opts.nsack, 0);
+	/* Near misses take the general loop: a wrong TS length in 12 bytes is malformed... */
+	MALFORMED(0x01, 0x01, 0x08, 0x0b, 0x01, 0x02, 0x03, 0x04, 0xa0, 0xb0, 0xc0, 0xd0);
+	/* ...and an unknown 12-byte layout is skipped, not read as a timestamp. */
+	PARSE(0x01, 0x01, 0x09, 0x0a, 0x01, 0x02, 0x03, 0x04, 0xa0, 0xb0, 0xc0, 0xd0);
+	assert_int_equal(opts.flags, 0);
+}
+
 /* No options at all is a valid, empty list. */
 static void
 test_parse_empty(void **state)
@@ -506,6 +525,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_linux_syn),
 		cmocka_unit_test(test_parse_empty),
+		cmocka_unit_test(test_parse_aligned_timestamps),
 		cmocka_unit_test(test_parse_skips_unknown_kind),
 		cmocka_unit_test(test_parse_eol_stops),
 		cmocka_unit_test(test_parse_nops_and_eol_only),

@@ -1,0 +1,84 @@
+/*
+ * Header prediction (Jacobson's 4.3BSD fast path): on an ESTABLISHED
+ * connection with nothing unusual under way, the two segments a busy
+ * connection mostly receives take a short path that does exactly what
+ * the steps of RFC 9293 §3.10.7.4 would do for them:
+ *   - in-order data in the window that acknowledges nothing new;
+ *   - a pure ACK that moves SND.UNA within what was sent.
+ * Both with the peer's window unchanged. Anything else goes the full way.
+ */
+#include "tcp_internal.h"
+
+#define OOO_NIL UINT32_MAX
+
+/*
+ * States the general steps handle: recovery and its aftermath, a zero
+ * window, a closed or lingering receive side, a FIN held out of order.
+ */
+#define FAST_BLOCKERS (TF_IN_RECOVERY | TF_ZERO_WINDOW | TF_RTO_CHECK | TF_AFTER_RTO | \
+		       TF_RCV_CLOSED | TF_FIN_OOO)
+
+static inline int
+fast_eligible(const struct tcb *c, const struct tcp_seg *s)
+{
+	if (c->state != TCPS_ESTABLISHED || (c->flags & FAST_BLOCKERS) || c->dupacks != 0 ||
+	    c->sb.n != 0)
+		return 0;
+	if ((s->flags & (TCP_F_SYN | TCP_F_FIN | TCP_F_RST | TCP_F_URG | TCP_F_ACK)) != TCP_F_ACK ||
+	    s->seq != c->rcv_nxt || (s->opts.flags & TCP_OPTF_SACK) ||
+	    ((uint32_t)s->wnd << c->snd_wscale) != c->snd_wnd)
+		return 0;
+	/* RFC 7323 §5.3: PAWS must pass; a timestamp-less segment takes the full path. */
+	if ((c->flags & TF_TS) &&
+	    (!(s->opts.flags & TCP_OPTF_TS) || seq_lt(s->opts.ts_val, c->ts_recent)))
+		return 0;
+	return 1;
+}
+
+/* RFC 7323 §4.3 TS.Recent, and SND.WL1/WL2 as the window-update rule of the fifth step moves them. */
+static inline void
+fast_bookkeeping(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	if ((c->flags & TF_TS) && seq_leq(s->seq, c->last_ack_sent)) {
+		c->ts_recent = s->opts.ts_val;
+		c->ts_recent_tick = tw->tick;
+	}
+	if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack))) {
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+	}
+	c->last_rcv_tick = tw->tick;
+}
+
+/*
+ * In-order data that acknowledges nothing: not a duplicate ACK (it has
+ * data, RFC 5681 §2), moves no recovery state (no duplicates counted, no
+ * scoreboard), so only the seventh step remains.
+ */
+static int
+fast_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
+	if (s->ack != c->snd_una || c->ooo_head != OOO_NIL || s->len > tcp_rcv_window(tw, c))
+		return 0;
+	fast_bookkeeping(tw, c, s);
+	c->rcv_nxt += s->len;
+	tcp_deliver(c, s->m, s->len);
+	s->m = NULL;
+	tcp_ack_policy_in_order(tw, c);
+	return 1;
+}
+
+int
+tcp_fast_input(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
+	if (!fast_eligible(c, s))
+		return 0;
+	if (s->len > 0)
+		return fast_data(tw, c, s);
+	if (!seq_gt(s->ack, c->snd_una) || seq_gt(s->ack, c->snd_max))
+		return 0;
+	/* A pure ACK of new data: the fifth step in full (RTT, queue, CC), nothing else applies. */
+	fast_bookkeeping(tw, c, s);
+	tcp_process_ack(tw, c, s);
+	return 1;
+}
