@@ -61,6 +61,8 @@ struct bench_opts {
 	uint32_t concurrency;
 	uint32_t conn_bytes;            /* answer body */
 	const char *linux_conn;         /* tern-linux-conn for the baseline; NULL: none */
+	int two_cores;                  /* --layout two-cores: the server on lcore core2 */
+	unsigned core2;                 /* the second CPU (and lcore) of two-cores */
 };
 
 /* What the simulated client knows about one connection. */

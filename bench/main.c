@@ -31,7 +31,8 @@ usage(FILE *f)
 		"        with its no-TCP (parse+tx) and net_ring ceilings measured in the same run\n"
 		"  mem   bytes per idle established connection\n"
 		"  conn  requests per second of a tern client against a tern http server, both\n"
-		"        on one core in memory (rps: keep-alive; cps: a connection per request)\n"
+		"        on one core in memory (rps: keep-alive; cps: a connection per request),\n"
+		"        or on two lcores over a net_ring pair (--layout two-cores)\n"
 		"options:\n"
 		"  --flows LIST        established flows, comma separated (pps: 1,1000,100000,1000000;\n"
 		"                      mem: 1000000); k and M suffixes accepted\n"
@@ -52,8 +53,12 @@ usage(FILE *f)
 		"  --mode LIST         rps,cps (default both)\n"
 		"  --concurrency N     connections kept busy (default 64)\n"
 		"  --bytes N           answer body, GET /bytes/N (default 64)\n"
-		"  --linux PATH        tern-linux-conn: the same load from Linux over loopback on the\n"
-		"                      same core after each run, for the ratio\n");
+		"  --layout one-core|two-cores  one-core (default): both stacks on --core, frames\n"
+		"                      handed over in memory; two-cores: the client's stack on\n"
+		"                      --core, the server's on a second CPU, over net_ring ports\n"
+		"  --linux PATH        tern-linux-conn: the same load from Linux on the same cores\n"
+		"                      after each run, over loopback and (root, linux_conn_veth.sh\n"
+		"                      next to PATH) over a veth pair between namespaces\n");
 }
 
 double
@@ -177,6 +182,11 @@ parse_conn_opt(int opt, const char *arg, struct bench_opts *o)
 	case 'L':
 		o->linux_conn = arg;
 		return access(arg, X_OK);
+	case 'Y':
+		if (strcmp(arg, "one-core") != 0 && strcmp(arg, "two-cores") != 0)
+			return -1;
+		o->two_cores = strcmp(arg, "two-cores") == 0;
+		return 0;
 	}
 	v = strtoul(arg, &end, 10);
 	if (*end != '\0' || v < 1 || v > (opt == 'K' ? 65536ul : 1ul << 20))
@@ -190,34 +200,71 @@ parse_conn_opt(int opt, const char *arg, struct bench_opts *o)
 
 static char runtime_dir[512];
 
-/* The last CPU of our affinity: DPDK processes default to the first, so this one is quieter. */
+/*
+ * The last CPU of our affinity other than but (none: CPU_SETSIZE): DPDK
+ * processes default to the first, so the last one is quieter.
+ */
 static unsigned
-last_cpu(void)
+last_cpu_but(unsigned but)
 {
 	cpu_set_t set;
-	unsigned last = 0;
+	unsigned last = CPU_SETSIZE;
 
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
 		for (unsigned c = 0; c < CPU_SETSIZE; c++)
-			if (CPU_ISSET(c, &set))
+			if (CPU_ISSET(c, &set) && c != but)
 				last = c;
 	return last;
+}
+
+static unsigned
+last_cpu(void)
+{
+	unsigned c = last_cpu_but(CPU_SETSIZE);
+
+	return c == CPU_SETSIZE ? 0 : c;
+}
+
+/* --layout two-cores: conn only, and a second CPU besides --core. */
+static int
+two_cores_check(struct bench_opts *o, int conn)
+{
+	if (!conn) {
+		fprintf(stderr, "tern-bench: --layout applies to conn only\n");
+		return -1;
+	}
+	o->core2 = last_cpu_but(o->core);
+	if (o->core2 == CPU_SETSIZE) {
+		fprintf(stderr, "tern-bench: conn --layout two-cores needs 2 usable CPUs; this "
+			"process may use only CPU %u\n", o->core);
+		return -1;
+	}
+	return 0;
 }
 
 static int
 eal_start(const char *prog, const struct bench_opts *o, unsigned mem_mb)
 {
-	static char core[16], mem[16], prefix[64];
-	char *argv[16];
+	static char core[32], main_lcore[16], mem[16], prefix[64];
+	char *argv[20];
 	int argc = 0;
 
-	snprintf(core, sizeof(core), "%u", o->core);
+	/* Two cores: lcore ids are CPU ids; the main lcore (--core) runs the client. */
+	if (o->two_cores)
+		snprintf(core, sizeof(core), "%u,%u", o->core, o->core2);
+	else
+		snprintf(core, sizeof(core), "%u", o->core);
+	snprintf(main_lcore, sizeof(main_lcore), "%u", o->core);
 	/* --no-huge: 4 KiB pages and some fragmentation; hugepages are taken as needed. */
 	snprintf(mem, sizeof(mem), "%u", mem_mb * 5 / 4);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=tern-%d", (int)getpid());
 	argv[argc++] = (char *)prog;
 	argv[argc++] = "-l";
 	argv[argc++] = core;
+	if (o->two_cores) {
+		argv[argc++] = "--main-lcore";
+		argv[argc++] = main_lcore;
+	}
 	argv[argc++] = "--no-pci";
 	argv[argc++] = "--no-telemetry";
 	argv[argc++] = "--log-level";
@@ -267,6 +314,7 @@ main(int argc, char **argv)
 		{ "concurrency", required_argument, NULL, 'K' },
 		{ "bytes", required_argument, NULL, 'B' },
 		{ "linux", required_argument, NULL, 'L' },
+		{ "layout", required_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -364,6 +412,7 @@ main(int argc, char **argv)
 		case 'K':
 		case 'B':
 		case 'L':
+		case 'Y':
 			if (parse_conn_opt(opt, optarg, &o) != 0)
 				goto bad;
 			break;
@@ -383,6 +432,8 @@ bad:
 		fprintf(stderr, "tern-bench: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (o.two_cores && two_cores_check(&o, conn) != 0)
+		return 1;
 	if (eal_start(argv[0], &o, o.mem_mb ? o.mem_mb : conn ? 1792 : mem_needed_mb(&o, mem)) != 0)
 		return 1;
 	rc = conn ? bench_conn(&o, stdout) : mem ? bench_mem(&o, stdout) : bench_pps(&o, stdout);

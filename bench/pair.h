@@ -59,6 +59,24 @@ struct client_worker *pair_client(struct pair *p);
 /* Stops both stacks, frees everything; returns the mbufs not back in their pools (0). */
 unsigned pair_destroy(struct pair *p);
 
+/*
+ * The two-lcore layout (pair_ring.c, tern-bench only): after pair_create,
+ * each side gets a net_ring port (the other's TX ring is its RX ring) in
+ * place of the tx_hook, and its own lcore runs tern_worker_poll.
+ */
+struct pair_wire {
+	struct pair *p;
+	struct rte_ring *ring[2];     /* [0] client -> server, [1] server -> client */
+	int port[2];                  /* ethdev ports of [0] the client, [1] the server */
+	int stop;                     /* set by the client's lcore when it is done */
+};
+
+int pair_wire_attach(struct pair_wire *wi, struct pair *p, char *err, size_t errlen);
+/* The server on server_lcore, the client on the calling lcore until it has finished (0) or max_s. */
+int pair_wire_run(struct pair_wire *wi, unsigned server_lcore, double max_s);
+/* Before pair_destroy: closes the ports, frees what is still on the wire. */
+void pair_wire_detach(struct pair_wire *wi);
+
 /* An mbuf pool for in-memory runs (objects may straddle 4 KiB pages: nothing is DMAed). */
 struct rte_mempool *bench_pool_create(const char *name, unsigned n);
 extern int bench_huge;

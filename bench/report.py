@@ -36,6 +36,24 @@ def pps_rows(results):
     return rows
 
 
+def conn_row(r):
+    veth = r.get("linux_veth_rate") or 0
+    what = ("cps: a connection per request" if r["scenario"] == "cps"
+            else "rps: keep-alive requests" if r["bytes"] < 65536
+            else f"bulk: {r['rate'] * r['bytes'] * 8 / 1e9:.2f} Gbit/s "
+                 f"(Linux {r['linux_rate'] * r['bytes'] * 8 / 1e9:.2f}"
+                 + (f", veth {veth * r['bytes'] * 8 / 1e9:.2f})" if veth else ")"))
+    layout = ("two cores, net_ring" if r.get("layout") == "two-cores"
+              else "one core, in memory")
+    ratio_veth = f"**{r['ratio_veth']:.1f}x**" if veth else "-"
+    return (f"| {what} | {layout} | {r['flows']} | {r['bytes']} | {r['rate_min']:,.0f} / "
+            f"**{r['rate']:,.0f}** / {r['rate_max']:,.0f} "
+            f"| {r.get('rate_per_core', r['rate']):,.0f} | {r['p50_us']:.0f} / "
+            f"{r['p99_us']:.0f} / {r['p999_us']:.0f} | {r['cycles_per_request']:,.0f} "
+            f"| {r['linux_rate']:,.0f} | **{r['ratio']:.1f}x** "
+            f"| {f'{veth:,.0f}' if veth else '-'} | {ratio_veth} |")
+
+
 def table(doc):
     m = doc["machine"]
     out = []
@@ -83,20 +101,14 @@ def table(doc):
     conn = [r for r in doc["results"] if r.get("bench") == "conn"]
     if conn:
         out.append("")
-        out.append("| conn (tern client + tern http server, one core) | concurrency | answer bytes "
-                   "| req/s min / **median** / max | p50 / p99 / p999 µs | cycles per request "
-                   "| Linux on the same core (loopback) req/s | **ratio** tern/Linux |")
-        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        out.append("| conn (tern client + tern http server) | layout | concurrency | answer bytes "
+                   "| req/s min / **median** / max | req/s per core | p50 / p99 / p999 µs "
+                   "| cycles per request | Linux on the same cores, loopback req/s "
+                   "| **ratio** tern/Linux | Linux, veth req/s | **ratio** tern/veth |")
+        out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+                   "| ---: |")
         for r in conn:
-            what = ("cps: a connection per request" if r["scenario"] == "cps"
-                    else "rps: keep-alive requests" if r["bytes"] < 65536
-                    else f"bulk: {r['rate'] * r['bytes'] * 8 / 1e9:.2f} Gbit/s "
-                         f"(Linux {r['linux_rate'] * r['bytes'] * 8 / 1e9:.2f})")
-            out.append(
-                f"| {what} | {r['flows']} | {r['bytes']} | {r['rate_min']:,.0f} / "
-                f"**{r['rate']:,.0f}** / {r['rate_max']:,.0f} | {r['p50_us']:.0f} / "
-                f"{r['p99_us']:.0f} / {r['p999_us']:.0f} | {r['cycles_per_request']:,.0f} "
-                f"| {r['linux_rate']:,.0f} | **{r['ratio']:.1f}x** |")
+            out.append(conn_row(r))
     out.append("")
     out.append("![Mpps per flow count](pps.png)")
     if conn:
@@ -153,28 +165,33 @@ plot {', '.join(plots)}
 
 
 def conn_chart(doc, png):
-    rows = [r for r in doc["results"] if r.get("bench") == "conn"]
+    rows = [r for r in doc["results"] if r.get("bench") == "conn" and r["bytes"] < 65536]
     if not rows or shutil.which("gnuplot") is None:
         return
     with tempfile.TemporaryDirectory() as d:
         fn = os.path.join(d, "conn.dat")
         with open(fn, "w") as f:
             for r in rows:
-                if r["bytes"] < 65536:
-                    f.write(f"{r['scenario']} {r['rate']} {r['linux_rate']}\n")
+                cores = r.get("cores", 1)
+                label = f"{r['scenario']}, {cores} core{'s' if cores > 1 else ''}"
+                f.write(f"\"{label}\" {r['rate'] / cores} {r['linux_rate'] / cores} "
+                        f"{(r.get('linux_veth_rate') or 0) / cores}\n")
+        veth = (", '' using 4 title 'Linux (client + server, veth)'"
+                if any(r.get("linux_veth_rate") for r in rows) else "")
         gp = os.path.join(d, "conn.gp")
         with open(gp, "w") as f:
-            f.write(f"""set terminal pngcairo size 700,420 font ',10'
+            f.write(f"""set terminal pngcairo size 760,420 font ',10'
 set output '{png}'
-set title 'requests per second on one core: tern vs Linux ({doc['date']}, {doc['commit']})'
+set title 'requests per second per core: tern vs Linux ({doc['date']}, {doc['commit']})'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set ylabel 'requests per second (median)'
+set ylabel 'requests per second per core (median)'
 set logscale y 10
 set yrange [1000:*]
 set grid y
-plot '{fn}' using 2:xtic(1) title 'tern (client + server)', '' using 3 title 'Linux (client + server, loopback)'
+plot '{fn}' using 2:xtic(1) title 'tern (client + server)', \\
+     '' using 3 title 'Linux (client + server, loopback)'{veth}
 """)
         subprocess.run(["gnuplot", gp], check=True)
 

@@ -96,14 +96,21 @@ done
 log "pps, 1000 flows, software checksums"
 "$BENCH" pps --flows 1000 --scenario ack,data64 --sw-cksum --seconds "$SECS" --runs "$RUNS" \
   --json >> "$tmp"
-log "conn, rps and cps, 64 connections, Linux on the same core"
-"$BENCH" conn --concurrency 64 --seconds "$([ "$QUICK" = 1 ] && echo 0.5 || echo 2)" --runs "$RUNS" \
+# Each conn row takes about runs x seconds x 3 per mode: tern, then Linux
+# over loopback and over veth (root only) on the same cores.
+CONN_SECS=$([ "$QUICK" = 1 ] && echo 0.5 || echo 2)
+log "conn, rps and cps, 64 connections, one core, Linux on the same core"
+"$BENCH" conn --concurrency 64 --seconds "$CONN_SECS" --runs "$RUNS" \
   --linux "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
+if [ "$(nproc)" -ge 2 ]; then
+  log "conn, rps and cps, 64 connections, two cores (net_ring), Linux on the same cores"
+  "$BENCH" conn --layout two-cores --concurrency 64 --seconds "$CONN_SECS" --runs "$RUNS" \
+    --linux "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
+fi
 for k in 1 100; do
   log "conn, bulk: 1 MiB answers on $k keep-alive connection(s)"
-  "$BENCH" conn --mode rps --bytes 1048576 --concurrency "$k" \
-    --seconds "$([ "$QUICK" = 1 ] && echo 0.5 || echo 2)" --runs "$RUNS" \
-    --linux "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
+  "$BENCH" conn --mode rps --bytes 1048576 --concurrency "$k" --seconds "$CONN_SECS" \
+    --runs "$RUNS" --linux "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
 done
 if [ "$QUICK" = 1 ]; then MEMF=100000; else MEMF=1000000; fi
 log "mem, $MEMF flows"

@@ -1,0 +1,196 @@
+/*
+ * The two-lcore layout of tern-bench conn: the two stacks of a pair, each
+ * polled by its own EAL lcore with tern_worker_poll, as the runtime's
+ * worker loop does, over a real net_ring PMD pair (rte_eth_from_rings:
+ * each side's TX ring is the other's RX ring). Frames go through
+ * rte_eth_tx_burst and rte_eth_rx_burst instead of the pair's tx_hook.
+ * Built into tern-bench only (needs the net_ring PMD, TERN_BENCH_RING).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_pause.h>
+#ifdef TERN_BENCH_RING
+#include <rte_eth_ring.h>
+#endif
+
+#include "pair.h"
+
+/* As deep as the one-core layout's rings: a full ring is the exception in both. */
+#define WIRE_RING 65536
+#define WIRE_DESC 1024
+
+#ifdef TERN_BENCH_RING
+
+/*
+ * The receiving NIC of a checksum-offloading pair has verified both
+ * checksums; net_ring sets no flags, and what arrives still carries the
+ * sender's TX offload requests (the checksum fields are not filled).
+ */
+static uint16_t
+wire_rx_cksum_good(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
+		   uint16_t max, void *ctx)
+{
+	(void)port;
+	(void)queue;
+	(void)max;
+	(void)ctx;
+	for (uint16_t i = 0; i < n; i++)
+		pkts[i]->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	return n;
+}
+
+/* One end: a net_ring port receiving from rx and sending to tx, started, replacing the hook. */
+static int
+wire_port(struct pair_side *s, const char *name, struct rte_ring *rx, struct rte_ring *tx,
+	  char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = { 0 };
+	unsigned socket = rte_socket_id();
+	int port = rte_eth_from_rings(name, &rx, 1, &tx, 1, socket);
+
+	if (port < 0) {
+		snprintf(err, errlen, "%s: rte_eth_from_rings: %s", name, rte_strerror(rte_errno));
+		return -1;
+	}
+	if (rte_eth_dev_configure((uint16_t)port, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup((uint16_t)port, 0, WIRE_DESC, socket, NULL, s->pool) != 0 ||
+	    rte_eth_tx_queue_setup((uint16_t)port, 0, WIRE_DESC, socket, NULL) != 0 ||
+	    rte_eth_add_rx_callback((uint16_t)port, 0, wire_rx_cksum_good, NULL) == NULL ||
+	    rte_eth_dev_start((uint16_t)port) != 0) {
+		snprintf(err, errlen, "%s: cannot set the net_ring port up", name);
+		rte_eth_dev_close((uint16_t)port);
+		return -1;
+	}
+	s->port.port_id = (uint16_t)port;
+	s->sw->w.tx_hook = NULL; /* tern_worker_flush now calls rte_eth_tx_burst */
+	return port;
+}
+
+int
+pair_wire_attach(struct pair_wire *wi, struct pair *p, char *err, size_t errlen)
+{
+	static unsigned serial;
+	char name[RTE_RING_NAMESIZE];
+	unsigned socket = rte_socket_id();
+
+	memset(wi, 0, sizeof(*wi));
+	wi->p = p;
+	wi->port[0] = wi->port[1] = -1;
+	serial++;
+	/* One producer lcore and one consumer lcore per ring: SP/SC is exact. */
+	for (int i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "wire_%s_%u", i ? "s2c" : "c2s", serial);
+		wi->ring[i] = rte_ring_create(name, WIRE_RING, (int)socket,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (wi->ring[i] == NULL) {
+			snprintf(err, errlen, "ring %s: %s", name, rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	snprintf(name, sizeof(name), "net_ring_client_%u", serial);
+	wi->port[0] = wire_port(&p->client, name, wi->ring[1], wi->ring[0], err, errlen);
+	if (wi->port[0] < 0)
+		return -1;
+	snprintf(name, sizeof(name), "net_ring_server_%u", serial);
+	wi->port[1] = wire_port(&p->server, name, wi->ring[0], wi->ring[1], err, errlen);
+	return wi->port[1] < 0 ? -1 : 0;
+}
+
+/* The server's lcore: the worker loop until the client's lcore says stop. */
+static int
+server_loop(void *arg)
+{
+	struct pair_wire *wi = arg;
+	struct tern_worker *w = &wi->p->server.sw->w;
+
+	w->lcore_id = rte_lcore_id();
+	while (!__atomic_load_n(&wi->stop, __ATOMIC_ACQUIRE))
+		tern_worker_poll(w, rte_rdtsc());
+	return 0;
+}
+
+int
+pair_wire_run(struct pair_wire *wi, unsigned server_lcore, double max_s)
+{
+	struct client_worker *cw = pair_client(wi->p);
+	struct tern_worker *w = &wi->p->client.sw->w;
+	uint64_t until;
+
+	wi->stop = 0;
+	if (rte_eal_remote_launch(server_loop, wi, server_lcore) != 0)
+		return -1;
+	w->lcore_id = rte_lcore_id();
+	until = rte_rdtsc() + (uint64_t)(max_s * (double)rte_get_tsc_hz());
+	while (!client_done(cw) && rte_rdtsc() < until)
+		tern_worker_poll(w, rte_rdtsc());
+	__atomic_store_n(&wi->stop, 1, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(server_lcore);
+	return client_done(cw) ? 0 : -1;
+}
+
+void
+pair_wire_detach(struct pair_wire *wi)
+{
+	struct rte_mbuf *m;
+
+	/*
+	 * Both lcores are back. pair_destroy's side_stop puts a discarding
+	 * hook in before the stacks send anything more, so the ports can go;
+	 * but what a full ring left in a TX backlog would still be offered to
+	 * its (closed) port by tern_worker_flush: it goes now.
+	 */
+	for (int i = 0; i < 2 && wi->p != NULL; i++) {
+		struct pair_side *s = i ? &wi->p->server : &wi->p->client;
+		struct tern_tx_backlog *b = &s->sw->w.backlog[0];
+
+		rte_pktmbuf_free_bulk(b->pkts, b->n);
+		b->n = 0;
+	}
+	for (int i = 0; i < 2; i++)
+		if (wi->port[i] >= 0) {
+			rte_eth_dev_stop((uint16_t)wi->port[i]);
+			rte_eth_dev_close((uint16_t)wi->port[i]);
+			wi->port[i] = -1;
+		}
+	/* Frames still in flight belong to the pools pair_destroy checks. */
+	for (int i = 0; i < 2; i++) {
+		while (wi->ring[i] != NULL && rte_ring_dequeue(wi->ring[i], (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(wi->ring[i]);
+		wi->ring[i] = NULL;
+	}
+}
+
+#else /* no net_ring PMD */
+
+int
+pair_wire_attach(struct pair_wire *wi, struct pair *p, char *err, size_t errlen)
+{
+	memset(wi, 0, sizeof(*wi));
+	wi->p = p;
+	snprintf(err, errlen, "the two-cores layout needs DPDK's net_ring PMD (rte_eth_ring.h)");
+	return -1;
+}
+
+int
+pair_wire_run(struct pair_wire *wi, unsigned server_lcore, double max_s)
+{
+	(void)wi;
+	(void)server_lcore;
+	(void)max_s;
+	return -1;
+}
+
+void
+pair_wire_detach(struct pair_wire *wi)
+{
+	(void)wi;
+}
+
+#endif
