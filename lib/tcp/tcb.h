@@ -131,6 +131,7 @@ struct tcb {
 	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */
 	struct tcp_rtt rtt;
 	struct tw_timer timers[TCB_NTIMERS];
+	uint64_t rtx_deadline;         /* the RTX timer's real expiry (tcp_rtx_arm re-arms lazily) */
 	tcp_seq_t snd_fin;             /* sequence number of our FIN when TF_FIN_SENT */
 	tcp_seq_t recover;             /* RFC 6582 */
 	tcp_seq_t rtt_seq;             /* segment being timed (Karn) */

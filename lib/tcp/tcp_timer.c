@@ -42,6 +42,15 @@ tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
 		expire = RTE_MAX(c->rxt_reo_tick, tw->tick + 1);
 		c->flags |= TF_REO;
 	}
+	/*
+	 * Lazy re-arm: nearly every ACK moves the deadline later, and re-filing
+	 * the timer would write the list neighbours (other connections' cache
+	 * lines) each time. A later deadline is only noted; the timer stays
+	 * filed, and tcp_timer_expired files it again if it comes too early.
+	 */
+	c->rtx_deadline = expire;
+	if (tw_armed(&c->timers[TCB_T_RTX]) && c->timers[TCB_T_RTX].expire <= expire)
+		return;
 	tw_arm(&tw->wheel, &c->timers[TCB_T_RTX], expire);
 }
 
@@ -169,7 +178,10 @@ tcp_timer_expired(struct tw_wheel *wheel, struct tw_timer *t, void *ctx)
 	enum tcb_timer which = t->tag;
 	struct tcb *c = (struct tcb *)((char *)(t - which) - offsetof(struct tcb, timers));
 
-	(void)wheel;
+	if (which == TCB_T_RTX && c->rtx_deadline > tw->tick) {
+		tw_arm(wheel, t, c->rtx_deadline); /* moved later since it was filed */
+		return;
+	}
 	tcb_enter(c);
 	switch (which) {
 	case TCB_T_RTX:
