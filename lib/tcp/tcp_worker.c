@@ -185,14 +185,17 @@ tcp_flow_lookup(struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport, rte_b
 void
 tcp_flow_lookup_segs(struct tcp_worker *tw, struct tcp_seg *s, unsigned n, struct tcb **out)
 {
-	struct flow_key k[TCP_INPUT_BURST];
+	/* rte_hash_crc reads keys 8 bytes at a time: each 12-byte key starts on an 8-byte boundary. */
+	struct {
+		struct flow_key k;
+	} __rte_aligned(8) k[TCP_INPUT_BURST];
 	const void *kp[TCP_INPUT_BURST];
 	void *data[TCP_INPUT_BURST];
 	uint64_t hits = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		flow_key_of(&k[i], s[i].saddr, s[i].sport, s[i].daddr, s[i].dport);
-		kp[i] = &k[i];
+		flow_key_of(&k[i].k, s[i].saddr, s[i].sport, s[i].daddr, s[i].dport);
+		kp[i] = &k[i].k;
 	}
 	if (n > 0 && rte_hash_lookup_bulk_data(tw->flows, kp, n, &hits, data) < 0)
 		hits = 0;
