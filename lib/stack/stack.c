@@ -28,6 +28,8 @@ tcp_deliver_burst(struct stack_worker *sw, uint16_t port, struct rte_mbuf **pkts
 	struct rte_mbuf *valid[TERN_RX_BURST];
 	unsigned nvalid = 0;
 
+	RTE_BUILD_BUG_ON(TERN_RX_BURST > TCP_INPUT_BURST);
+
 	for (uint16_t i = 0; i < n; i++)
 		if (tcp_segment_valid(&sw->net, port, pkts[i]))
 			valid[nvalid++] = pkts[i];

@@ -87,8 +87,9 @@ struct tcp_listener;
 
 struct tcb {
 	/*
-	 * Lines 0-3: what an in-order data segment or an ACK touches on the
-	 * fast path (tcp_fast.c), so that input prefetches four lines.
+	 * Lines 0-3: what an in-order data segment touches on the fast path
+	 * (tcp_fast.c); input prefetches these four. An ACK also reads line 4
+	 * (RTX deadline, RTT) and the timers after it.
 	 */
 	uint32_t flags;
 	uint8_t state;
@@ -127,11 +128,11 @@ struct tcb {
 	struct rte_mbuf *snd_cur;      /* a segment of sndq and the sequence number of its first byte, */
 	/* --- line 3: the SACK scoreboard (its count decides the fast path), then timing --- */
 	struct tcp_scoreboard sb;
+	uint64_t rtx_deadline;         /* the RTX timer's real expiry (tcp_rtx_arm re-arms lazily) */
 	tcp_seq_t snd_cur_seq;         /* so sending does not walk the queue from its head */
 	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */
 	struct tcp_rtt rtt;
 	struct tw_timer timers[TCB_NTIMERS];
-	uint64_t rtx_deadline;         /* the RTX timer's real expiry (tcp_rtx_arm re-arms lazily) */
 	tcp_seq_t snd_fin;             /* sequence number of our FIN when TF_FIN_SENT */
 	tcp_seq_t recover;             /* RFC 6582 */
 	tcp_seq_t rtt_seq;             /* segment being timed (Karn) */

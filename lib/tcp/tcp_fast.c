@@ -24,7 +24,9 @@ fast_eligible(const struct tcb *c, const struct tcp_seg *s)
 	if (c->state != TCPS_ESTABLISHED || (c->flags & FAST_BLOCKERS) || c->dupacks != 0 ||
 	    c->sb.n != 0)
 		return 0;
-	if ((s->flags & (TCP_F_SYN | TCP_F_FIN | TCP_F_RST | TCP_F_URG | TCP_F_ACK)) != TCP_F_ACK ||
+	/* ECE and CWR too: ECN is not negotiated today, but must not pass unseen once it is. */
+	if ((s->flags & (TCP_F_SYN | TCP_F_FIN | TCP_F_RST | TCP_F_URG | TCP_F_ACK | TCP_F_ECE |
+			 TCP_F_CWR)) != TCP_F_ACK ||
 	    s->seq != c->rcv_nxt || (s->opts.flags & TCP_OPTF_SACK) ||
 	    ((uint32_t)s->wnd << c->snd_wscale) != c->snd_wnd)
 		return 0;
@@ -35,17 +37,13 @@ fast_eligible(const struct tcb *c, const struct tcp_seg *s)
 	return 1;
 }
 
-/* RFC 7323 §4.3 TS.Recent, and SND.WL1/WL2 as the window-update rule of the fifth step moves them. */
+/* RFC 7323 §4.3 TS.Recent from a segment covering Last.ACK.sent; the keepalive idle start. */
 static inline void
 fast_bookkeeping(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 {
 	if ((c->flags & TF_TS) && seq_leq(s->seq, c->last_ack_sent)) {
 		c->ts_recent = s->opts.ts_val;
 		c->ts_recent_tick = tw->tick;
-	}
-	if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack))) {
-		c->snd_wl1 = s->seq;
-		c->snd_wl2 = s->ack;
 	}
 	c->last_rcv_tick = tw->tick;
 }
@@ -61,6 +59,11 @@ fast_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	if (s->ack != c->snd_una || c->ooo_head != OOO_NIL || s->len > tcp_rcv_window(tw, c))
 		return 0;
 	fast_bookkeeping(tw, c, s);
+	/* SND.WL1/WL2 as the fifth step's window-update rule moves them (the window is unchanged). */
+	if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack))) {
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+	}
 	c->rcv_nxt += s->len;
 	tcp_deliver(c, s->m, s->len);
 	s->m = NULL;
@@ -77,7 +80,7 @@ tcp_fast_input(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		return fast_data(tw, c, s);
 	if (!seq_gt(s->ack, c->snd_una) || seq_gt(s->ack, c->snd_max))
 		return 0;
-	/* A pure ACK of new data: the fifth step in full (RTT, queue, CC), nothing else applies. */
+	/* A pure ACK of new data: the fifth step in full (RTT, queue, CC, window), nothing else applies. */
 	fast_bookkeeping(tw, c, s);
 	tcp_process_ack(tw, c, s);
 	return 1;

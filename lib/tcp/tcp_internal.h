@@ -13,6 +13,8 @@
 #define TCP_F_PSH RTE_TCP_PSH_FLAG
 #define TCP_F_ACK RTE_TCP_ACK_FLAG
 #define TCP_F_URG RTE_TCP_URG_FLAG
+#define TCP_F_ECE RTE_TCP_ECE_FLAG
+#define TCP_F_CWR RTE_TCP_CWR_FLAG
 
 /* A segment parsed once at the edge (smoltcp's repr idea). */
 struct tcp_seg {

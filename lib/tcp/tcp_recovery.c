@@ -196,8 +196,9 @@ in_recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked, uint32_t s
 static void
 after_rto_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 {
+	/* A TSecr of 0 echoes nothing (as rtt_sample treats it): no evidence either way. */
 	if ((c->flags & TF_RTO_CHECK) && (c->flags & TF_TS) && (s->opts.flags & TCP_OPTF_TS) &&
-	    seq_lt(s->opts.ts_ecr, c->rto_ts)) {
+	    s->opts.ts_ecr != 0 && seq_lt(s->opts.ts_ecr, c->rto_ts)) {
 		/* The ACK echoes the original transmission: it was not lost. RFC 4015 response. */
 		CNT_INC(tcp_cnt(tw), TcpExtTCPSpuriousRTOs);
 		undo_reduction(c);

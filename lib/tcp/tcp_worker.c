@@ -193,6 +193,7 @@ tcp_flow_lookup_segs(struct tcp_worker *tw, struct tcp_seg *s, unsigned n, struc
 	void *data[TCP_INPUT_BURST];
 	uint64_t hits = 0;
 
+	RTE_BUILD_BUG_ON(TCP_INPUT_BURST > RTE_HASH_LOOKUP_BULK_MAX);
 	for (unsigned i = 0; i < n; i++) {
 		flow_key_of(&k[i].k, s[i].saddr, s[i].sport, s[i].daddr, s[i].dport);
 		kp[i] = &k[i].k;
