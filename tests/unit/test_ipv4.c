@@ -1,8 +1,9 @@
 /*
- * Unit tests for Ethernet/ARP/IPv4/ICMP input (lib/net) and the closed-port
- * RST (lib/tcp/tcp_input.c), driven through net_rx_one() on a hand-built
- * worker. Nothing reaches a real port: output stays in w.txq[0] (flushed only
- * at TERN_TX_BATCH frames), where the tests inspect and free it.
+ * Unit tests for Ethernet/ARP/IPv4/ICMP input (lib/net), the closed-port
+ * RST and burst input's re-lookup (lib/tcp/tcp_input.c), driven through
+ * net_rx_one() on a hand-built worker. Nothing reaches a real port: output
+ * stays in w.txq[0] (flushed only at TERN_TX_BATCH frames), where the tests
+ * inspect and free it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +28,7 @@
 #include "core/worker.h"
 #include "net/arp_cache.h"
 #include "net/net.h"
+#include "tcp/tcp.h"
 #include "tcp/tcp_validate.h"
 #include "tcp/tcp_worker.h"
 #include "test_eal.h"
@@ -53,7 +55,7 @@ static struct tern_port port;
 static struct tern_worker w;
 static struct tern_config cfg;
 static struct net_worker nw;
-static struct tcp_worker tw; /* no listeners: every segment reaches a closed port */
+static struct tcp_worker tw; /* no listeners (but in the burst test): segments reach a closed port */
 static unsigned pool_start;
 static uint8_t f[2048]; /* the frame under construction */
 
@@ -1018,6 +1020,55 @@ test_tcp_shorter_than_header(void **state)
 	tcp_invalid(len, TERN_CNT_TcpInBadHeader);
 }
 
+/* ---- burst input (tcp_input_burst): lookups for the whole burst first ------------- */
+
+static int
+accept_any(struct tcb *c, void *listen_ctx, const struct tern_conn_ops **ops, void **ctx)
+{
+	static const struct tern_conn_ops none;
+
+	(void)c;
+	(void)listen_ctx;
+	*ops = &none;
+	*ctx = NULL;
+	return 0;
+}
+
+/*
+ * A SYN and its retransmission in one burst: both were looked up before
+ * either was processed, and both missed. The first one adds the flow, so
+ * the second must be looked up again and find the embryo (a SYN,ACK again,
+ * RFC 9293 §3.10.7.4), not open a second connection on the same 4-tuple.
+ */
+static void
+test_tcp_burst_relookup_after_flow_added(void **state)
+{
+	struct rte_mbuf *m[2];
+	uint16_t len;
+
+	(void)state;
+	learn_peer();
+	assert_int_equal(tern_listen(&tw, 80, accept_any, NULL), 0);
+	len = tcp_frame(RTE_TCP_SYN_FLAG, 0);
+	for (int i = 0; i < 2; i++) {
+		m[i] = test_mbuf_from(f, len);
+		assert_int_equal(net_rx_one(&nw, 0, m[i]), NET_TCP);
+		assert_int_equal(tcp_segment_valid(&nw, 0, m[i]), 1);
+	}
+	tcp_input_burst(&tw, 0, m, 2);
+	assert_int_equal(CNT(TcpPassiveOpens), 1);
+	assert_int_equal(CNT(TcpExtTcbExhausted), 0);
+	assert_int_equal(tw.used, 1);
+	assert_int_equal(w.txq[0].n, 2); /* a SYN,ACK for each */
+	for (int i = 0; i < 2; i++) {
+		const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(
+			w.txq[0].pkts[i], const struct rte_tcp_hdr *, ETH_LEN + IP_LEN);
+
+		assert_int_equal(th->tcp_flags, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+		assert_int_equal(rte_be_to_cpu_32(th->recv_ack), SEG_SEQ + 1);
+	}
+}
+
 int
 main(void)
 {
@@ -1060,6 +1111,7 @@ main(void)
 		T(test_tcp_data_offset_below_5),
 		T(test_tcp_data_offset_beyond_segment),
 		T(test_tcp_shorter_than_header),
+		T(test_tcp_burst_relookup_after_flow_added),
 	};
 #undef T
 
