@@ -155,7 +155,7 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		state_after_our_fin_acked(tw, c);
 	if (c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT)
 		return;
-	if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack)))
+	if (tcp_window_update_ok(c, s))
 		tcp_update_window(c, s);
 	/* The window reopened but the probe byte was dropped (it lay beyond a zero window): resend from SND.UNA now. */
 	if ((c->flags & TF_ZERO_WINDOW) && c->snd_wnd > 0 && seq_lt(c->snd_una, c->snd_nxt))

@@ -12,7 +12,7 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 
 	c->tw = tw;
 	c->cc = tw->cc;
-	c->ooo_head = UINT32_MAX;
+	c->ooo_head = OOO_NIL;
 	for (unsigned i = 0; i < TCB_NTIMERS; i++)
 		c->timers[i].tag = i;
 	c->sndbuf = tw->cfg->sndbuf;

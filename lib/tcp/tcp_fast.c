@@ -9,8 +9,6 @@
  */
 #include "tcp_internal.h"
 
-#define OOO_NIL UINT32_MAX
-
 /*
  * States the general steps handle: recovery and its aftermath, a zero
  * window, a closed or lingering receive side, a FIN held out of order.
@@ -37,51 +35,42 @@ fast_eligible(const struct tcb *c, const struct tcp_seg *s)
 	return 1;
 }
 
-/* RFC 7323 §4.3 TS.Recent from a segment covering Last.ACK.sent; the keepalive idle start. */
-static inline void
-fast_bookkeeping(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
-{
-	if ((c->flags & TF_TS) && seq_leq(s->seq, c->last_ack_sent)) {
-		c->ts_recent = s->opts.ts_val;
-		c->ts_recent_tick = tw->tick;
-	}
-	c->last_rcv_tick = tw->tick;
-}
-
 /*
- * In-order data that acknowledges nothing: not a duplicate ACK (it has
- * data, RFC 5681 §2), moves no recovery state (no duplicates counted, no
- * scoreboard), so only the seventh step remains.
+ * The two shapes: in-order data in the window that acknowledges nothing
+ * (not a duplicate ACK since it has data, RFC 5681 §2, and no recovery
+ * state to move: no duplicates counted, no scoreboard), or a pure ACK of
+ * new data within what was sent.
  */
-static int
-fast_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+static inline int
+fast_shape(struct tcp_worker *tw, const struct tcb *c, const struct tcp_seg *s)
 {
-	if (s->ack != c->snd_una || c->ooo_head != OOO_NIL || s->len > tcp_rcv_window(tw, c))
-		return 0;
-	fast_bookkeeping(tw, c, s);
-	/* SND.WL1/WL2 as the fifth step's window-update rule moves them (the window is unchanged). */
-	if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack))) {
-		c->snd_wl1 = s->seq;
-		c->snd_wl2 = s->ack;
-	}
-	c->rcv_nxt += s->len;
-	tcp_deliver(c, s->m, s->len);
-	s->m = NULL;
-	tcp_ack_policy_in_order(tw, c);
-	return 1;
+	if (s->len > 0)
+		return s->ack == c->snd_una && c->ooo_head == OOO_NIL &&
+		       s->len <= tcp_rcv_window(tw, c);
+	return seq_gt(s->ack, c->snd_una) && !seq_gt(s->ack, c->snd_max);
 }
 
 int
 tcp_fast_input(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
-	if (!fast_eligible(c, s))
+	if (!fast_eligible(c, s) || !fast_shape(tw, c, s))
 		return 0;
-	if (s->len > 0)
-		return fast_data(tw, c, s);
-	if (!seq_gt(s->ack, c->snd_una) || seq_gt(s->ack, c->snd_max))
-		return 0;
-	/* A pure ACK of new data: the fifth step in full (RTT, queue, CC, window), nothing else applies. */
-	fast_bookkeeping(tw, c, s);
-	tcp_process_ack(tw, c, s);
+	tcp_ts_recent_update(c, s, tw->tick);
+	c->last_rcv_tick = tw->tick;
+	if (s->len == 0) {
+		/* The fifth step in full (RTT, queue, CC, window); nothing else applies. */
+		tcp_process_ack(tw, c, s);
+		return 1;
+	}
+	/*
+	 * Of the fifth step only the window rule applies, and the window is
+	 * unchanged: only WL1/WL2 move. Then the seventh step, whose checks
+	 * (state, closed receive side, order) fast_eligible already made.
+	 */
+	if (tcp_window_update_ok(c, s)) {
+		c->snd_wl1 = s->seq;
+		c->snd_wl2 = s->ack;
+	}
+	tcp_rcv_in_order(tw, c, s);
 	return 1;
 }

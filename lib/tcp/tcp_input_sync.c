@@ -181,12 +181,7 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		return;
 	if (!(s->flags & TCP_F_ACK))
 		return;
-	/* RFC 7323 §4.3: TS.Recent from a segment covering RCV.NXT (Last.ACK.sent). */
-	if ((c->flags & TF_TS) && (s->opts.flags & TCP_OPTF_TS) &&
-	    seq_leq(s->seq, c->last_ack_sent)) {
-		c->ts_recent = s->opts.ts_val;
-		c->ts_recent_tick = tw->tick;
-	}
+	tcp_ts_recent_update(c, s, tw->tick);
 	if (c->state == TCPS_SYN_RECEIVED && ack_syn_received(tw, c, s))
 		return;
 	tcp_process_ack(tw, c, s);

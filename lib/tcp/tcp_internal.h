@@ -29,6 +29,9 @@ struct tcp_seg {
 	struct tcp_opts opts;
 };
 
+/* The end of a TCB's out-of-order list (tcb.ooo_head) and of the store's links. */
+#define OOO_NIL UINT32_MAX
+
 /* SEG.LEN of RFC 9293 §3.4: SYN and FIN occupy a sequence number each. */
 static inline uint32_t
 seg_seqlen(const struct tcp_seg *s)
@@ -68,8 +71,8 @@ void tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 void tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
-/* RFC 5681 §4.2 for data that advanced RCV.NXT in order: ACK now or arm the delayed ACK. */
-void tcp_ack_policy_in_order(struct tcp_worker *tw, struct tcb *c);
+/* Data at RCV.NXT the connection may take: delivered, held data pulled after it, ACK policy. */
+void tcp_rcv_in_order(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 /* The connections of n (<= TCP_INPUT_BURST) segments, looked up at once; NULL for a miss. */
 void tcp_flow_lookup_segs(struct tcp_worker *tw, struct tcp_seg *s, unsigned n,
 			  struct tcb **out);
@@ -133,6 +136,24 @@ static inline void
 tcb_event(struct tcb *c, uint8_t ev)
 {
 	c->events |= ev;
+}
+
+/* RFC 9293 §3.10.7.4 fifth step: the segment may update the send window (SND.WL1/WL2 rule). */
+static inline int
+tcp_window_update_ok(const struct tcb *c, const struct tcp_seg *s)
+{
+	return seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack));
+}
+
+/* RFC 7323 §4.3: TS.Recent from a segment that covers Last.ACK.sent. */
+static inline void
+tcp_ts_recent_update(struct tcb *c, const struct tcp_seg *s, uint64_t tick)
+{
+	if ((c->flags & TF_TS) && (s->opts.flags & TCP_OPTF_TS) &&
+	    seq_leq(s->seq, c->last_ack_sent)) {
+		c->ts_recent = s->opts.ts_val;
+		c->ts_recent_tick = tick;
+	}
 }
 
 static inline struct tcp_worker *

@@ -57,7 +57,7 @@ tcp_cur_mss(const struct tcp_worker *tw, const struct tcb *c)
 	struct tcp_sack_block b[TCP_MAX_SACK_BLOCKS];
 	unsigned n, room;
 
-	if (!(c->flags & TF_SACK) || (!c->has_dsack && c->ooo_head == UINT32_MAX))
+	if (!(c->flags & TF_SACK) || (!c->has_dsack && c->ooo_head == OOO_NIL))
 		return c->mss;
 	n = tcp_sack_blocks(tw, c, b, TCP_MAX_SACK_BLOCKS);
 	room = (TCP_OPT_MAX_LEN - ((c->flags & TF_TS) ? 12 : 0) - 4) / 8; /* what tcp_opts_build fits */

@@ -6,8 +6,6 @@
 #include "tcp_internal.h"
 #include "tcp_mbuf.h"
 
-#define OOO_NIL UINT32_MAX
-
 void
 tcp_deliver(struct tcb *c, struct rte_mbuf *m, uint32_t len)
 {
@@ -217,8 +215,8 @@ tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
 }
 
 /* RFC 5681 §4.2: ACK at least every second full-sized segment, within the delayed-ACK time. */
-void
-tcp_ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
+static void
+ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
 {
 	if (seq_diff(c->rcv_nxt, c->last_ack_sent) >= 2 * (int32_t)c->mss) {
 		c->flags |= TF_ACK_NOW;
@@ -258,6 +256,12 @@ tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		c->flags |= TF_ACK_NOW; /* a duplicate ACK at once tells the sender of the hole */
 		return;
 	}
+	tcp_rcv_in_order(tw, c, s);
+}
+
+void
+tcp_rcv_in_order(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+{
 	c->rcv_nxt += s->len;
 	tcp_deliver(c, s->m, s->len);
 	s->m = NULL;
@@ -265,7 +269,7 @@ tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		tcp_ooo_pull(tw, c);
 		c->flags |= TF_ACK_NOW; /* filled (part of) a hole */
 	} else
-		tcp_ack_policy_in_order(tw, c);
+		ack_policy_in_order(tw, c);
 	if ((c->flags & TF_FIN_OOO) && c->rcv_nxt == c->rcv_fin_seq) {
 		c->flags &= ~TF_FIN_OOO;
 		tcp_process_fin(tw, c);

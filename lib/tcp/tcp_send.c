@@ -197,6 +197,7 @@ window_update_due(const struct tcb *c)
 void
 tcp_output(struct tcp_worker *tw, struct tcb *c)
 {
+	uint32_t unsent;
 	unsigned sent;
 
 	if (c->state < TCPS_SYN_RECEIVED || c->state == TCPS_TIME_WAIT) {
@@ -211,17 +212,18 @@ tcp_output(struct tcp_worker *tw, struct tcb *c)
 		}
 		return;
 	}
+	unsent = unsent_bytes(c);
 	/* The common case after input: nothing queued, no ACK owed, no recovery, no FIN to send. */
-	if (unsent_bytes(c) == 0 && !(c->flags & (TF_ACK_NOW | TF_FIN_QUEUED | TF_IN_RECOVERY))) {
+	if (unsent == 0 && !(c->flags & (TF_ACK_NOW | TF_FIN_QUEUED | TF_IN_RECOVERY))) {
 		c->flags &= ~TF_FORCE_SMALL;
 		if (window_update_due(c))
 			tcp_send_ack(tw, c);
 		return;
 	}
-	if (unsent_bytes(c) > 0)
+	if (unsent > 0)
 		idle_restart(tw, c);
 	sent = (c->flags & TF_IN_RECOVERY) && (c->flags & TF_SACK) ?
-	       tcp_recovery_send(tw, c, unsent_bytes(c)) : send_data(tw, c);
+	       tcp_recovery_send(tw, c, unsent) : send_data(tw, c);
 	c->flags &= ~TF_FORCE_SMALL;
 	if (sent == 0 && ((c->flags & TF_ACK_NOW) || window_update_due(c)))
 		tcp_send_ack(tw, c);
