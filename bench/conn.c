@@ -262,14 +262,16 @@ static void
 linux_median(const struct linux_run *runs, unsigned n, struct linux_run *med)
 {
 	double lo[BENCH_MAX_RUNS], veth[BENCH_MAX_RUNS];
+	unsigned v;
 
 	for (unsigned i = 0; i < n; i++) {
 		lo[i] = runs[i].rate;
 		veth[i] = runs[i].veth_rate;
 	}
+	v = median_index(veth, n);
 	*med = runs[median_index(lo, n)];
-	med->veth_rate = runs[median_index(veth, n)].veth_rate;
-	med->veth_p50_us = runs[median_index(veth, n)].veth_p50_us;
+	med->veth_rate = runs[v].veth_rate;
+	med->veth_p50_us = runs[v].veth_p50_us;
 }
 
 /* One mode: o->runs runs of tern against tern, the median run reported, then Linux once per run. */

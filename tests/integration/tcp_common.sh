@@ -220,3 +220,16 @@ echo_and_get() {
 	assert_eq "$(sha_file "$TMPD/got")" "$(pattern_sha "$bytes")" "$name: sha256 of the GET body"
 	rm -f "$TMPD/echoed" "$TMPD/got" "$TMPD/src"
 }
+
+# impaired_echo_and_get NAME LABEL MIB KEYS: tern with the three services
+# and KEYS (lines of `key = value`) under [impair.port0], then echo_and_get
+# through that impairment within the test's limit less 20 s.
+impaired_echo_and_get() {
+	local name=$1 label=$2 mib=$3 keys=$4
+	tern_start "$(svc_conf "$name" "
+[impair.port0]
+$keys")"
+	ping_until_reply "$TERN_ADDR" 20
+	debug_capture "$name"
+	echo_and_get "$label" "$mib" $(( ${TERN_IT_TIMEOUT:-120} - 20 ))
+}

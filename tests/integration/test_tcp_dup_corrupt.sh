@@ -11,21 +11,13 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tcp_common.sh"
 
 ns_create
-MIB=${TCP_DUPCORRUPT_MIB:-64}
-LIMIT=$(( ${TERN_IT_TIMEOUT:-120} - 20 ))
-
-tern_start "$(svc_conf dupcorrupt "
-[impair.port0]
-seed = 2
+impaired_echo_and_get dupcorrupt "duplicate 2 % + corrupt 0.5 %" "${TCP_DUPCORRUPT_MIB:-64}" "seed = 2
 rx_delay_ms = 2
 tx_delay_ms = 2
 rx_duplicate = 2
 tx_duplicate = 2
 rx_corrupt = 0.5
-tx_corrupt = 0.5")"
-ping_until_reply "$TERN_ADDR" 20
-debug_capture dupcorrupt
-echo_and_get "duplicate 2 % + corrupt 0.5 %" "$MIB" "$LIMIT"
+tx_corrupt = 0.5"
 drops=0
 for n in IpInHdrErrors TcpInCsumErrors; do
 	drops=$((drops + $(counter "$n")))

@@ -11,12 +11,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tcp_common.sh"
 
 ns_create
-MIB=${TCP_REORDER_MIB:-64}
-LIMIT=$(( ${TERN_IT_TIMEOUT:-120} - 20 ))
-
-tern_start "$(svc_conf reorder "
-[impair.port0]
-seed = 25
+impaired_echo_and_get reorder "loss 5 % + reorder 25 %" "${TCP_REORDER_MIB:-64}" "seed = 25
 rx_loss = 5
 tx_loss = 5
 rx_delay_ms = 2
@@ -24,10 +19,7 @@ tx_delay_ms = 2
 rx_reorder = 25
 tx_reorder = 25
 rx_reorder_gap_ms = 5
-tx_reorder_gap_ms = 5")"
-ping_until_reply "$TERN_ADDR" 20
-debug_capture reorder
-echo_and_get "loss 5 % + reorder 25 %" "$MIB" "$LIMIT"
+tx_reorder_gap_ms = 5"
 assert_gt "$(counter ImpairRxReordered)" 0 "frames reordered on receive"
 assert_gt "$(counter ImpairTxReordered)" 0 "frames reordered on transmit"
 assert_gt "$(counter ImpairTxLost)" 0 "frames lost on transmit"
