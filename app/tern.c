@@ -5,5 +5,5 @@
 int
 main(int argc, char **argv)
 {
-	return tern_runtime_main(&stack_app, argc, argv);
+	return tern_runtime_main(&stack_program, argc, argv);
 }

@@ -112,6 +112,8 @@ struct bench_env {
 	long trace;                     /* frames still to print (TERN_BENCH_TRACE) */
 	uint32_t captured;
 	uint32_t tick_at_rx;            /* tern's TCP tick while it processed the last input */
+	struct rte_mbuf **feed;         /* the burst the next worker loop receives */
+	uint16_t nfeed;
 	uint64_t tx_frames;
 	/* virtual clock (profiling): TSC units per packet; off: the TSC */
 	int vclock_on;
@@ -145,6 +147,8 @@ uint64_t bench_env_bytes(enum bench_scenario sc, uint32_t nflows);
 /* Opens e->nflows connections through the real input path. Returns 0 or -1. */
 int bench_establish(struct bench_env *e, char *err, size_t errlen);
 void bench_poll_tail(struct bench_env *e);
+/* One worker loop (tern_worker_poll) at TSC now, receiving the n frames of pkts. */
+void bench_loop(struct bench_env *e, struct rte_mbuf **pkts, uint16_t n, uint64_t now);
 uint64_t bench_drop_count(const struct bench_env *e);
 int bench_ring_port(struct rte_ring **rxr, struct rte_ring **txr);
 

@@ -1,7 +1,7 @@
 /*
  * tern-bench conn: connections and requests per second of tern against
  * tern, in memory. Two complete stacks (net, TCP, services): a client (the
- * `client` service of lib/app, the same code `type = client` runs) and a
+ * `client` service of lib/svc, the same code `type = client` runs) and a
  * server (the `http` service).
  *
  * one-core (default): both share one core. What one side transmits goes to
@@ -25,7 +25,7 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 
-#include "app/client.h"
+#include "svc/client.h"
 #include "bench.h"
 #include "core/counters.h"
 #include "pair.h"
@@ -44,7 +44,7 @@ struct linux_run {
 static void
 wire_counts(struct pair *p, struct conn_run *r)
 {
-	const struct tern_counters *c = &p->client.sw->w.cnt, *s = &p->server.sw->w.cnt;
+	const struct core_counters *c = &p->client.sw->w.cnt, *s = &p->server.sw->w.cnt;
 
 	r->frames = CNT_GET(c, PortTxPackets) + CNT_GET(s, PortTxPackets);
 	r->ring_full = CNT_GET(c, PortTxDropFull) + CNT_GET(s, PortTxDropFull);
@@ -58,7 +58,7 @@ conn_once(const struct bench_opts *o, struct conn_run *r, char *err, size_t errl
 	struct pair_opts po = {
 		/* Thousands of connections a second end in TIME-WAIT: keep it short, the table large. */
 		.max_connections = 1u << 18, .msl_ms = 500, .mbufs = 131072,
-		.client = { .name = "load", .type = TERN_SVC_CLIENT, .port = 80,
+		.client = { .name = "load", .type = SVC_CLIENT, .port = 80,
 			    .target = PAIR_SERVER_IP, .mode = o->conn_mode,
 			    .concurrency = o->concurrency,
 			    .duration_ms = (uint32_t)(o->seconds * 1000) },
@@ -129,7 +129,7 @@ static void
 client_args(const struct bench_opts *o, char *buf, size_t len)
 {
 	snprintf(buf, len, "--mode %s --concurrency %u --bytes %u --seconds %.3f --json",
-		 o->conn_mode == TERN_CLIENT_CPS ? "cps" : "rps", o->concurrency, o->conn_bytes,
+		 o->conn_mode == SVC_CLIENT_CPS ? "cps" : "rps", o->concurrency, o->conn_bytes,
 		 o->seconds);
 }
 
@@ -299,7 +299,7 @@ conn_mode(struct bench_opts *o, unsigned mode, FILE *out)
 	bench_median(sorted, o->runs); /* sorts: min, median, max for the report */
 	med = median_index(rates, o->runs);
 	linux_median(lruns, o->runs, &lmed);
-	print_conn(out, o, mode == TERN_CLIENT_CPS ? "cps" : "rps", sorted, o->runs, &runs[med],
+	print_conn(out, o, mode == SVC_CLIENT_CPS ? "cps" : "rps", sorted, o->runs, &runs[med],
 		   &lmed);
 	return 0;
 }

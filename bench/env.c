@@ -1,7 +1,7 @@
 /*
- * One worker under test, built in memory as the runtime would build it
- * (tern_worker_init + stack_app.worker_init), with a port that transmits
- * into a hook, and the client side of its connections.
+ * One worker under test, built in memory by the composition root as the
+ * runtime builds it (stack_build), with a port whose frames come from and
+ * go to hooks, and the client side of its connections.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +18,8 @@
 #include <rte_eth_ring.h>
 #endif
 
-#include "app/services.h"
+#include "svc/svc.h"
+#include "stack/stack.h"
 #include "bench.h"
 #include "core/counters.h"
 #include "net/arp_cache.h"
@@ -146,7 +147,7 @@ trace_frame(struct rte_mbuf *m)
 static void
 bench_tx_hook(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct bench_env *e = w->tx_hook_ctx;
+	struct bench_env *e = w->hook_ctx;
 
 	(void)port;
 	e->tx_frames += n;
@@ -161,42 +162,53 @@ bench_tx_hook(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint
 
 /* ---- feeding the worker ---- */
 
-/* One worker loop over frames: what tern_worker_poll does after rte_eth_rx_burst. */
+/* The worker's rx hook: the burst bench_loop handed over (what a PMD's rx_burst returns). */
+static uint16_t
+bench_rx_hook(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t max)
+{
+	struct bench_env *e = w->hook_ctx;
+	uint16_t n = RTE_MIN(e->nfeed, max);
+
+	(void)port;
+	memcpy(pkts, e->feed, n * sizeof(pkts[0]));
+	e->feed += n;
+	e->nfeed -= n;
+	return n;
+}
+
+void
+bench_loop(struct bench_env *e, struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+{
+	e->feed = pkts;
+	e->nfeed = n;
+	e->tick_at_rx = (uint32_t)e->sw->tcp.tick;
+	tern_worker_poll(&e->sw->w, now);
+}
+
+/* Worker loops over frames, a burst each. */
 static void
 feed(struct bench_env *e, struct rte_mbuf **pkts, unsigned n)
 {
-	struct tern_worker *w = &e->sw->w;
-
-	for (unsigned i = 0; i < n; i += BENCH_BURST) {
-		uint16_t k = (uint16_t)RTE_MIN(n - i, (unsigned)BENCH_BURST);
-
-		w->now = rte_rdtsc();
-		e->tick_at_rx = (uint32_t)e->sw->tcp.tick;
-		CNT_ADD(&w->cnt, PortRxPackets, k);
-		stack_app.ops->rx(w, 0, pkts + i, k);
-		stack_app.ops->tick(w);
-		tern_worker_flush(w);
-	}
+	for (unsigned i = 0; i < n; i += BENCH_BURST)
+		bench_loop(e, pkts + i, (uint16_t)RTE_MIN(n - i, (unsigned)BENCH_BURST), rte_rdtsc());
 }
 
 void
 bench_poll_tail(struct bench_env *e)
 {
-	struct tern_worker *w = &e->sw->w;
-
-	w->now = rte_rdtsc();
-	stack_app.ops->tick(w);
-	tern_worker_flush(w);
+	bench_loop(e, NULL, 0, rte_rdtsc());
 }
 
 uint64_t
 bench_drop_count(const struct bench_env *e)
 {
-	uint64_t n = 0;
+	const struct tern_counter_layout *l = stack_counters();
+	uint64_t v[l->total], n = 0;
 
-	for (int i = 0; i < TERN_CNT_MAX; i++)
-		if (tern_counter_is_drop(i))
-			n += e->sw->w.cnt.v[i];
+	tern_counters_read(l, e->sw, v);
+	for (unsigned i = 0; i < l->total; i++)
+		if (tern_counter_at(l, i)->kind == 'D')
+			n += v[i];
 	return n;
 }
 
@@ -205,7 +217,7 @@ bench_establish(struct bench_env *e, char *err, size_t errlen)
 {
 	enum { BATCH = 512 }; /* below the listener's backlog */
 	struct rte_mbuf *pkts[BATCH];
-	uint64_t estab0 = CNT_GET(&e->sw->w.cnt, TcpCurrEstab);
+	uint64_t estab0 = CNT_GET(&e->sw->tcp.cnt, TcpCurrEstab);
 
 	for (uint32_t first = 0; first < e->nflows; first += BATCH) {
 		unsigned n = (unsigned)RTE_MIN((uint32_t)BATCH, e->nflows - first);
@@ -231,9 +243,9 @@ bench_establish(struct bench_env *e, char *err, size_t errlen)
 		}
 		feed(e, pkts, n);
 	}
-	if (CNT_GET(&e->sw->w.cnt, TcpCurrEstab) - estab0 != e->nflows) {
+	if (CNT_GET(&e->sw->tcp.cnt, TcpCurrEstab) - estab0 != e->nflows) {
 		snprintf(err, errlen, "%lu of %u connections established",
-			 (unsigned long)(CNT_GET(&e->sw->w.cnt, TcpCurrEstab) - estab0), e->nflows);
+			 (unsigned long)(CNT_GET(&e->sw->tcp.cnt, TcpCurrEstab) - estab0), e->nflows);
 		return -1;
 	}
 	return 0;
@@ -304,6 +316,10 @@ bench_env_create_ex(const struct bench_opts *o, enum bench_scenario sc, uint32_t
 	struct bench_env *e = calloc(1, sizeof(*e));
 	char name[RTE_MEMPOOL_NAMESIZE];
 	struct rte_mbuf *out[8];
+	struct tern_worker_env env = { .index = 0, .nworkers = 1, .nports = 1,
+		.socket = (int)rte_socket_id(), .rx_hook = bench_rx_hook, .tx_hook = bench_tx_hook,
+		.hook_ctx = e };
+	struct tcp_cfg *tcp;
 	int rc;
 
 	if (e == NULL) {
@@ -316,20 +332,25 @@ bench_env_create_ex(const struct bench_opts *o, enum bench_scenario sc, uint32_t
 	e->tsc_hz = rte_get_tsc_hz();
 	e->tsc_per_ms = e->tsc_hz / 1000;
 	e->ring_port = -1;
-	tern_config_defaults(&e->cfg);
+	if (tern_config_init(&e->cfg, &stack_schema) != 0) {
+		snprintf(err, errlen, "out of memory");
+		free(e);
+		return NULL;
+	}
+	tcp = tcp_config(&e->cfg);
 	e->cfg.nports = 1;
 	e->cfg.ports[0].mtu = 1500;
-	e->cfg.tcp.max_connections = max_conns ? max_conns : nflows + 1024;
+	tcp->max_connections = max_conns ? max_conns : nflows + 1024;
 	if (sc == SC_ACK) {
-		e->cfg.tcp.sndbuf = 2 * BENCH_MSS;
+		tcp->sndbuf = 2 * BENCH_MSS;
 		/*
 		 * The client acknowledges each flow once per pass over all of them
 		 * (seconds apart with a million flows): with a 200 ms RTO tern would
 		 * retransmit between its ACKs, which is not the path being measured.
 		 */
-		e->cfg.tcp.initial_rto_ms = e->cfg.tcp.min_rto_ms = 60000;
+		tcp->initial_rto_ms = tcp->min_rto_ms = 60000;
 	}
-	e->cfg.arp.timeout_ms = 24u * 3600 * 1000; /* the gateway stays known for the whole run */
+	net_arp_cfg(&e->cfg)->timeout_ms = 24u * 3600 * 1000; /* the gateway stays known */
 	e->cfg.log_level = RTE_LOG_ERR;
 
 	e->port.index = 0;
@@ -341,6 +362,7 @@ bench_env_create_ex(const struct bench_opts *o, enum bench_scenario sc, uint32_t
 	e->port.gateway = GW_IP;
 	e->port.reta_size = 1;
 	e->port.cfg = &e->cfg.ports[0];
+	env.ports = &e->port;
 	if (!o->sw_cksum) {
 		/* An X710-class port: checksums verified and filled by the NIC. */
 		e->port.rx_ip_cksum = e->port.rx_l4_cksum = 1;
@@ -356,26 +378,21 @@ bench_env_create_ex(const struct bench_opts *o, enum bench_scenario sc, uint32_t
 			 pool_size(sc, nflows), rte_strerror(rte_errno));
 		goto fail;
 	}
-	rc = tern_worker_init(&e->sw->w, 0, 1, &e->port, 1, e->pool, stack_app.ops, NULL);
-	if (rc != 0) {
-		snprintf(err, errlen, "tern_worker_init: %s", rte_strerror(-rc));
-		goto fail;
-	}
-	e->sw->w.tx_hook = bench_tx_hook;
-	e->sw->w.tx_hook_ctx = e;
-	e->sw->w.now = rte_rdtsc();
+	env.pool = e->pool;
 	e->heap_before = bench_heap_bytes();
 	e->rss_before = bench_rss_bytes();
-	rc = stack_app.worker_init(&e->sw->w, &e->cfg);
+	rc = stack_build(e->sw, &e->cfg, &env, 0);
 	if (rc != 0) {
-		snprintf(err, errlen, "stack worker init (max_connections %u): %s",
-			 e->cfg.tcp.max_connections, rte_strerror(-rc));
+		rte_free(e->sw);
+		e->sw = NULL;
+		snprintf(err, errlen, "stack_build (max_connections %u): %s",
+			 tcp->max_connections, rte_strerror(-rc));
 		goto fail;
 	}
 	e->heap_after_init = bench_heap_bytes();
 	e->rss_after_init = bench_rss_bytes();
 	rc = sc == SC_ACK ? tern_listen(&e->sw->tcp, BENCH_LISTEN_PORT, source_accept, NULL)
-			  : tern_listen(&e->sw->tcp, BENCH_LISTEN_PORT, discard_accept, e->sw->app);
+			  : tern_listen(&e->sw->tcp, BENCH_LISTEN_PORT, discard_accept, e->sw->svc);
 	if (rc != 0) {
 		snprintf(err, errlen, "tern_listen: %s", rte_strerror(-rc));
 		goto fail;
@@ -433,12 +450,10 @@ bench_env_destroy(struct bench_env *e)
 	if (e == NULL)
 		return;
 	if (e->sw != NULL) {
-		if (e->sw->tcp.tcbs != NULL || e->sw->net.arp != NULL)
-			stack_app.worker_fini(&e->sw->w);
-		tern_worker_flush(&e->sw->w);
-		tern_worker_fini(&e->sw->w);
+		stack_teardown(e->sw);
 		rte_free(e->sw);
 	}
+	tern_config_free(&e->cfg);
 	if (e->pool != NULL) {
 		unsigned used = rte_mempool_in_use_count(e->pool);
 

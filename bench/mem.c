@@ -56,8 +56,8 @@ bench_mem(const struct bench_opts *o, FILE *out)
 			rate[runs] = (double)n * (double)hz / (double)cyc[runs] / 1e6;
 			heap_init = e->heap_after_init - e->heap_before;
 			heap_open = heap - e->heap_after_init;
-			tcb_arr = (uint64_t)e->cfg.tcp.max_connections * sizeof(struct tcb);
-			ooo = (uint64_t)RTE_MAX(e->cfg.tcp.ooo_mbufs, 1u) * sizeof(struct tcp_ooo_seg);
+			tcb_arr = (uint64_t)tcp_config(&e->cfg)->max_connections * sizeof(struct tcb);
+			ooo = (uint64_t)RTE_MAX(tcp_config(&e->cfg)->ooo_mbufs, 1u) * sizeof(struct tcp_ooo_seg);
 			runs++;
 			bench_env_destroy(e);
 		}

@@ -7,7 +7,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf_pool_ops.h>
 
-#include "app/services.h"
+#include "svc/svc.h"
+#include "svc/svc_config.h"
 #include "core/counters.h"
 #include "net/arp_cache.h"
 #include "pair.h"
@@ -50,7 +51,7 @@ bench_pool_create(const char *name, unsigned n)
 static void
 side_tx(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct pair_side *s = w->tx_hook_ctx;
+	struct pair_side *s = w->hook_ctx;
 	struct pair *p = s->pair;
 	struct rte_mbuf *pass[TERN_TX_BATCH];
 	unsigned k, npass = 0;
@@ -74,45 +75,56 @@ side_tx(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n
 	}
 }
 
+/* The wire's far end: what the other side sent, a burst per worker loop. */
+static uint16_t
+side_rx(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t max)
+{
+	struct pair_side *s = w->hook_ctx;
+
+	(void)port;
+	return (uint16_t)rte_ring_dequeue_burst(s->rx, (void **)pkts, max, NULL);
+}
+
+/* A turn of one side: worker loops while the other side's frames wait, up to a bound. */
 static void
 side_poll(struct pair_side *s)
 {
 	struct tern_worker *w = &s->sw->w;
-	struct rte_mbuf *pkts[32];
-	unsigned n;
 
-	w->now = rte_rdtsc();
 	for (int b = 0; b < PAIR_POLL_BURSTS; b++) {
-		n = rte_ring_dequeue_burst(s->rx, (void **)pkts, RTE_DIM(pkts), NULL);
-		if (n == 0)
+		tern_worker_poll(w, rte_rdtsc());
+		if (rte_ring_empty(s->rx))
 			break;
-		CNT_ADD(&w->cnt, PortRxPackets, n);
-		stack_app.ops->rx(w, 0, pkts, (uint16_t)n);
 	}
-	stack_app.ops->tick(w);
-	tern_worker_flush(w);
 }
 
-static void
+static int
 side_config(struct pair_side *s, const struct pair_opts *o)
 {
-	struct tern_service_cfg *svc = &s->cfg.services[0];
+	struct svc_cfg *svc;
+	struct tcp_cfg *tcp;
 
-	tern_config_defaults(&s->cfg);
+	if (tern_config_init(&s->cfg, &stack_schema) != 0)
+		return -1;
+	tcp = tcp_config(&s->cfg);
 	s->cfg.nports = 1;
 	s->cfg.ports[0].mtu = 1500;
 	s->cfg.log_level = RTE_LOG_ERR;
-	s->cfg.tcp.max_connections = o->max_connections;
-	s->cfg.tcp.msl_ms = o->msl_ms;
+	tcp->max_connections = o->max_connections;
+	tcp->msl_ms = o->msl_ms;
 	if (o->sndbuf != 0)
-		s->cfg.tcp.sndbuf = o->sndbuf;
+		tcp->sndbuf = o->sndbuf;
 	if (o->rcvbuf != 0)
-		s->cfg.tcp.rcvbuf = o->rcvbuf;
-	s->cfg.nservices = 1;
-	if (s->is_server)
-		*svc = (struct tern_service_cfg){ .name = "http", .type = TERN_SVC_HTTP, .port = 80 };
-	else
+		tcp->rcvbuf = o->rcvbuf;
+	svc = tern_config_add(&s->cfg, &svc_section, s->is_server ? "http" : o->client.name);
+	if (svc == NULL)
+		return -1;
+	if (s->is_server) {
+		svc->type = SVC_HTTP;
+		svc->port = 80;
+	} else
 		*svc = o->client;
+	return 0;
 }
 
 static int
@@ -121,9 +133,15 @@ side_init(struct pair_side *s, const char *name, uint32_t ip, uint8_t mac_last,
 {
 	static unsigned serial;
 	char pname[RTE_MEMPOOL_NAMESIZE];
+	struct tern_worker_env env = { .index = 0, .nworkers = 1, .ports = &s->port, .nports = 1,
+		.socket = (int)rte_socket_id(), .rx_hook = side_rx, .tx_hook = side_tx,
+		.hook_ctx = s };
 	int rc;
 
-	side_config(s, o);
+	if (side_config(s, o) != 0) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
 	s->port = (struct tern_port){ .index = 0, .nb_queues = 1, .mtu = 1500,
 		.mac = { .addr_bytes = { 0x02, 0, 0, 0, 0, mac_last } },
 		.addr = rte_cpu_to_be_32(ip), .netmask = RTE_BE32(0xffffff00), .reta_size = 1,
@@ -140,14 +158,11 @@ side_init(struct pair_side *s, const char *name, uint32_t ip, uint8_t mac_last,
 			 rte_strerror(rte_errno));
 		return -1;
 	}
-	rc = tern_worker_init(&s->sw->w, 0, 1, &s->port, 1, s->pool, stack_app.ops, NULL);
-	if (rc == 0) {
-		s->sw->w.tx_hook = side_tx;
-		s->sw->w.tx_hook_ctx = s;
-		s->sw->w.now = rte_rdtsc();
-		rc = stack_app.worker_init(&s->sw->w, &s->cfg);
-	}
+	env.pool = s->pool;
+	rc = stack_build(s->sw, &s->cfg, &env, 0);
 	if (rc != 0) {
+		rte_free(s->sw);
+		s->sw = NULL;
 		snprintf(err, errlen, "%s: worker init: %s", name, rte_strerror(-rc));
 		return -1;
 	}
@@ -182,7 +197,7 @@ pair_create(struct pair *p, const struct pair_opts *o, char *err, size_t errlen)
 struct client_worker *
 pair_client(struct pair *p)
 {
-	return services_client(p->client.sw->app, 0);
+	return svc_client(p->client.sw->svc, 0);
 }
 
 int
@@ -214,13 +229,11 @@ side_stop(struct pair_side *s)
 
 	if (s->sw != NULL) {
 		s->sw->w.tx_hook = tx_discard;
-		if (s->sw->tcp.tcbs != NULL)
-			stack_app.worker_fini(&s->sw->w);
-		tern_worker_flush(&s->sw->w);
-		tern_worker_fini(&s->sw->w);
+		stack_teardown(s->sw);
 		rte_free(s->sw);
 		s->sw = NULL;
 	}
+	tern_config_free(&s->cfg);
 	while (s->rx != NULL && rte_ring_dequeue(s->rx, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
 }

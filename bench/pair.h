@@ -14,8 +14,9 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "app/client.h"
+#include "svc/client.h"
 #include "core/config.h"
+#include "svc/svc_config.h"
 #include "core/port.h"
 #include "stack/stack.h"
 
@@ -44,7 +45,7 @@ struct pair {
 };
 
 struct pair_opts {
-	struct tern_service_cfg client;   /* the client service: mode, concurrency, path, duration */
+	struct svc_cfg client;            /* the client service: mode, concurrency, path, duration */
 	uint32_t max_connections;         /* per side */
 	uint32_t msl_ms;
 	uint32_t mbufs;                   /* per side */

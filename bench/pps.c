@@ -1,10 +1,12 @@
 /*
  * pps: the TCP receive path of one worker, in memory. Three loops share the
  * generator and the timing:
- *   tcp     frames -> stack_app.ops->rx (net_rx_burst, tcp_segment_valid,
- *           tcp_input: what stack_rx does) -> tick -> flush into the hook;
- *   parse   the same frames through net_rx_burst and tcp_segment_valid,
- *           then transmitted as they are (the no-TCP ceiling);
+ *   tcp     frames -> tern_worker_poll, the production loop (its rx hook
+ *           hands over the burst: net_rx_burst, steering, tcp_segment_valid,
+ *           tcp_input_burst, timers, flush into the tx hook);
+ *   parse   the same loop with the stack's rx replaced: frames through
+ *           net_rx_burst and tcp_segment_valid, then transmitted as they
+ *           are (the no-TCP ceiling);
  *   ring    the same frames through DPDK's net_ring PMD: enqueue on the RX
  *           ring, rte_eth_rx_burst, rte_eth_tx_burst, dequeue and free.
  */
@@ -32,9 +34,11 @@ rx_parse_only(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint
 	uint16_t ntcp = net_rx_burst(&sw->net, port, pkts, n, tcp);
 
 	for (uint16_t i = 0; i < ntcp; i++)
-		if (tcp_segment_valid(&sw->net, port, tcp[i]))
+		if (tcp_segment_valid(&sw->tcp, port, tcp[i]))
 			tern_tx(w, port, tcp[i]);
 }
+
+static const struct tern_worker_ops parse_only_ops = { .rx = rx_parse_only };
 
 /* One worker loop on a generated burst; returns the frames transmitted (ring only). */
 static inline void
@@ -45,16 +49,16 @@ loop_once(struct bench_env *e, enum variant v, struct rte_mbuf **pkts, unsigned 
 
 	switch (v) {
 	case V_TCP:
-		CNT_ADD(&w->cnt, PortRxPackets, n);
-		stack_app.ops->rx(w, 0, pkts, (uint16_t)n);
-		stack_app.ops->tick(w);
-		tern_worker_flush(w);
+		bench_loop(e, pkts, (uint16_t)n, w->now);
 		break;
-	case V_PARSE:
-		CNT_ADD(&w->cnt, PortRxPackets, n);
-		rx_parse_only(w, 0, pkts, (uint16_t)n);
-		tern_worker_flush(w);
+	case V_PARSE: {
+		const struct tern_worker_ops *stack_ops = w->ops;
+
+		w->ops = &parse_only_ops;
+		bench_loop(e, pkts, (uint16_t)n, w->now);
+		w->ops = stack_ops;
 		break;
+	}
 	case V_RING: {
 		struct rte_mbuf *rx[BENCH_BURST], *done[BENCH_BURST];
 		unsigned q = rte_ring_sp_enqueue_burst(e->rxr, (void **)pkts, n, NULL);
@@ -347,8 +351,13 @@ run_one(const struct bench_opts *o, enum bench_scenario sc, uint32_t flows, FILE
 			fprintf(stderr, "tern-bench: warning: %s/%u run %u: %lu packets dropped "
 				"(see counters)\n", bench_scenario_names[sc], flows, i,
 				(unsigned long)r->smp[V_TCP][i].drops);
-	if (getenv("TERN_BENCH_COUNTERS") != NULL)
-		tern_counters_print(stderr, &e->sw->w.cnt, 0);
+	if (getenv("TERN_BENCH_COUNTERS") != NULL) {
+		const struct tern_counter_layout *l = stack_counters();
+		uint64_t v[l->total];
+
+		tern_counters_read(l, e->sw, v);
+		tern_counters_print(stderr, l, v, 0);
+	}
 	bench_env_destroy(e);
 	free(r);
 	(void)variant_names;

@@ -1,17 +1,102 @@
 /*
- * tern's configuration: an INI file read with rte_cfgfile. Every key is
- * documented in README.md; errors name the file, section and key and say
- * what was expected.
+ * tern's configuration: an INI file read with rte_cfgfile.
+ *
+ * Core reads the file and dispatches; it knows no module's keys. Each
+ * module declares its sections and keys in a table it owns (struct
+ * cfg_section: type, range, default, one-line doc per key) and the program
+ * that composes the modules lists the tables it uses in a struct
+ * cfg_schema. Defaults come from the same tables (each default is written
+ * as it would be in a file and parsed like one), and so does the README's
+ * configuration reference (tern_config_reference). Errors name the file,
+ * section and key and say what was expected.
+ *
+ * Core owns [tern], [portN] and [impair.portN]: their values live in
+ * struct tern_config itself. Every other section's values live in a struct
+ * of its module's, reached through tern_config_obj().
  */
 #ifndef TERN_CORE_CONFIG_H
 #define TERN_CORE_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define TERN_MAX_PORTS 4
 #define TERN_MAX_WORKERS 64
 #define TERN_DEVARGS_LEN 256
+#define CFG_NAME_MAX 48          /* of the NAME in [section.NAME] */
+#define CFG_MAX_SECTIONS 24      /* section tables in one schema */
+
+/* ---- what a module declares --------------------------------------------------- */
+
+enum cfg_type {
+	CFG_UINT,     /* uint32_t, min..max */
+	CFG_BOOL,     /* int: yes/no, on/off, true/false, 1/0 */
+	CFG_STR,      /* char[max]: non-empty; with choices, one of them */
+	CFG_IPV4,     /* uint32_t, host order */
+	CFG_CIDR,     /* uint32_t address, then uint32_t prefix length */
+	CFG_PPM,      /* uint32_t: a percentage with decimals, stored in parts per million */
+	CFG_MS_US,    /* uint32_t: milliseconds min..max in the file, microseconds stored */
+	CFG_ENUM,     /* uint32_t: the index of the value in choices */
+	CFG_LOGLEVEL, /* uint32_t: RTE_LOG_* */
+	CFG_FN,       /* the key's own parser */
+};
+
+struct cfg_ctx;
+
+/* A key's own parser: returns 0, or cfg_fail(...). */
+typedef int (*cfg_parse_fn)(struct cfg_ctx *p, const char *key, const char *value, void *obj);
+
+struct cfg_key {
+	const char *name;         /* a name ending in ".*" matches a family: "server.*" */
+	enum cfg_type type;
+	size_t off;               /* of the field in the section's struct */
+	uint64_t min, max;        /* CFG_UINT, CFG_MS_US; CFG_STR: max is the field's size */
+	const char *def;          /* default, as written in a file; NULL: none */
+	const char *doc;          /* one line for the reference */
+	const char *const *choices; /* CFG_ENUM, CFG_STR: NULL-terminated */
+	cfg_parse_fn parse;       /* CFG_FN */
+	const char *expects;      /* CFG_FN: what a value looks like, for the reference */
+	unsigned flags;
+};
+
+#define CFG_REQUIRED 1u   /* the key must be given */
+#define CFG_MULTI 2u      /* may be given several times (CFG_FN keys only) */
+
+enum cfg_section_kind {
+	CFG_SINGLE,    /* [tcp] */
+	CFG_NAMED,     /* [service.NAME] */
+	CFG_NUMBERED,  /* [port0] .. [portN] */
+};
+
+struct tern_config;
+
+struct cfg_section {
+	const char *name;         /* "tcp"; "service" for [service.NAME]; "port" for [portN] */
+	enum cfg_section_kind kind;
+	unsigned max;             /* instances of a NAMED or NUMBERED section */
+	size_t size;              /* of the struct the keys fill */
+	const struct cfg_key *keys;
+	unsigned nkeys;
+	/* Where core keeps the object (core's own sections); NULL: allocated. */
+	void *(*locate)(struct tern_config *cfg, unsigned index);
+	/* Sets what a default string cannot (before the keys are read). Optional. */
+	void (*init)(void *obj, const char *name, unsigned index);
+	/* Rules across the keys of one instance, after they are read. Optional. */
+	int (*check)(struct cfg_ctx *p, void *obj);
+	/* Rules across sections, once the whole file is read. Optional. */
+	int (*check_all)(struct cfg_ctx *p, struct tern_config *cfg);
+	const char *doc;          /* a paragraph for the reference; may be NULL */
+	const char *title;        /* heading for the reference, e.g. "[portN]"; NULL: [name] */
+};
+
+/* The sections one program reads, in the order they are checked and documented. */
+struct cfg_schema {
+	unsigned n;
+	const struct cfg_section *sections[CFG_MAX_SECTIONS];
+};
+
+/* ---- core's own sections ------------------------------------------------------ */
 
 /* One direction of the test-only impairment layer. Rates in parts per million. */
 struct tern_impair_dir_cfg {
@@ -44,83 +129,84 @@ struct tern_port_cfg {
 	struct tern_impair_cfg impair;
 };
 
-struct tern_arp_cfg {
-	uint32_t entries;     /* cache size per worker */
-	uint32_t timeout_ms;  /* how long a learned entry is trusted */
-	uint32_t retry_ms;    /* between requests while resolving */
-	uint32_t retries;     /* requests before giving up */
-	uint32_t queue;       /* packets held per unresolved neighbour */
+/* A section instance read from the file (or added in code). */
+struct cfg_instance {
+	const struct cfg_section *sec;
+	unsigned index;           /* NUMBERED: N */
+	char name[CFG_NAME_MAX];  /* NAMED: NAME */
+	void *obj;
+	int owned;                /* obj was allocated here */
 };
 
-struct tern_icmp_cfg {
-	uint32_t error_rate;   /* ICMP errors per second per worker */
-	uint32_t error_burst;
-};
-
-/* TCP tunables; defaults follow Linux where RFCs leave a choice. */
-struct tern_tcp_cfg {
-	uint32_t max_connections;   /* TCBs per worker */
-	uint32_t rcvbuf, sndbuf;    /* bytes per connection */
-	uint32_t backlog;           /* SYN-RECEIVED per listener per worker */
-	uint32_t msl_ms;            /* TIME-WAIT lasts 2*MSL */
-	uint32_t fin_wait2_ms;
-	uint32_t syn_retries, synack_retries, retries;
-	uint32_t delack_ms;
-	uint32_t initial_rto_ms, min_rto_ms, max_rto_ms;
-	uint32_t keepalive_idle_ms, keepalive_interval_ms, keepalive_probes;
-	int keepalive;
-	int nagle;
-	int timestamps, sack, window_scaling;
-	uint32_t ooo_mbufs;         /* out-of-order mbufs held per worker */
-	uint32_t challenge_ack_limit; /* per second per worker (RFC 5961 §7) */
-	char cc[16];
-};
-
-#define TERN_MAX_SERVICES 16
-enum tern_service_type { TERN_SVC_ECHO, TERN_SVC_DISCARD, TERN_SVC_HTTP, TERN_SVC_CLIENT };
-enum tern_client_mode { TERN_CLIENT_RPS, TERN_CLIENT_CPS };
-
-struct tern_service_cfg {
-	char name[48];
-	uint32_t type;              /* enum tern_service_type */
-	uint32_t port;              /* listening port; for a client, the target's */
-	char cc[16];                /* empty: [tcp] cc */
-	/* type = client: HTTP/1.1 GETs toward target:port */
-	uint32_t target;            /* host order; 0: not set */
-	uint32_t mode;              /* enum tern_client_mode */
-	uint32_t concurrency;       /* connections per worker */
-	char path[TERN_DEVARGS_LEN];
-	uint32_t duration_ms;       /* 0: until stopped */
-	uint32_t requests;          /* per worker; 0: no limit */
-	uint32_t start_ms;          /* wait after start (ARP, the peer's readiness) */
-	uint32_t exit_when_done;    /* stop tern once every client has finished */
-};
+#define CFG_MAX_INSTANCES 256
 
 struct tern_config {
 	char path[512];
+	const struct cfg_schema *schema;
+	/* [tern] */
 	uint32_t workers;
 	uint32_t mbufs;        /* per worker */
 	uint32_t log_level;    /* RTE_LOG_* */
+	/* [portN], [impair.portN] */
 	uint32_t nports;
 	struct tern_port_cfg ports[TERN_MAX_PORTS];
-	struct tern_arp_cfg arp;
-	struct tern_icmp_cfg icmp;
-	struct tern_tcp_cfg tcp;
-	uint32_t nservices;
-	struct tern_service_cfg services[TERN_MAX_SERVICES];
+	/* every section instance, core's included, in file order */
+	unsigned ninst;
+	struct cfg_instance inst[CFG_MAX_INSTANCES];
 };
 
-/* Fills cfg with defaults (no ports). */
-void tern_config_defaults(struct tern_config *cfg);
+/* Core's sections, for a program's schema. */
+extern const struct cfg_section tern_main_section, tern_port_section, tern_impair_section;
+
+/* ---- using a configuration ---------------------------------------------------- */
 
 /*
- * Loads and validates path into cfg. Returns 0, or -1 with a message of the
- * form "FILE: [section] key: expected ..., got '...'" in err.
+ * Fills cfg with defaults for schema: core's fields, and one object for
+ * each SINGLE section (no ports, no NAMED instances). Returns 0 or -1
+ * (out of memory).
  */
-int tern_config_load(const char *path, struct tern_config *cfg,
+int tern_config_init(struct tern_config *cfg, const struct cfg_schema *schema);
+/* Frees what init, load and add allocated. */
+void tern_config_free(struct tern_config *cfg);
+
+/*
+ * Loads and validates path into cfg. Returns 0, or -1 with a message of
+ * the form "FILE: [section] key: expected ..., got '...'" in err; cfg
+ * must be freed either way.
+ */
+int tern_config_load(const char *path, const struct cfg_schema *schema, struct tern_config *cfg,
 		     char *err, size_t errlen);
 
 /* tern itself needs an address on every port (tern-impair does not). */
 int tern_config_require_addresses(const struct tern_config *cfg, char *err, size_t errlen);
+
+/* Instances of a section, and the i-th one's object and name (NULL past the end). */
+unsigned tern_config_count(const struct tern_config *cfg, const struct cfg_section *sec);
+void *tern_config_obj(const struct tern_config *cfg, const struct cfg_section *sec, unsigned i);
+const char *tern_config_name(const struct tern_config *cfg, const struct cfg_section *sec,
+			     unsigned i);
+/* Adds a NAMED instance with its defaults (tests, benchmarks). NULL when full. */
+void *tern_config_add(struct tern_config *cfg, const struct cfg_section *sec, const char *name);
+
+/* Writes the schema's reference in Markdown (README's "Configuration"). */
+void tern_config_reference(FILE *f, const struct cfg_schema *schema);
+
+/* ---- for a module's check hooks ----------------------------------------------- */
+
+/* Formats "FILE: [section] key: what" into the error and returns -1. key may be NULL. */
+int cfg_fail(struct cfg_ctx *p, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Makes later errors name this section instance, e.g. "service.web". */
+void cfg_at(struct cfg_ctx *p, const char *section);
+/* 1 when the current instance's file section gives key. */
+int cfg_given(const struct cfg_ctx *p, const char *key);
+/* The section instance being checked, e.g. "service.web". */
+const char *cfg_section_name(const struct cfg_ctx *p);
+
+/* Parsers shared with modules' CFG_FN keys; 0 or -1. */
+int cfg_parse_u64(const char *s, uint64_t *out);
+int cfg_parse_ipv4(const char *s, uint32_t *out);
+/* "A.B.C.D:PORT", host order; port 1..65535. */
+int cfg_parse_addr_port(const char *s, uint32_t *addr, uint16_t *port);
 
 #endif

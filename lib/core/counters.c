@@ -3,59 +3,79 @@
 
 #include "counters.h"
 
-struct counter_info {
-	const char *name;
-	const char *desc;
-	char kind;
-};
-
-static const struct counter_info counter_info[TERN_CNT_MAX] = {
-#define C(name, kind, desc) [TERN_CNT_##name] = { #name, desc, #kind[0] },
-#include "counters.def"
-#undef C
-};
-
-const char *
-tern_counter_name(enum tern_counter id)
+int
+tern_counter_layout_add(struct tern_counter_layout *l, const struct tern_counter_set *s,
+			size_t offset)
 {
-	return id < TERN_CNT_MAX ? counter_info[id].name : "?";
+	if (l->nsets == TERN_COUNTER_SETS_MAX)
+		return -1;
+	l->set[l->nsets] = s;
+	l->offset[l->nsets] = offset;
+	l->nsets++;
+	l->total += s->n;
+	return 0;
 }
 
-const char *
-tern_counter_desc(enum tern_counter id)
+const struct tern_counter_info *
+tern_counter_at(const struct tern_counter_layout *l, unsigned i)
 {
-	return id < TERN_CNT_MAX ? counter_info[id].desc : "?";
+	for (unsigned s = 0; s < l->nsets; s++) {
+		if (i < l->set[s]->n)
+			return &l->set[s]->info[i];
+		i -= l->set[s]->n;
+	}
+	return NULL;
 }
 
 int
-tern_counter_is_drop(enum tern_counter id)
+tern_counter_find(const struct tern_counter_layout *l, const char *name)
 {
-	return id < TERN_CNT_MAX && counter_info[id].kind == 'D';
-}
+	const struct tern_counter_info *c;
 
-int
-tern_counter_by_name(const char *name)
-{
-	for (int i = 0; i < TERN_CNT_MAX; i++)
-		if (strcmp(counter_info[i].name, name) == 0)
-			return i;
+	for (unsigned i = 0; (c = tern_counter_at(l, i)) != NULL; i++)
+		if (strcmp(c->name, name) == 0)
+			return (int)i;
 	return -1;
 }
 
-void
-tern_counters_sum(struct tern_counters *out,
-		  const struct tern_counters *const *in, unsigned n)
+static void
+read_or_add(const struct tern_counter_layout *l, const void *worker, uint64_t *out, int add)
 {
-	memset(out, 0, sizeof(*out));
-	for (unsigned w = 0; w < n; w++)
-		for (int i = 0; i < TERN_CNT_MAX; i++)
-			out->v[i] += __atomic_load_n(&in[w]->v[i], __ATOMIC_RELAXED);
+	unsigned k = 0;
+
+	for (unsigned s = 0; s < l->nsets; s++) {
+		const uint64_t *block = (const uint64_t *)((const char *)worker + l->offset[s]);
+
+		for (unsigned i = 0; i < l->set[s]->n; i++, k++) {
+			uint64_t v = __atomic_load_n(&block[i], __ATOMIC_RELAXED);
+
+			out[k] = add ? out[k] + v : v;
+		}
+	}
 }
 
 void
-tern_counters_print(FILE *f, const struct tern_counters *c, int all)
+tern_counters_read(const struct tern_counter_layout *l, const void *worker, uint64_t *out)
 {
-	for (int i = 0; i < TERN_CNT_MAX; i++)
-		if (all || c->v[i] != 0)
-			fprintf(f, "%-22s %20" PRIu64 "\n", counter_info[i].name, c->v[i]);
+	read_or_add(l, worker, out, 0);
+}
+
+void
+tern_counters_add(const struct tern_counter_layout *l, const void *worker, uint64_t *sum)
+{
+	read_or_add(l, worker, sum, 1);
+}
+
+void
+tern_counters_print(FILE *f, const struct tern_counter_layout *l, const uint64_t *v, int all)
+{
+	const struct tern_counter_info *c;
+	int width = 0;
+
+	for (unsigned i = 0; (c = tern_counter_at(l, i)) != NULL; i++)
+		if ((all || v[i] != 0) && (int)strlen(c->name) > width)
+			width = (int)strlen(c->name);
+	for (unsigned i = 0; (c = tern_counter_at(l, i)) != NULL; i++)
+		if (all || v[i] != 0)
+			fprintf(f, "%-*s %20" PRIu64 "\n", width, c->name, v[i]);
 }

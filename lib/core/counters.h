@@ -1,40 +1,65 @@
-/* Per-worker counters from the X-macro list in counters.def. */
+/*
+ * Counters, owned by the modules that increment them. Each module lists
+ * its counters once, in an X-macro file next to its code
+ * (C(name, kind, description) lines), and gets from it:
+ *   - a block struct with one uint64_t member per counter, embedded in
+ *     its per-worker state and incremented as CNT_INC(&block, Name): a
+ *     plain store by the owning worker, checked by the compiler;
+ *   - a struct tern_counter_set naming each counter for summing,
+ *     printing and lookups (counter_set.h).
+ * The program that composes the modules (lib/stack) lays the blocks out
+ * in its worker struct and describes that layout with a tern_counter_layout;
+ * core sums, prints and looks up through it without knowing any module.
+ * Readers on other lcores load relaxed and accept a slightly stale value.
+ */
 #ifndef TERN_CORE_COUNTERS_H
 #define TERN_CORE_COUNTERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <rte_common.h>
 
-enum tern_counter {
-#define C(name, kind, desc) TERN_CNT_##name,
-#include "counters.def"
-#undef C
-	TERN_CNT_MAX
+#define CNT_INC(block, name) ((block)->name++)
+#define CNT_ADD(block, name, n) ((block)->name += (n))
+#define CNT_GET(block, name) ((block)->name)
+
+/* The kinds of the .def files: D counts dropped packets, E counts events. */
+struct tern_counter_info {
+	const char *name;
+	const char *desc;
+	char kind;
 };
 
-/*
- * One per worker, written only by its owner with plain stores; readers on
- * other lcores load relaxed and accept a slightly stale value.
- */
-struct tern_counters {
-	uint64_t v[TERN_CNT_MAX];
-} __rte_cache_aligned;
+/* One module's counters, in the order of its .def file. */
+struct tern_counter_set {
+	const char *module;
+	unsigned n;
+	const struct tern_counter_info *info;
+};
 
-#define CNT_INC(c, name) ((c)->v[TERN_CNT_##name]++)
-#define CNT_ADD(c, name, n) ((c)->v[TERN_CNT_##name] += (n))
-#define CNT_GET(c, name) ((c)->v[TERN_CNT_##name])
+#define TERN_COUNTER_SETS_MAX 16
 
-const char *tern_counter_name(enum tern_counter id);
-const char *tern_counter_desc(enum tern_counter id);
-/* 1 when the counter counts dropped packets. */
-int tern_counter_is_drop(enum tern_counter id);
-/* Looks a counter up by name; -1 when unknown. */
-int tern_counter_by_name(const char *name);
-/* Sums n per-worker blocks into out. */
-void tern_counters_sum(struct tern_counters *out,
-		       const struct tern_counters *const *in, unsigned n);
-/* Prints "name value" lines for non-zero counters (all with all != 0). */
-void tern_counters_print(FILE *f, const struct tern_counters *c, int all);
+/* Where a worker struct holds each module's block. */
+struct tern_counter_layout {
+	unsigned nsets;
+	unsigned total;      /* counters over all sets: the flat index space */
+	const struct tern_counter_set *set[TERN_COUNTER_SETS_MAX];
+	size_t offset[TERN_COUNTER_SETS_MAX]; /* of the block from the worker's start */
+};
+
+/* Adds a set whose block is at offset in the worker struct. Returns 0 or -1 when full. */
+int tern_counter_layout_add(struct tern_counter_layout *l, const struct tern_counter_set *s,
+			    size_t offset);
+
+/* The counter at flat index i (0 .. total-1); NULL past the end. */
+const struct tern_counter_info *tern_counter_at(const struct tern_counter_layout *l, unsigned i);
+/* Flat index of a counter by name; -1 when unknown. */
+int tern_counter_find(const struct tern_counter_layout *l, const char *name);
+/* Copies one worker's counters into out[total] (relaxed loads: another lcore may be writing). */
+void tern_counters_read(const struct tern_counter_layout *l, const void *worker, uint64_t *out);
+/* Adds one worker's counters into sum[total]. */
+void tern_counters_add(const struct tern_counter_layout *l, const void *worker, uint64_t *sum);
+/* Prints "name value" lines, non-zero ones only unless all; names aligned to the longest. */
+void tern_counters_print(FILE *f, const struct tern_counter_layout *l, const uint64_t *v, int all);
 
 #endif

@@ -26,7 +26,7 @@ struct tern_impair {
 	uint64_t seq;
 	uint32_t n, cap;
 	unsigned cnt_off;            /* 0 for RX; distance to the Tx block for TX */
-	struct tern_counters *cnt;
+	struct core_counters *cnt;
 	struct rte_mempool *pool;
 	tern_impair_finalize_fn finalize;
 	struct held heap[];
@@ -89,10 +89,10 @@ rng_chance(struct tern_impair *im, uint32_t ppm)
 
 /* id is the Rx counter; the Tx block mirrors the Rx block in order. */
 static inline void
-count(struct tern_impair *im, enum tern_counter id)
+count(struct tern_impair *im, size_t rx_counter)
 {
 	if (im->cnt != NULL)
-		im->cnt->v[id + im->cnt_off]++;
+		im->cnt->v[rx_counter / sizeof(uint64_t) + im->cnt_off]++;
 }
 
 /* --- heap of held frames --- */
@@ -201,7 +201,7 @@ corrupt(struct tern_impair *im, struct rte_mbuf *m)
 	/* A received frame's checksum verdict from the NIC no longer holds: the
 	 * stack must check the corrupted bytes itself. */
 	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
-	count(im, TERN_CNT_ImpairRxCorrupted);
+	count(im, offsetof(struct core_counters, ImpairRxCorrupted));
 	return m;
 }
 
@@ -218,10 +218,10 @@ delay_us(struct tern_impair *im)
 	if (d < 0)
 		d = 0;
 	if (d > 0)
-		count(im, TERN_CNT_ImpairRxDelayed);
+		count(im, offsetof(struct core_counters, ImpairRxDelayed));
 	if (rng_chance(im, c->reorder_ppm)) {
 		d += c->reorder_gap_us;
-		count(im, TERN_CNT_ImpairRxReordered);
+		count(im, offsetof(struct core_counters, ImpairRxReordered));
 	}
 	return (uint64_t)d;
 }
@@ -235,7 +235,7 @@ schedule(struct tern_impair *im, uint64_t now, struct rte_mbuf *m)
 	/* Checked first so the other counters only count frames that are held. */
 	if (im->n >= im->cap) {
 		rte_pktmbuf_free(m);
-		count(im, TERN_CNT_ImpairRxQueueFull);
+		count(im, offsetof(struct core_counters, ImpairRxQueueFull));
 		return;
 	}
 	if (rng_chance(im, im->cfg.corrupt_ppm))
@@ -251,14 +251,14 @@ push_one(struct tern_impair *im, uint64_t now, struct rte_mbuf *m)
 
 	if (rng_chance(im, im->cfg.loss_ppm)) {
 		rte_pktmbuf_free(m);
-		count(im, TERN_CNT_ImpairRxLost);
+		count(im, offsetof(struct core_counters, ImpairRxLost));
 		return;
 	}
 	/* Copied before corruption so the duplicate is impaired on its own. */
 	if (rng_chance(im, im->cfg.duplicate_ppm)) {
 		dup = rte_pktmbuf_copy(m, im->pool, 0, UINT32_MAX);
 		if (dup != NULL)
-			count(im, TERN_CNT_ImpairRxDuplicated);
+			count(im, offsetof(struct core_counters, ImpairRxDuplicated));
 	}
 	schedule(im, now, m);
 	if (dup != NULL)
@@ -270,7 +270,7 @@ push_one(struct tern_impair *im, uint64_t now, struct rte_mbuf *m)
 struct tern_impair *
 tern_impair_create(const struct tern_impair_dir_cfg *cfg, uint32_t queue_len,
 		   uint32_t seed, enum tern_impair_dir dir, int socket,
-		   struct rte_mempool *pool, struct tern_counters *cnt,
+		   struct rte_mempool *pool, struct core_counters *cnt,
 		   tern_impair_finalize_fn finalize)
 {
 	struct tern_impair *im;
@@ -284,7 +284,8 @@ tern_impair_create(const struct tern_impair_dir_cfg *cfg, uint32_t queue_len,
 		return NULL;
 	im->cfg = *cfg;
 	im->cap = cap;
-	im->cnt_off = dir == TERN_IMPAIR_TX ? TERN_CNT_ImpairTxLost - TERN_CNT_ImpairRxLost : 0;
+	im->cnt_off = dir == TERN_IMPAIR_TX ? (offsetof(struct core_counters, ImpairTxLost) -
+						offsetof(struct core_counters, ImpairRxLost)) / sizeof(uint64_t) : 0;
 	im->cnt = cnt;
 	im->pool = pool;
 	im->finalize = finalize;

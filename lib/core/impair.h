@@ -15,7 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "config.h"
-#include "counters.h"
+#include "core_counters.h"
 
 enum tern_impair_dir { TERN_IMPAIR_RX = 0, TERN_IMPAIR_TX = 1 };
 
@@ -33,7 +33,7 @@ struct tern_impair *tern_impair_create(const struct tern_impair_dir_cfg *cfg,
 				       uint32_t queue_len, uint32_t seed,
 				       enum tern_impair_dir dir, int socket,
 				       struct rte_mempool *pool,
-				       struct tern_counters *cnt,
+				       struct core_counters *cnt,
 				       tern_impair_finalize_fn finalize);
 
 /* 1 when the stage does anything at all (a zero config passes frames through). */

@@ -33,20 +33,23 @@ static void
 usage(const char *prog, FILE *f)
 {
 	fprintf(f, "usage: %s [EAL options --] -c FILE [--check]\n"
-		"  -c, --config FILE  configuration (INI; see README.md)\n"
-		"  --check            validate the configuration and exit\n"
+		"       %s --config-reference\n"
+		"  -c, --config FILE     configuration (INI; see README.md)\n"
+		"  --check               validate the configuration and exit\n"
+		"  --config-reference    print every section and key (Markdown) and exit\n"
 		"  -h, --help         this text\n"
 		"Without EAL options, defaults that need no hugepages or PCI devices are used.\n",
-		prog);
+		prog, prog);
 }
 
-/* App options; returns -1 on a usage error. */
+/* Program options; returns -1 on a usage error. */
 static int
-parse_app_args(int argc, char **argv, const char **config, int *check)
+parse_prog_args(int argc, char **argv, const char **config, int *check, int *reference)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "config-reference", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -57,6 +60,7 @@ parse_app_args(int argc, char **argv, const char **config, int *check)
 		switch (c) {
 		case 'c': *config = optarg; break;
 		case 'C': *check = 1; break;
+		case 'R': *reference = 1; break;
 		case 'h': usage(argv[0], stdout); exit(TERN_EXIT_OK);
 		default: return -1;
 		}
@@ -65,7 +69,7 @@ parse_app_args(int argc, char **argv, const char **config, int *check)
 		fprintf(stderr, "%s: unexpected argument '%s'\n", argv[0], argv[optind]);
 		return -1;
 	}
-	if (*config == NULL) {
+	if (*config == NULL && !*reference) {
 		fprintf(stderr, "%s: -c FILE is required\n", argv[0]);
 		return -1;
 	}
@@ -124,6 +128,27 @@ start_eal(struct tern_runtime *rt, int eal_argc, char **argv)
 	return 0;
 }
 
+/* Worker i runs on the i-th worker lcore: its memory goes on that lcore's NUMA node. */
+static void
+assign_lcores(struct tern_runtime *rt)
+{
+	unsigned lcore, i = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (i == rt->cfg.workers)
+			break;
+		rt->lcores[i++] = lcore;
+	}
+}
+
+static int
+worker_socket(const struct tern_runtime *rt, unsigned i)
+{
+	int s = (int)rte_lcore_to_socket_id(rt->lcores[i]);
+
+	return s < 0 ? SOCKET_ID_ANY : s;
+}
+
 static int
 create_pools(struct tern_runtime *rt)
 {
@@ -134,7 +159,7 @@ create_pools(struct tern_runtime *rt)
 
 		snprintf(name, sizeof(name), "tern_mbuf_%u", i);
 		rt->pools[i] = rte_pktmbuf_pool_create(name, rt->cfg.mbufs, 256, 0, room,
-						       rte_socket_id());
+						       worker_socket(rt, i));
 		if (rt->pools[i] == NULL) {
 			fprintf(stderr, "%s: [tern] mbufs: cannot allocate %u mbufs for worker %u: %s\n",
 				rt->cfg.path, rt->cfg.mbufs, i, rte_strerror(rte_errno));
@@ -151,55 +176,90 @@ worker_at(struct tern_runtime *rt, unsigned i)
 }
 
 static int
-start_ports_and_workers(struct tern_runtime *rt)
+build_workers(struct tern_runtime *rt)
 {
-	char err[512];
-	int rc;
-
-	for (unsigned p = 0; p < rt->cfg.nports; p++) {
-		rc = tern_port_init(&rt->ports[p], &rt->cfg.ports[p], p, rt->cfg.workers,
-				    rt->pools, err, sizeof(err));
-		if (rc != 0) {
-			fprintf(stderr, "%s: %s\n", rt->cfg.path, err);
-			return -1;
-		}
-		rt->nports_up++;
-	}
-	rt->worker_stride = RTE_ALIGN_CEIL(rt->app->worker_size, RTE_CACHE_LINE_SIZE);
+	rt->worker_stride = RTE_ALIGN_CEIL(rt->prog->worker_size, RTE_CACHE_LINE_SIZE);
 	rt->workers = rte_zmalloc("tern_workers", rt->worker_stride * rt->cfg.workers,
 				  RTE_CACHE_LINE_SIZE);
 	if (rt->workers == NULL)
 		return -1;
 	for (unsigned i = 0; i < rt->cfg.workers; i++) {
-		struct tern_worker *w = worker_at(rt, i);
+		struct tern_worker_env env = {
+			.index = i, .nworkers = rt->cfg.workers, .ports = rt->ports,
+			.nports = rt->cfg.nports, .pool = rt->pools[i], .socket = worker_socket(rt, i),
+			.peers = rt->peers,
+		};
+		int rc = rt->prog->worker_build(worker_at(rt, i), &rt->cfg, &env);
 
-		rc = tern_worker_init(w, i, rt->cfg.workers, rt->ports, rt->cfg.nports,
-				      rt->pools[i], rt->app->ops, rt->app->finalize);
-		if (rc == 0 && rt->app->worker_init != NULL)
-			rc = rt->app->worker_init(w, &rt->cfg);
+		rt->nbuilt = i + 1; /* a failed build is torn down too */
 		if (rc != 0) {
-			fprintf(stderr, "%s: worker %u: init failed: %s\n", rt->app->name, i,
+			fprintf(stderr, "%s: worker %u: init failed: %s\n", rt->prog->name, i,
 				rte_strerror(-rc));
 			return -1;
 		}
-		w->peers = rt->peers;
-		rt->peers[i] = w;
+		rt->peers[i] = worker_at(rt, i);
 	}
 	return 0;
 }
 
-static void
-print_counters(struct tern_runtime *rt, FILE *f)
+static int
+start_ports_and_workers(struct tern_runtime *rt)
 {
-	const struct tern_counters *blocks[TERN_MAX_WORKERS];
-	struct tern_counters sum;
+	char err[512];
 
-	for (unsigned i = 0; i < rt->cfg.workers && rt->workers != NULL; i++)
-		blocks[i] = &worker_at(rt, i)->cnt;
-	tern_counters_sum(&sum, blocks, rt->workers != NULL ? rt->cfg.workers : 0);
+	for (unsigned p = 0; p < rt->cfg.nports; p++) {
+		if (tern_port_init(&rt->ports[p], &rt->cfg.ports[p], p, rt->cfg.workers,
+				   rt->pools, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: %s\n", rt->cfg.path, err);
+			return -1;
+		}
+		rt->nports_up++;
+	}
+	return build_workers(rt);
+}
+
+/*
+ * Each worker's counters: through the control channel while they run (a
+ * consistent snapshot taken by the worker itself), read directly once
+ * they have stopped.
+ */
+static void
+sum_counters(struct tern_runtime *rt, uint64_t *sum, int running)
+{
+	const struct tern_counter_layout *l = rt->prog->counters();
+
+	memset(sum, 0, l->total * sizeof(*sum));
+	for (unsigned i = 0; i < rt->nbuilt; i++) {
+		struct tern_msg *m = running ? tern_msg_new(TERN_MSG_COUNTERS, l->total * 8) : NULL;
+		int rc = m != NULL ? tern_chan_call(worker_at(rt, i), m, 1000) : -1;
+
+		if (rc == 0 && m->status == 0)
+			for (unsigned k = 0; k < l->total; k++)
+				sum[k] += ((const uint64_t *)m->body)[k];
+		else {
+			if (running)
+				TLOG(WARNING, "worker %u did not answer the counters request (%s): "
+				     "read directly", i, rc == 0 ? rte_strerror(-m->status) : rte_strerror(-rc));
+			tern_counters_add(l, worker_at(rt, i), sum);
+		}
+		if (rc != -ETIMEDOUT)
+			tern_msg_free(m);
+	}
+}
+
+static void
+print_counters(struct tern_runtime *rt, FILE *f, int running)
+{
+	const struct tern_counter_layout *l = rt->prog->counters();
+	uint64_t *sum = calloc(l->total, sizeof(*sum));
+
+	if (sum == NULL)
+		return;
+	sum_counters(rt, sum, running);
 	fprintf(f, "counters:\n");
-	tern_counters_print(f, &sum, 0);
+	tern_counters_print(f, l, sum, 0);
 	fflush(f);
+	free(sum);
 }
 
 static void
@@ -210,33 +270,28 @@ print_ready(struct tern_runtime *rt)
 		const struct tern_port_cfg *pc = &rt->cfg.ports[p];
 
 		rte_ether_format_addr(mac, sizeof(mac), &rt->ports[p].mac);
-		printf("%s: port%u %s mac %s address %u.%u.%u.%u/%u\n", rt->app->name, p,
+		printf("%s: port%u %s mac %s address %u.%u.%u.%u/%u\n", rt->prog->name, p,
 		       pc->devargs, mac, pc->addr >> 24, (pc->addr >> 16) & 255,
 		       (pc->addr >> 8) & 255, pc->addr & 255, pc->prefix_len);
 	}
 	printf("%s: ready, %u worker(s); stop with SIGINT or SIGTERM, SIGUSR1 prints counters\n",
-	       rt->app->name, rt->cfg.workers);
+	       rt->prog->name, rt->cfg.workers);
 	fflush(stdout);
 }
 
 static void
 run_workers(struct tern_runtime *rt)
 {
-	unsigned lcore, i = 0;
-
 	tern_worker_stop = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		if (i == rt->cfg.workers)
-			break;
-		rte_eal_remote_launch(tern_worker_main, worker_at(rt, i++), lcore);
-	}
+	for (unsigned i = 0; i < rt->cfg.workers; i++)
+		rte_eal_remote_launch(tern_worker_main, worker_at(rt, i), rt->lcores[i]);
 	print_ready(rt);
 	while (!stop_requested) {
 		if (dump_requested) {
 			dump_requested = 0;
-			print_counters(rt, stdout);
+			print_counters(rt, stdout, 1);
 		}
-		if (rt->app->main_poll != NULL && rt->app->main_poll(rt, 0))
+		if (rt->prog->main_poll != NULL && rt->prog->main_poll(rt, 0))
 			break;
 		/* One plain sleep: net_tap's RX signals only end it early; a restarting sleep
 		 * (rte_delay_us_sleep) could keep the main loop from seeing SIGTERM for seconds. */
@@ -244,8 +299,8 @@ run_workers(struct tern_runtime *rt)
 	}
 	__atomic_store_n(&tern_worker_stop, 1, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
-	if (rt->app->main_poll != NULL)
-		rt->app->main_poll(rt, 1);
+	if (rt->prog->main_poll != NULL)
+		rt->prog->main_poll(rt, 1);
 }
 
 /* Frees everything; returns 0 when every mbuf came back to its pool. */
@@ -254,17 +309,12 @@ shutdown_all(struct tern_runtime *rt)
 {
 	unsigned leaked = 0;
 
-	for (unsigned i = 0; rt->workers != NULL && i < rt->cfg.workers; i++) {
-		struct tern_worker *w = worker_at(rt, i);
-
-		if (rt->app->worker_fini != NULL)
-			rt->app->worker_fini(w);
-		tern_worker_fini(w);
-	}
+	for (unsigned i = 0; i < rt->nbuilt; i++)
+		rt->prog->worker_teardown(worker_at(rt, i));
 	for (unsigned p = 0; p < rt->nports_up; p++)
 		tern_port_close(&rt->ports[p]);
 	if (rt->workers != NULL)
-		print_counters(rt, stdout);
+		print_counters(rt, stdout, 0);
 	for (unsigned i = 0; i < rt->cfg.workers; i++) {
 		if (rt->pools[i] == NULL)
 			continue;
@@ -280,50 +330,83 @@ shutdown_all(struct tern_runtime *rt)
 	return leaked == 0 ? 0 : -1;
 }
 
-int
-tern_runtime_main(const struct tern_app *app, int argc, char **argv)
+/* Loads the configuration; TERN_EXIT_OK to go on, or the status to exit with. */
+static int
+load_config(struct tern_runtime *rt, const char *config, int check)
 {
-	static struct tern_runtime rt;
-	const char *config = NULL;
-	int eal_argc, app_index, check = 0, status = TERN_EXIT_OK;
-	char err[1024], runtime_dir[512];
+	char err[1024];
 
-	memset(&rt, 0, sizeof(rt));
-	rt.app = app;
-	tern_log_prefix = app->name;
-	tern_eal_split(argc, argv, &eal_argc, &app_index);
-	argv[app_index - 1] = argv[0];
-	if (parse_app_args(argc - app_index + 1, argv + app_index - 1, &config, &check) != 0) {
-		usage(argv[0], stderr);
-		return TERN_EXIT_USAGE;
-	}
-	if (tern_config_load(config, &rt.cfg, err, sizeof(err)) != 0 ||
-	    (app->needs_addresses && tern_config_require_addresses(&rt.cfg, err, sizeof(err)) != 0)) {
-		fprintf(stderr, "%s: config error: %s\n", app->name, err);
+	if (tern_config_load(config, rt->prog->schema, &rt->cfg, err, sizeof(err)) != 0 ||
+	    (rt->prog->needs_addresses &&
+	     tern_config_require_addresses(&rt->cfg, err, sizeof(err)) != 0)) {
+		fprintf(stderr, "%s: config error: %s\n", rt->prog->name, err);
 		return TERN_EXIT_USAGE;
 	}
 	if (check) {
-		printf("%s: configuration OK (%u port(s), %u worker(s))\n", config, rt.cfg.nports,
-		       rt.cfg.workers);
-		return TERN_EXIT_OK;
+		printf("%s: configuration OK (%u port(s), %u worker(s))\n", config, rt->cfg.nports,
+		       rt->cfg.workers);
+		return -1;
 	}
+	return TERN_EXIT_OK;
+}
+
+/* Starts, runs and stops everything; the exit status. */
+static int
+run(struct tern_runtime *rt, int eal_argc, char **argv)
+{
+	char runtime_dir[512];
+	int status = TERN_EXIT_OK;
+
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_signal);
-	if (start_eal(&rt, eal_argc, argv) != 0)
+	if (start_eal(rt, eal_argc, argv) != 0)
 		return TERN_EXIT_FAIL;
-	if (create_pools(&rt) != 0 || start_ports_and_workers(&rt) != 0)
+	assign_lcores(rt);
+	rt->main_state = calloc(1, rt->prog->main_state_size + 1);
+	if (rt->main_state == NULL || create_pools(rt) != 0 || start_ports_and_workers(rt) != 0)
 		status = TERN_EXIT_FAIL;
 	else
-		run_workers(&rt);
-	if (shutdown_all(&rt) != 0) {
-		fprintf(stderr, "%s: mbufs were not all returned to their pools\n", app->name);
+		run_workers(rt);
+	if (shutdown_all(rt) != 0) {
+		fprintf(stderr, "%s: mbufs were not all returned to their pools\n", rt->prog->name);
 		status = TERN_EXIT_FAIL;
 	}
-	if (rt.own_runtime_dir)
+	free(rt->main_state);
+	if (rt->own_runtime_dir)
 		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
-	if (rt.own_runtime_dir)
+	if (rt->own_runtime_dir)
 		tern_eal_remove_own_dir(runtime_dir);
+	return status;
+}
+
+int
+tern_runtime_main(const struct tern_program *prog, int argc, char **argv)
+{
+	static struct tern_runtime rt;
+	const char *config = NULL;
+	int eal_argc, prog_index, check = 0, reference = 0, status;
+
+	memset(&rt, 0, sizeof(rt));
+	rt.prog = prog;
+	tern_log_prefix = prog->name;
+	tern_eal_split(argc, argv, &eal_argc, &prog_index);
+	argv[prog_index - 1] = argv[0];
+	if (parse_prog_args(argc - prog_index + 1, argv + prog_index - 1, &config, &check,
+			    &reference) != 0) {
+		usage(argv[0], stderr);
+		return TERN_EXIT_USAGE;
+	}
+	if (reference) {
+		tern_config_reference(stdout, prog->schema);
+		return TERN_EXIT_OK;
+	}
+	status = load_config(&rt, config, check);
+	if (status == TERN_EXIT_OK)
+		status = run(&rt, eal_argc, argv);
+	else if (status < 0)
+		status = TERN_EXIT_OK;
+	tern_config_free(&rt.cfg);
 	return status;
 }

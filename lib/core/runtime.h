@@ -11,6 +11,7 @@
 #include <rte_mempool.h>
 
 #include "config.h"
+#include "counters.h"
 #include "impair.h"
 #include "port.h"
 #include "worker.h"
@@ -18,14 +19,19 @@
 /* What a program built on the runtime brings. */
 struct tern_runtime;
 
-struct tern_app {
+struct tern_program {
 	const char *name;
+	const struct cfg_schema *schema;   /* the config sections it reads */
 	size_t worker_size;   /* >= sizeof(struct tern_worker), which comes first */
-	int (*worker_init)(struct tern_worker *w, const struct tern_config *cfg);
-	void (*worker_fini)(struct tern_worker *w);
-	const struct tern_worker_ops *ops;
-	tern_impair_finalize_fn finalize;
+	/* Builds worker w (tern_worker_init included) from the config and env. 0 or -errno. */
+	int (*worker_build)(struct tern_worker *w, const struct tern_config *cfg,
+			    const struct tern_worker_env *env);
+	/* Tears a built worker down (tern_worker_fini included). */
+	void (*worker_teardown)(struct tern_worker *w);
+	/* Where the worker struct holds each module's counters. */
+	const struct tern_counter_layout *(*counters)(void);
 	int needs_addresses;  /* every port must have an address key */
+	size_t main_state_size; /* zeroed state for main_poll (rt->main_state) */
 	/*
 	 * Main thread, every 50 ms while the workers run (stopping = 0) and once
 	 * after they stopped (stopping = 1): returns 1 to stop tern. Optional.
@@ -34,15 +40,18 @@ struct tern_app {
 };
 
 struct tern_runtime {
-	const struct tern_app *app;
+	const struct tern_program *prog;
 	struct tern_config cfg;
 	struct rte_mempool *pools[TERN_MAX_WORKERS];
+	unsigned lcores[TERN_MAX_WORKERS];  /* the lcore each worker runs on */
 	struct tern_port ports[TERN_MAX_PORTS];
 	uint16_t nports_up;
 	int own_runtime_dir;  /* the --file-prefix is ours: remove its directory at exit */
 	uint8_t *workers;     /* cfg.workers blocks of worker_stride bytes */
 	size_t worker_stride;
+	unsigned nbuilt;      /* workers built so far */
 	struct tern_worker *peers[TERN_MAX_WORKERS];
+	void *main_state;
 };
 
 /* Exit statuses. */
@@ -51,10 +60,11 @@ struct tern_runtime {
 #define TERN_EXIT_USAGE 2   /* bad command line or config */
 
 /*
- * Runs app: parses "[EAL options] -- -c FILE [--check]", loads the config,
+ * Runs prog: parses "[EAL options] -- -c FILE [--check | --config-reference]",
+ * loads the config,
  * starts EAL, ports and workers, runs until SIGINT/SIGTERM (SIGUSR1 prints
  * counters), shuts down and returns the exit status.
  */
-int tern_runtime_main(const struct tern_app *app, int argc, char **argv);
+int tern_runtime_main(const struct tern_program *prog, int argc, char **argv);
 
 #endif

@@ -17,43 +17,57 @@ volatile int tern_worker_stop;
 /* Several stacks in one process (tern-bench conn) need distinct ring names. */
 static unsigned steer_serial;
 
-int
-tern_worker_init(struct tern_worker *w, uint16_t index, uint16_t nworkers,
-		 struct tern_port *ports, uint16_t nports,
-		 struct rte_mempool *pool, const struct tern_worker_ops *ops,
-		 tern_impair_finalize_fn finalize)
+/* The impairment stages the ports' configurations ask for. */
+static int
+impair_init(struct tern_worker *w, tern_impair_finalize_fn finalize)
 {
-	char name[RTE_RING_NAMESIZE];
-	int socket = rte_socket_id();
-
-	memset(w, 0, sizeof(*w));
-	w->index = index;
-	w->nworkers = nworkers;
-	w->ports = ports;
-	w->nports = nports;
-	w->pool = pool;
-	w->ops = ops;
-	snprintf(name, sizeof(name), "tern_steer_%u_%u", index,
-		 __atomic_fetch_add(&steer_serial, 1, __ATOMIC_RELAXED));
-	/* Any worker may hand packets to this one; only this one dequeues. */
-	w->steer_ring = rte_ring_create(name, TERN_STEER_RING, socket, RING_F_SC_DEQ);
-	if (w->steer_ring == NULL)
-		return -rte_errno;
-	for (uint16_t p = 0; p < nports; p++) {
-		const struct tern_impair_cfg *ic = &ports[p].cfg->impair;
-		uint32_t seed = ic->seed * 7919u + index * 104729u + p;
+	for (uint16_t p = 0; p < w->nports; p++) {
+		const struct tern_impair_cfg *ic = &w->ports[p].cfg->impair;
+		uint32_t seed = ic->seed * 7919u + w->index * 104729u + p;
 
 		if (tern_impair_active(ic, TERN_IMPAIR_RX))
 			w->impair_rx[p] = tern_impair_create(&ic->rx, ic->queue_len, seed,
-				TERN_IMPAIR_RX, socket, pool, &w->cnt, NULL);
+				TERN_IMPAIR_RX, w->socket, w->pool, &w->cnt, NULL);
 		if (tern_impair_active(ic, TERN_IMPAIR_TX))
 			w->impair_tx[p] = tern_impair_create(&ic->tx, ic->queue_len, seed ^ 0x5bd1e995,
-				TERN_IMPAIR_TX, socket, pool, &w->cnt, finalize);
+				TERN_IMPAIR_TX, w->socket, w->pool, &w->cnt, finalize);
 		if ((tern_impair_active(ic, TERN_IMPAIR_RX) && w->impair_rx[p] == NULL) ||
 		    (tern_impair_active(ic, TERN_IMPAIR_TX) && w->impair_tx[p] == NULL))
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+int
+tern_worker_init(struct tern_worker *w, const struct tern_worker_env *env,
+		 const struct tern_worker_ops *ops, tern_impair_finalize_fn finalize)
+{
+	char name[RTE_RING_NAMESIZE];
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->now = env->now != 0 ? env->now : rte_rdtsc();
+	w->index = env->index;
+	w->nworkers = env->nworkers;
+	w->ports = env->ports;
+	w->nports = env->nports;
+	w->pool = env->pool;
+	w->socket = env->socket;
+	w->peers = env->peers;
+	w->lcore_id = LCORE_ID_ANY;
+	w->ops = ops;
+	w->rx_hook = env->rx_hook;
+	w->tx_hook = env->tx_hook;
+	w->hook_ctx = env->hook_ctx;
+	snprintf(name, sizeof(name), "tern_steer_%u_%u", w->index,
+		 __atomic_fetch_add(&steer_serial, 1, __ATOMIC_RELAXED));
+	/* Any worker may hand packets to this one; only this one dequeues. */
+	w->steer_ring = rte_ring_create(name, TERN_STEER_RING, w->socket, RING_F_SC_DEQ);
+	if (w->steer_ring == NULL)
+		return -rte_errno;
+	if ((rc = tern_chan_init(&w->chan, w->index, w->socket)) != 0)
+		return rc;
+	return impair_init(w, finalize);
 }
 
 /* Sends what the port owes from earlier loops; returns 1 when nothing is left owed. */
@@ -143,11 +157,13 @@ tern_worker_flush(struct tern_worker *w)
 	}
 }
 
+/* Frames of port p: its RX queue (or the in-memory hook), through the RX impairment. */
 static void
 rx_port(struct tern_worker *w, uint16_t p)
 {
 	struct rte_mbuf *pkts[TERN_RX_BURST];
-	uint16_t n = rte_eth_rx_burst(w->ports[p].port_id, w->index, pkts, TERN_RX_BURST);
+	uint16_t n = w->rx_hook != NULL ? w->rx_hook(w, p, pkts, TERN_RX_BURST) :
+		     rte_eth_rx_burst(w->ports[p].port_id, w->index, pkts, TERN_RX_BURST);
 
 	for (uint16_t i = 0; i < n; i++)
 		pkts[i]->port = p;
@@ -190,12 +206,19 @@ rx_steered(struct tern_worker *w)
 void
 tern_worker_poll(struct tern_worker *w, uint64_t now)
 {
+	uint64_t rx_before = w->cnt.PortRxPackets + w->cnt.SteerIn;
+
 	w->now = now;
+	w->loops++;
 	for (uint16_t p = 0; p < w->nports; p++)
 		rx_port(w, p);
 	rx_steered(w);
+	w->busy_loops += w->cnt.PortRxPackets + w->cnt.SteerIn != rx_before;
 	if (w->ops->tick != NULL)
 		w->ops->tick(w);
+	/* One load of the ring's tails when idle: the control side is rarely there. */
+	if (unlikely(!rte_ring_empty(w->chan.req)))
+		tern_chan_serve(w);
 	tern_worker_flush(w);
 }
 
@@ -204,11 +227,12 @@ tern_worker_main(void *arg)
 {
 	struct tern_worker *w = arg;
 
-	w->lcore_id = rte_lcore_id();
+	__atomic_store_n(&w->lcore_id, rte_lcore_id(), __ATOMIC_RELAXED);
 	w->live_clock = 1;
-	TLOG(INFO, "worker %u running on lcore %u", w->index, w->lcore_id);
+	TLOG(INFO, "worker %u running on lcore %u (socket %d)", w->index, rte_lcore_id(), w->socket);
 	while (!__atomic_load_n(&tern_worker_stop, __ATOMIC_RELAXED))
 		tern_worker_poll(w, rte_rdtsc());
+	__atomic_store_n(&w->lcore_id, LCORE_ID_ANY, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -234,4 +258,5 @@ tern_worker_fini(struct tern_worker *w)
 		rte_ring_free(w->steer_ring);
 		w->steer_ring = NULL;
 	}
+	tern_chan_fini(&w->chan);
 }

@@ -17,7 +17,7 @@ arp_build(struct net_worker *nw, uint16_t port, uint16_t op,
 	struct rte_arp_hdr *arp;
 
 	if (m == NULL || (eth = (void *)rte_pktmbuf_append(m, ARP_FRAME_LEN)) == NULL) {
-		CNT_INC(net_cnt(nw), MbufAllocFailed);
+		CNT_INC(&nw->w->cnt, MbufAllocFailed);
 		rte_pktmbuf_free(m);
 		return NULL;
 	}

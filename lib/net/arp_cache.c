@@ -29,7 +29,7 @@ struct arp_cache {
 	uint32_t qcap;          /* packets per entry */
 	uint32_t max_tries;
 	uint64_t timeout, retry;
-	struct tern_counters *cnt;
+	struct net_counters *cnt;
 	uint32_t *buckets;
 	struct arp_entry *entries;
 	struct rte_mbuf **queue; /* qcap slots per entry */
@@ -42,8 +42,8 @@ bucket_of(const struct arp_cache *c, uint16_t port, rte_be32_t ip)
 }
 
 struct arp_cache *
-arp_cache_create(const struct tern_arp_cfg *cfg, uint64_t tsc_hz, int socket,
-		 struct tern_counters *cnt)
+arp_cache_create(const struct arp_cfg *cfg, uint64_t tsc_hz, int socket,
+		 struct net_counters *cnt)
 {
 	struct arp_cache *c = rte_zmalloc_socket("arp_cache", sizeof(*c), 0, socket);
 

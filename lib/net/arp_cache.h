@@ -14,7 +14,8 @@
 #include <rte_mbuf.h>
 
 #include "core/config.h"
-#include "core/counters.h"
+#include "net_config.h"
+#include "net_counters.h"
 
 enum arp_lookup {
 	ARP_MISS = 0,     /* nothing known: queue the packet and resolve */
@@ -32,8 +33,8 @@ enum arp_enqueue {
 struct arp_cache;
 
 /* Times in TSC ticks derived from cfg; cnt receives the Arp* counters. */
-struct arp_cache *arp_cache_create(const struct tern_arp_cfg *cfg, uint64_t tsc_hz,
-				   int socket, struct tern_counters *cnt);
+struct arp_cache *arp_cache_create(const struct arp_cfg *cfg, uint64_t tsc_hz,
+				   int socket, struct net_counters *cnt);
 /* Frees the cache and every queued packet. */
 void arp_cache_free(struct arp_cache *c);
 

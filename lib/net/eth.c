@@ -11,9 +11,11 @@ net_worker_init(struct net_worker *nw, struct tern_worker *w, const struct tern_
 	memset(nw, 0, sizeof(*nw));
 	nw->w = w;
 	nw->cfg = cfg;
-	nw->icmp_tokens = cfg->icmp.error_burst;
+	nw->arp_cfg = net_arp_cfg(cfg);
+	nw->icmp_cfg = net_icmp_cfg(cfg);
+	nw->icmp_tokens = nw->icmp_cfg->error_burst;
 	nw->ip_id = (uint16_t)(w->index * 7919);
-	nw->arp = arp_cache_create(&cfg->arp, tern_tsc_hz, rte_socket_id(), &w->cnt);
+	nw->arp = arp_cache_create(nw->arp_cfg, tern_tsc_hz, w->socket, &nw->cnt);
 	return nw->arp == NULL ? -ENOMEM : 0;
 }
 
@@ -138,6 +140,6 @@ net_tick(struct net_worker *nw)
 	if (nw->w->index == 0 && nw->w->now >= nw->gw_next_check) {
 		if (nw->gw_next_check != 0)
 			net_resolve_gateways(nw);
-		nw->gw_next_check = nw->w->now + tern_ms_to_tsc(nw->cfg->arp.timeout_ms);
+		nw->gw_next_check = nw->w->now + tern_ms_to_tsc(nw->arp_cfg->timeout_ms);
 	}
 }

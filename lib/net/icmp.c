@@ -33,7 +33,7 @@ icmp_echo_reply(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 void
 icmp_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 {
-	struct tern_counters *c = net_cnt(nw);
+	struct net_counters *c = net_cnt(nw);
 	uint32_t off = m->l2_len + m->l3_len, len = rte_pktmbuf_pkt_len(m) - off;
 	const struct rte_icmp_hdr *icmp;
 
@@ -67,7 +67,7 @@ icmp_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 static int
 icmp_rate_ok(struct net_worker *nw)
 {
-	const struct tern_icmp_cfg *cfg = &nw->cfg->icmp;
+	const struct icmp_cfg *cfg = nw->icmp_cfg;
 	uint64_t now = nw->w->now, per_token;
 
 	if (cfg->error_rate == 0)
@@ -104,7 +104,7 @@ net_icmp_error(struct net_worker *nw, uint16_t port, const struct rte_mbuf *orig
 	}
 	m = rte_pktmbuf_alloc(nw->w->pool);
 	if (m == NULL || (icmp = (void *)rte_pktmbuf_append(m, sizeof(*icmp) + quote)) == NULL) {
-		CNT_INC(net_cnt(nw), MbufAllocFailed);
+		CNT_INC(&nw->w->cnt, MbufAllocFailed);
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -22,7 +22,7 @@ martian_src(const struct tern_port *p, rte_be32_t src)
 static const struct rte_ipv4_hdr *
 ipv4_check(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 {
-	struct tern_counters *c = net_cnt(nw);
+	struct net_counters *c = net_cnt(nw);
 	uint32_t frame = rte_pktmbuf_pkt_len(m) - m->l2_len, hlen, tot;
 	const struct rte_ipv4_hdr *ip;
 
@@ -129,7 +129,7 @@ net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32
 	}
 	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
 	if (ip == NULL || rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr)) == NULL) {
-		CNT_INC(net_cnt(nw), MbufAllocFailed);
+		CNT_INC(&nw->w->cnt, MbufAllocFailed);
 		rte_pktmbuf_free(m);
 		return;
 	}

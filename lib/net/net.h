@@ -14,12 +14,16 @@
 
 #include "core/config.h"
 #include "core/worker.h"
+#include "net_config.h"
+#include "net_counters.h"
 
 struct arp_cache;
 
 struct net_worker {
 	struct tern_worker *w;
 	const struct tern_config *cfg;
+	const struct arp_cfg *arp_cfg;
+	const struct icmp_cfg *icmp_cfg;
 	struct arp_cache *arp;
 	uint64_t arp_next_tick;      /* TSC of the next ARP retry scan */
 	uint64_t gw_next_check;      /* TSC when the gateway is looked at again */
@@ -27,6 +31,7 @@ struct net_worker {
 	uint64_t icmp_tokens_ts;
 	uint32_t icmp_tokens;
 	uint16_t ip_id;
+	struct net_counters cnt;
 };
 
 /* Where net_rx put a frame. */

@@ -22,10 +22,10 @@ void arp_send_request(struct net_worker *nw, uint16_t port, rte_be32_t ip);
 /* Fills the Ethernet header of a frame for next hop nexthop and queues it, resolving if needed. */
 void eth_output_ipv4(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t nexthop);
 
-static inline struct tern_counters *
+static inline struct net_counters *
 net_cnt(struct net_worker *nw)
 {
-	return &nw->w->cnt;
+	return &nw->cnt;
 }
 
 static inline const struct tern_port *

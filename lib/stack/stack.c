@@ -1,10 +1,15 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
-#include "app/services.h"
 #include "core/steer.h"
 #include "net/cksum.h"
 #include "stack.h"
+#include "svc/svc.h"
 #include "tcp/tcp_validate.h"
 
 static inline struct stack_worker *
@@ -13,10 +18,11 @@ stack_of(struct tern_worker *w)
 	return (struct stack_worker *)w;
 }
 
+/* Segments that other workers steered here, one at a time (see stack_rx for bursts). */
 static void
-tcp_deliver(struct stack_worker *sw, uint16_t port, struct rte_mbuf *m)
+tcp_steered_one(struct stack_worker *sw, uint16_t port, struct rte_mbuf *m)
 {
-	if (!tcp_segment_valid(&sw->net, port, m))
+	if (!tcp_segment_valid(&sw->tcp, port, m))
 		return;
 	tcp_input(&sw->tcp, port, m);
 }
@@ -31,7 +37,7 @@ tcp_deliver_burst(struct stack_worker *sw, uint16_t port, struct rte_mbuf **pkts
 	RTE_BUILD_BUG_ON(TERN_RX_BURST > TCP_INPUT_BURST);
 
 	for (uint16_t i = 0; i < n; i++)
-		if (tcp_segment_valid(&sw->net, port, pkts[i]))
+		if (tcp_segment_valid(&sw->tcp, port, pkts[i]))
 			valid[nvalid++] = pkts[i];
 	tcp_input_burst(&sw->tcp, port, valid, nvalid);
 }
@@ -90,7 +96,7 @@ stack_steered(struct tern_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 			net_arp_from_peer(&sw->net, pkts[i]);
 		else
-			tcp_deliver(sw, pkts[i]->port, pkts[i]);
+			tcp_steered_one(sw, pkts[i]->port, pkts[i]);
 	}
 }
 
@@ -106,58 +112,162 @@ stack_tick(struct tern_worker *w)
 	}
 	net_tick(&sw->net);
 	tcp_worker_tick(&sw->tcp);
-	services_tick(sw->app);
+	if (sw->svc != NULL)
+		svc_tick(sw->svc);
+}
+
+/* A page of this worker's connections, bounded in rows and in slots looked at. */
+static void
+msg_conns(struct stack_worker *sw, struct tern_msg *m)
+{
+	struct stack_conns *page = (struct stack_conns *)m->body;
+
+	if (m->cap < stack_conns_size(0) || m->cap < stack_conns_size(page->max_rows)) {
+		m->status = -EINVAL;
+		return;
+	}
+	page->next_cursor = tern_conn_page(&sw->tcp, page->cursor, page->rows, page->max_rows,
+					   &page->nrows);
+	m->len = stack_conns_size(page->nrows);
+	m->status = 0;
+}
+
+static void
+msg_event(struct stack_worker *sw, struct tern_msg *m)
+{
+	const struct stack_event *ev = (const struct stack_event *)m->body;
+
+	if (m->len < sizeof(*ev)) {
+		m->status = -EINVAL;
+		return;
+	}
+	sw->events++;
+	sw->last_event_arg = ev->arg;
+	m->status = 0;
+}
+
+static void
+stack_msg(struct tern_worker *w, struct tern_msg *m)
+{
+	switch (m->type) {
+	case STACK_MSG_CONNS:
+		msg_conns(stack_of(w), m);
+		break;
+	case STACK_MSG_EVENT:
+		msg_event(stack_of(w), m);
+		break;
+	default:
+		m->status = -ENOTSUP;
+	}
 }
 
 static const struct tern_worker_ops stack_ops = {
 	.rx = stack_rx,
 	.steered = stack_steered,
 	.tick = stack_tick,
+	.msg = stack_msg,
 };
 
-static int
-stack_worker_init(struct tern_worker *w, const struct tern_config *cfg)
+int
+stack_build(struct stack_worker *sw, const struct tern_config *cfg,
+	    const struct tern_worker_env *env, unsigned flags)
 {
-	struct stack_worker *sw = stack_of(w);
-	int rc = net_worker_init(&sw->net, w, cfg);
+	int rc;
 
+	memset((char *)sw + sizeof(sw->w), 0, sizeof(*sw) - sizeof(sw->w));
+	rc = tern_worker_init(&sw->w, env, &stack_ops, net_cksum_finalize);
+	sw->w.counters = stack_counters();
 	if (rc == 0)
-		rc = tcp_worker_init(&sw->tcp, &sw->net, &cfg->tcp);
+		rc = net_worker_init(&sw->net, &sw->w, cfg);
 	if (rc == 0)
-		rc = services_start(&sw->app, &sw->tcp, cfg, w->pool);
+		rc = tcp_worker_init(&sw->tcp, &sw->net, tcp_config(cfg));
+	if (rc == 0 && !(flags & STACK_NO_SERVICES))
+		rc = svc_start(&sw->svc, &sw->tcp, cfg, sw->w.pool, sw->w.socket);
+	if (rc != 0)
+		stack_teardown(sw);
 	return rc;
 }
 
-static void
-stack_worker_fini(struct tern_worker *w)
+void
+stack_teardown(struct stack_worker *sw)
 {
-	struct stack_worker *sw = stack_of(w);
-
 	/* Connections first: their callbacks still reach the services. */
 	if (sw->tcp.tcbs != NULL)
 		tcp_worker_fini(&sw->tcp);
-	services_stop(sw->app);
-	sw->app = NULL;
+	svc_stop(sw->svc);
+	sw->svc = NULL;
 	net_worker_fini(&sw->net);
+	tern_worker_fini(&sw->w);
+}
+
+static int
+program_build(struct tern_worker *w, const struct tern_config *cfg,
+	      const struct tern_worker_env *env)
+{
+	return stack_build(stack_of(w), cfg, env, 0);
+}
+
+static void
+program_teardown(struct tern_worker *w)
+{
+	stack_teardown(stack_of(w));
 }
 
 static int
 stack_main_poll(struct tern_runtime *rt, int stopping)
 {
-	struct app_worker *aws[TERN_MAX_WORKERS];
+	struct svc_worker *svws[TERN_MAX_WORKERS];
 
 	for (unsigned i = 0; i < rt->cfg.workers; i++)
-		aws[i] = stack_of(rt->peers[i])->app;
-	return services_poll_clients(aws, rt->cfg.workers, &rt->cfg, stopping);
+		svws[i] = stack_of(rt->peers[i])->svc;
+	return svc_poll_clients(rt->main_state, svws, rt->cfg.workers, &rt->cfg, stopping);
 }
 
-const struct tern_app stack_app = {
+const struct cfg_schema stack_schema = {
+	.n = 7,
+	.sections = { &tern_main_section, &tern_port_section, &tern_impair_section,
+		      &net_arp_section, &net_icmp_section, &tcp_section, &svc_section },
+};
+
+static const struct tern_counter_layout stack_layout = {
+	.nsets = 3,
+	.total = (sizeof(struct core_counters) + sizeof(struct net_counters) +
+		  sizeof(struct tcp_counters)) / sizeof(uint64_t),
+	.set = { &core_counter_set, &net_counter_set, &tcp_counter_set },
+	.offset = { offsetof(struct stack_worker, w.cnt), offsetof(struct stack_worker, net.cnt),
+		    offsetof(struct stack_worker, tcp.cnt) },
+};
+
+const struct tern_counter_layout *
+stack_counters(void)
+{
+	return &stack_layout;
+}
+
+uint64_t
+stack_counter(const struct stack_worker *sw, const char *name)
+{
+	const struct tern_counter_layout *l = stack_counters();
+	int i = tern_counter_find(l, name);
+	uint64_t v[(sizeof(struct core_counters) + sizeof(struct net_counters) +
+		    sizeof(struct tcp_counters)) / sizeof(uint64_t)];
+
+	if (i < 0) {
+		fprintf(stderr, "stack_counter: no counter named %s\n", name);
+		abort();
+	}
+	tern_counters_read(l, sw, v);
+	return v[i];
+}
+
+const struct tern_program stack_program = {
 	.name = "tern",
+	.schema = &stack_schema,
 	.worker_size = sizeof(struct stack_worker),
-	.worker_init = stack_worker_init,
-	.worker_fini = stack_worker_fini,
-	.ops = &stack_ops,
-	.finalize = net_cksum_finalize,
+	.worker_build = program_build,
+	.worker_teardown = program_teardown,
+	.counters = stack_counters,
 	.needs_addresses = 1,
+	.main_state_size = sizeof(struct svc_report),
 	.main_poll = stack_main_poll,
 };

@@ -1,27 +1,96 @@
 /*
- * The protocol stack as one worker sees it: lib/net and lib/tcp composed
- * into the worker's burst handlers. Lives above net and tcp so that no
- * lower layer calls up into a higher one.
+ * The composition root: lib/net, lib/tcp and the services composed into
+ * one worker, in the production order (rx burst -> net -> steering -> TCP
+ * burst input -> services -> output -> tx, then timers). tern, tern-pkt,
+ * the unit tests and tern-bench all build workers with stack_build; an
+ * in-memory worker (rx/tx hooks and a virtual clock, see core/worker.h)
+ * is an option of that one build, not a second wiring.
+ *
+ * It also owns what only the whole program knows: the configuration
+ * schema (every module's sections), where each module's counters sit in
+ * the worker struct, and the control channel's message types.
  */
 #ifndef TERN_STACK_STACK_H
 #define TERN_STACK_STACK_H
 
+#include <stdint.h>
+
+#include "core/chan.h"
+#include "core/config.h"
+#include "core/counters.h"
 #include "core/runtime.h"
 #include "core/worker.h"
 #include "net/net.h"
+#include "tcp/tcp.h"
 #include "tcp/tcp_worker.h"
 
-struct app_worker;
+struct svc_worker;
 
 struct stack_worker {
 	struct tern_worker w;   /* first: the runtime allocates and passes this */
 	struct net_worker net;
 	struct tcp_worker tcp;
-	struct app_worker *app;
+	struct svc_worker *svc;
 	int announced;
+	uint64_t events;        /* broadcast events received (STACK_MSG_EVENT) */
+	uint64_t last_event_arg;
 };
 
-/* The app description the runtime needs to run the stack. */
-extern const struct tern_app stack_app;
+/* Options of stack_build. */
+#define STACK_NO_SERVICES 1u  /* the caller is the application (tern-pkt's socket shim) */
+
+/*
+ * Builds sw from cfg and env (see struct tern_worker_env: in-memory hooks
+ * included). On failure whatever was built is torn down. 0 or -errno.
+ */
+int stack_build(struct stack_worker *sw, const struct tern_config *cfg,
+		const struct tern_worker_env *env, unsigned flags);
+/* Aborts every connection (their applications hear on_closed), then frees everything. */
+void stack_teardown(struct stack_worker *sw);
+
+/* The configuration sections tern reads, every module's. */
+extern const struct cfg_schema stack_schema;
+/* Where a stack_worker holds each module's counters. */
+const struct tern_counter_layout *stack_counters(void);
+/* One counter of one worker by name (tests, benchmarks); aborts on an unknown name. */
+uint64_t stack_counter(const struct stack_worker *sw, const char *name);
+
+/* The program tern runs. */
+extern const struct tern_program stack_program;
+
+/* ---- control channel: the message types of the whole program ------------------- */
+
+enum stack_msg {
+	STACK_MSG_CONNS = TERN_MSG_PROGRAM, /* a page of connections: struct stack_conns */
+	STACK_MSG_EVENT,                    /* a broadcast event: struct stack_event, no reply */
+};
+
+/* STACK_MSG_CONNS: the request sets cursor and max_rows; the reply fills the rest. */
+struct stack_conns {
+	uint32_t cursor;          /* where to start (0: the beginning) */
+	uint32_t max_rows;        /* rows the message has room for */
+	uint32_t next_cursor;     /* where the next page starts; UINT32_MAX: the end */
+	uint32_t nrows;
+	struct tern_conn_row rows[];
+};
+
+/* The message body size for a page of max_rows rows. */
+static inline size_t
+stack_conns_size(uint32_t max_rows)
+{
+	return sizeof(struct stack_conns) + (size_t)max_rows * sizeof(struct tern_conn_row);
+}
+
+enum stack_event_kind {
+	STACK_EV_PING = 1,        /* does nothing but count: proves the path (tests) */
+};
+
+/* STACK_MSG_EVENT: small and typed; what health checks broadcast. */
+struct stack_event {
+	uint16_t kind;            /* enum stack_event_kind */
+	uint16_t len;
+	uint64_t arg;
+	uint8_t data[48];
+};
 
 #endif

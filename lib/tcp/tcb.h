@@ -151,6 +151,7 @@ struct tcb {
 	struct tcp_worker *tw;
 	struct tcp_listener *listener; /* SYN-RECEIVED: the listener it came from */
 	uint32_t idx;                  /* position in the pool */
+	uint32_t gen;                  /* bumped each time the slot is taken (tern_conn_ref) */
 	uint32_t next_free;
 	/* --- loss recovery (RFC 6675, 6937, 2883, 3522) --- */
 	struct tcp_prr prr;

@@ -124,4 +124,40 @@ void tern_conn_info(const struct tcb *c, struct tern_tcp_info *info);
 void tern_conn_addrs(const struct tcb *c, rte_be32_t *laddr, rte_be16_t *lport,
 		     rte_be32_t *raddr, rte_be16_t *rport);
 
+/*
+ * A reference to a connection that survives its reuse: whoever refers to
+ * a connection it does not own (the other leg of a proxied pair, a control
+ * request) keeps one of these, never a bare struct tcb *, and resolves it
+ * when it needs the connection. A TCB slot that was freed and taken again
+ * has a new generation, so an old reference resolves to NULL.
+ */
+struct tern_conn_ref {
+	uint32_t idx;
+	uint32_t gen;                /* 0 is never a live connection's */
+};
+
+struct tern_conn_ref tern_conn_ref(const struct tcb *c);
+/* The connection ref names, or NULL when it has closed (or ref is null). */
+struct tcb *tern_conn_deref(struct tcp_worker *tw, struct tern_conn_ref ref);
+
+/* One connection as the control plane lists it (ss). */
+struct tern_conn_row {
+	struct tern_conn_ref ref;
+	rte_be32_t laddr, raddr;
+	rte_be16_t lport, rport;
+	struct tern_tcp_info info;
+};
+
+/* At most this many TCB slots are looked at per page: a page costs a bounded time. */
+#define TERN_CONN_PAGE_SCAN 2048
+
+/*
+ * Up to max rows of the worker's connections from slot cursor on, looking
+ * at no more than TERN_CONN_PAGE_SCAN slots (so a page may hold fewer rows
+ * than max without being the last). Returns the cursor of the next page,
+ * or UINT32_MAX after the last slot.
+ */
+uint32_t tern_conn_page(struct tcp_worker *tw, uint32_t cursor, struct tern_conn_row *rows,
+			uint32_t max, uint32_t *nrows);
+
 #endif

@@ -251,3 +251,41 @@ tern_conn_addrs(const struct tcb *c, rte_be32_t *laddr, rte_be16_t *lport, rte_b
 	*raddr = c->raddr;
 	*rport = c->rport;
 }
+
+struct tern_conn_ref
+tern_conn_ref(const struct tcb *c)
+{
+	return (struct tern_conn_ref){ .idx = c->idx, .gen = c->gen };
+}
+
+struct tcb *
+tern_conn_deref(struct tcp_worker *tw, struct tern_conn_ref ref)
+{
+	struct tcb *c;
+
+	if (ref.gen == 0 || ref.idx >= tw->ntcbs)
+		return NULL;
+	c = &tw->tcbs[ref.idx];
+	return c->gen == ref.gen && !(c->flags & TF_FREED) ? c : NULL;
+}
+
+uint32_t
+tern_conn_page(struct tcp_worker *tw, uint32_t cursor, struct tern_conn_row *rows, uint32_t max,
+	       uint32_t *nrows)
+{
+	uint32_t end = cursor + RTE_MIN((uint32_t)TERN_CONN_PAGE_SCAN, tw->ntcbs - RTE_MIN(cursor, tw->ntcbs));
+	uint32_t i, n = 0;
+
+	for (i = cursor; i < end && n < max; i++) {
+		const struct tcb *c = &tw->tcbs[i];
+
+		if (c->flags & TF_FREED)
+			continue;
+		rows[n].ref = tern_conn_ref(c);
+		tern_conn_addrs(c, &rows[n].laddr, &rows[n].lport, &rows[n].raddr, &rows[n].rport);
+		tern_conn_info(c, &rows[n].info);
+		n++;
+	}
+	*nrows = n;
+	return i >= tw->ntcbs ? UINT32_MAX : i;
+}

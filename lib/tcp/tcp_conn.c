@@ -35,7 +35,7 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_options_negotiate(struct tcp_worker *tw, struct tcb *c, const struct tcp_opts *o)
 {
-	const struct tern_tcp_cfg *cfg = tw->cfg;
+	const struct tcp_cfg *cfg = tw->cfg;
 	uint16_t peer = (o->flags & TCP_OPTF_MSS) ? o->mss : 536;
 
 	c->mss = RTE_MIN(peer, c->mss_offer);
@@ -67,9 +67,9 @@ tcp_set_state(struct tcp_worker *tw, struct tcb *c, enum tcp_state st)
 
 	/* RFC 4022 tcpCurrEstab: ESTABLISHED or CLOSE-WAIT. */
 	if (was && !is)
-		tcp_cnt(tw)->v[TERN_CNT_TcpCurrEstab]--;
+		tcp_cnt(tw)->TcpCurrEstab--;
 	else if (!was && is)
-		tcp_cnt(tw)->v[TERN_CNT_TcpCurrEstab]++;
+		tcp_cnt(tw)->TcpCurrEstab++;
 	if (c->state == TCPS_SYN_RECEIVED && c->listener != NULL) {
 		c->listener->syn_recv--;
 		if (st == TCPS_ESTABLISHED)

@@ -126,6 +126,7 @@ void tcp_established(struct tcp_worker *tw, struct tcb *c);
 static inline void
 tcb_enter(struct tcb *c)
 {
+	TERN_ASSERT_OWNER(c->tw->w);
 	c->busy++;
 }
 

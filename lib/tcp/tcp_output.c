@@ -126,7 +126,7 @@ tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 	}
 	if (m == NULL || rte_pktmbuf_headroom(m) < HDR_ROOM ||
 	    (th = (void *)rte_pktmbuf_append(m, sizeof(*th) + olen)) == NULL) {
-		CNT_INC(tcp_cnt(tw), MbufAllocFailed);
+		CNT_INC(&tw->w->cnt, MbufAllocFailed);
 		rte_pktmbuf_free(m);
 		rte_pktmbuf_free(payload);
 		return -1;
@@ -213,7 +213,7 @@ tcp_send_rst_reply(struct tcp_worker *tw, const struct tcp_seg *s)
 	struct rte_tcp_hdr *th;
 
 	if (r == NULL || (th = (void *)rte_pktmbuf_append(r, sizeof(*th))) == NULL) {
-		CNT_INC(tcp_cnt(tw), MbufAllocFailed);
+		CNT_INC(&tw->w->cnt, MbufAllocFailed);
 		rte_pktmbuf_free(r);
 		return;
 	}

@@ -76,7 +76,7 @@ tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
 
 		if (mi == NULL) {
-			CNT_INC(tcp_cnt(tw), MbufAllocFailed);
+			CNT_INC(&tw->w->cnt, MbufAllocFailed);
 			rte_pktmbuf_free(head);
 			return NULL;
 		}
@@ -170,7 +170,7 @@ tern_send_bytes(struct tcb *c, const void *data, uint32_t len)
 		uint32_t n = m ? RTE_MIN(len - done, (uint32_t)rte_pktmbuf_tailroom(m)) : 0;
 
 		if (m == NULL) {
-			CNT_INC(tcp_cnt(tw), MbufAllocFailed);
+			CNT_INC(&tw->w->cnt, MbufAllocFailed);
 			c->flags |= TF_WANT_WRITABLE;
 			break;
 		}

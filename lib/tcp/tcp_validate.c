@@ -3,6 +3,7 @@
 
 #include "net/cksum.h"
 #include "tcp_validate.h"
+#include "tcp_worker.h"
 
 static inline const struct rte_tcp_hdr *
 tcp_hdr_of(const struct rte_mbuf *m)
@@ -11,9 +12,9 @@ tcp_hdr_of(const struct rte_mbuf *m)
 }
 
 int
-tcp_segment_valid(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
+tcp_segment_valid(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
 {
-	struct tern_counters *c = &nw->w->cnt;
+	struct tcp_counters *c = &tw->cnt;
 	uint32_t off = m->l2_len + m->l3_len, len = rte_pktmbuf_pkt_len(m) - off, hlen;
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 								m->l2_len);
@@ -24,7 +25,7 @@ tcp_segment_valid(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 	hlen = (tcp_hdr_of(m)->data_off >> 4) * 4;
 	if (hlen < sizeof(struct rte_tcp_hdr) || hlen > len || rte_pktmbuf_data_len(m) < off + hlen)
 		goto bad_header;
-	if (!net_tcp_cksum_ok(&nw->w->ports[port], m, ip)) {
+	if (!net_tcp_cksum_ok(&tw->w->ports[port], m, ip)) {
 		CNT_INC(c, TcpInCsumErrors);
 		goto error;
 	}

@@ -4,13 +4,13 @@
 
 #include <rte_mbuf.h>
 
-#include "net/net.h"
+struct tcp_worker;
 
 /*
  * Checks length, data offset and checksum of the TCP segment in m (as
  * delivered by net_rx_burst: l2_len/l3_len set). Returns 1 when valid;
  * otherwise counts, frees m and returns 0.
  */
-int tcp_segment_valid(struct net_worker *nw, uint16_t port, struct rte_mbuf *m);
+int tcp_segment_valid(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m);
 
 #endif

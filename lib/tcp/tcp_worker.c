@@ -76,7 +76,7 @@ create_tables(struct tcp_worker *tw, int socket)
 }
 
 int
-tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tern_tcp_cfg *cfg)
+tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tcp_cfg *cfg)
 {
 	memset(tw, 0, sizeof(*tw));
 	tw->net = net;
@@ -102,7 +102,7 @@ tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tern
 	if (tw->w->index == 0)
 		TLOG(NOTICE, "tcp: %u connections per worker, TCB %zu bytes (%zu cache lines)",
 		     tw->ntcbs, sizeof(struct tcb), sizeof(struct tcb) / RTE_CACHE_LINE_SIZE);
-	return create_tables(tw, rte_socket_id());
+	return create_tables(tw, tw->w->socket);
 }
 
 void
@@ -131,14 +131,17 @@ struct tcb *
 tcb_alloc(struct tcp_worker *tw)
 {
 	struct tcb *c;
-	uint32_t idx = tw->free_head;
+	uint32_t idx = tw->free_head, gen;
 
 	if (tw->used == tw->ntcbs)
 		return NULL;
 	c = &tw->tcbs[idx];
 	tw->free_head = c->next_free;
+	gen = c->gen + 1;
 	memset(c, 0, sizeof(*c));
 	c->idx = idx;
+	c->tw = tw;
+	c->gen = gen != 0 ? gen : 1; /* 0 names no connection (struct tern_conn_ref) */
 	tw->used++;
 	return c;
 }

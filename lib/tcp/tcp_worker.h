@@ -11,8 +11,10 @@
 #include <rte_hash.h>
 
 #include "core/config.h"
+#include "tcp_config.h"
 #include "net/net.h"
 #include "tcb.h"
+#include "tcp_counters.h"
 #include "tcp_cc.h"
 #include "timer_wheel.h"
 
@@ -38,7 +40,7 @@ struct tcp_ooo_seg {
 struct tcp_worker {
 	struct net_worker *net;
 	struct tern_worker *w;
-	const struct tern_tcp_cfg *cfg;
+	const struct tcp_cfg *cfg;
 	const struct tcp_cc_ops *cc;
 	struct tcp_rtt_limits rtt_lim;
 	uint64_t tsc_per_tick;
@@ -59,10 +61,11 @@ struct tcp_worker {
 	uint32_t challenge_acks;
 	uint16_t ephemeral_next;
 	struct tw_wheel wheel;
+	struct tcp_counters cnt;
 };
 
 int tcp_worker_init(struct tcp_worker *tw, struct net_worker *net,
-		    const struct tern_tcp_cfg *cfg);
+		    const struct tcp_cfg *cfg);
 /* Aborts every connection (on_closed ABORTED), frees everything. */
 void tcp_worker_fini(struct tcp_worker *tw);
 
@@ -95,10 +98,10 @@ struct tcp_listener *tcp_listener_find(struct tcp_worker *tw, uint16_t port);
  */
 void tcp_isn_and_ts_offset(struct tcp_worker *tw, struct tcb *c);
 
-static inline struct tern_counters *
+static inline struct tcp_counters *
 tcp_cnt(struct tcp_worker *tw)
 {
-	return &tw->w->cnt;
+	return &tw->cnt;
 }
 
 #endif

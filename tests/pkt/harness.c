@@ -1,10 +1,12 @@
-/* The in-memory stack (see harness.h). Set-up follows tests/unit/test_ipv4.c. */
+/* The in-memory worker (see harness.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -12,7 +14,6 @@
 #include "core/eal.h"
 #include "harness.h"
 #include "net/arp_cache.h"
-#include "tcp/tcp_validate.h"
 
 #define HZ 1000000000ull             /* 1 TSC tick = 1 ns */
 #define BASE_NS (1000ull * HZ)       /* the script's time 0 on the TSC */
@@ -70,11 +71,11 @@ queue_push(struct seg_queue *q, const struct wire_seg *s)
 	q->v[q->head + q->n++] = *s;
 }
 
-/* The worker's tx_hook: every frame tern sends ends here. */
+/* The worker's tx hook: every frame tern sends ends here. */
 static void
 capture(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct harness *h = w->tx_hook_ctx;
+	struct harness *h = w->hook_ctx;
 	uint8_t buf[FRAME_MAX];
 
 	(void)port;
@@ -96,6 +97,20 @@ capture(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n
 	}
 }
 
+/* The worker's rx hook: the frames queued since the last poll, as one burst. */
+static uint16_t
+receive(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t max)
+{
+	struct harness *h = w->hook_ctx;
+	uint16_t n = RTE_MIN(h->nrx, max);
+
+	(void)port;
+	memcpy(pkts, h->rx, n * sizeof(pkts[0]));
+	memmove(h->rx, h->rx + n, (h->nrx - n) * sizeof(h->rx[0]));
+	h->nrx -= n;
+	return n;
+}
+
 static void
 port_setup(struct tern_port *p, uint32_t mtu)
 {
@@ -109,17 +124,24 @@ port_setup(struct tern_port *p, uint32_t mtu)
 }
 
 /* The profile: tern's defaults, with the sizes the run options ask for. */
-static void
-config_setup(struct tern_config *cfg, const struct harness_profile *prof)
+static int
+config_setup(struct tern_config *cfg, struct tern_port *port, const struct harness_profile *prof)
 {
-	tern_config_defaults(cfg);
-	cfg->arp.timeout_ms = 24u * 3600 * 1000;  /* the peer's MAC never ages out */
-	cfg->tcp.max_connections = 64;
-	cfg->tcp.ooo_mbufs = 1024;
-	cfg->tcp.rcvbuf = prof->rcvbuf;
-	cfg->tcp.sndbuf = prof->sndbuf;
+	struct tcp_cfg *tcp;
+
+	if (tern_config_init(cfg, &stack_schema) != 0)
+		return -1;
+	tcp = tcp_config(cfg);
+	cfg->nports = 1;
+	port->cfg = &cfg->ports[0];
+	net_arp_cfg(cfg)->timeout_ms = 24u * 3600 * 1000;  /* the peer's MAC never ages out */
+	tcp->max_connections = 64;
+	tcp->ooo_mbufs = 1024;
+	tcp->rcvbuf = prof->rcvbuf;
+	tcp->sndbuf = prof->sndbuf;
 	if (prof->cc != NULL && prof->cc[0] != '\0')
-		snprintf(cfg->tcp.cc, sizeof(cfg->tcp.cc), "%s", prof->cc);
+		snprintf(tcp->cc, sizeof(tcp->cc), "%s", prof->cc);
+	return 0;
 }
 
 static int
@@ -129,31 +151,35 @@ learn_peer(struct harness *h)
 	struct rte_mbuf *out[8];
 
 	memcpy(mac.addr_bytes, peer_mac, 6);
-	return arp_cache_learn(h->nw.arp, 0, rte_cpu_to_be_32(PEER_IP), &mac, h->w.now, 1, out,
-			       RTE_DIM(out)) < 0 ? -1 : 0;
+	return arp_cache_learn(h->sw->net.arp, 0, rte_cpu_to_be_32(PEER_IP), &mac, h->sw->w.now, 1,
+			       out, RTE_DIM(out)) < 0 ? -1 : 0;
 }
 
 int
 harness_open(struct harness *h, const struct harness_profile *prof)
 {
+	struct tern_worker_env env = { .index = 0, .nworkers = 1, .ports = &h->port, .nports = 1,
+		.pool = pool, .socket = SOCKET_ID_ANY, .now = BASE_NS, .rx_hook = receive,
+		.tx_hook = capture, .hook_ctx = h };
+	int rc;
+
 	memset(h, 0, sizeof(*h));
+	env.ports = &h->port;
+	env.hook_ctx = h;
 	port_setup(&h->port, prof->mtu);
-	config_setup(&h->cfg, prof);
-	h->w.nports = 1;
-	h->w.ports = &h->port;
-	h->w.pool = pool;
-	h->w.nworkers = 1;
-	h->w.now = BASE_NS;
-	h->w.tx_hook = capture;
-	h->w.tx_hook_ctx = h;
-	h->pool_base = rte_mempool_in_use_count(pool) + rte_mempool_in_use_count(big_pool);
-	if (net_worker_init(&h->nw, &h->w, &h->cfg) != 0 || learn_peer(h) != 0) {
-		fprintf(stderr, "tern-pkt: net_worker_init failed\n");
+	h->sw = rte_zmalloc("tern_pkt_worker", sizeof(*h->sw), RTE_CACHE_LINE_SIZE);
+	if (h->sw == NULL || config_setup(&h->cfg, &h->port, prof) != 0) {
+		fprintf(stderr, "tern-pkt: out of memory\n");
 		return -1;
 	}
-	if (tcp_worker_init(&h->tw, &h->nw, &h->cfg.tcp) != 0) {
-		fprintf(stderr, "tern-pkt: tcp_worker_init failed\n");
-		net_worker_fini(&h->nw);
+	h->pool_base = rte_mempool_in_use_count(pool) + rte_mempool_in_use_count(big_pool);
+	if ((rc = stack_build(h->sw, &h->cfg, &env, STACK_NO_SERVICES)) != 0) {
+		fprintf(stderr, "tern-pkt: stack_build failed: %s\n", rte_strerror(-rc));
+		return -1;
+	}
+	if (learn_peer(h) != 0) {
+		fprintf(stderr, "tern-pkt: cannot learn the peer's MAC\n");
+		stack_teardown(h->sw);
 		return -1;
 	}
 	h->open = 1;
@@ -174,7 +200,7 @@ harness_stop(struct harness *h)
 {
 	if (!h->open || h->stopped)
 		return;
-	tcp_worker_fini(&h->tw);
+	tcp_worker_fini(&h->sw->tcp);
 	harness_flush(h);
 	h->stopped = 1;
 }
@@ -185,9 +211,12 @@ harness_close(struct harness *h)
 	if (!h->open)
 		return 0;
 	harness_stop(h);
-	net_worker_fini(&h->nw);
-	rte_pktmbuf_free_bulk(h->w.txq[0].pkts, h->w.txq[0].n);
-	h->w.txq[0].n = 0;
+	rte_pktmbuf_free_bulk(h->rx, h->nrx);
+	h->nrx = 0;
+	stack_teardown(h->sw);
+	rte_free(h->sw);
+	h->sw = NULL;
+	tern_config_free(&h->cfg);
 	queue_clear(&h->out);
 	h->open = 0;
 	return (int)(rte_mempool_in_use_count(pool) + rte_mempool_in_use_count(big_pool)) -
@@ -197,7 +226,13 @@ harness_close(struct harness *h)
 void
 harness_flush(struct harness *h)
 {
-	tern_worker_flush(&h->w);
+	tern_worker_flush(&h->sw->w);
+}
+
+void
+harness_poll(struct harness *h)
+{
+	tern_worker_poll(&h->sw->w, BASE_NS + (uint64_t)h->now_us * 1000);
 }
 
 void
@@ -206,28 +241,35 @@ harness_goto(struct harness *h, int64_t us)
 	if (us < h->now_us)
 		us = h->now_us;
 	h->now_us = us;
-	h->w.now = BASE_NS + (uint64_t)us * 1000;
-	tcp_worker_tick(&h->tw);
-	harness_flush(h);
+	harness_poll(h);
+}
+
+int
+harness_queue(struct harness *h, const uint8_t *frame, size_t len)
+{
+	size_t room = (size_t)rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
+	struct rte_mbuf *m;
+	char *p;
+
+	if (h->nrx == TERN_RX_BURST)
+		return -1;
+	m = rte_pktmbuf_alloc(len > room ? big_pool : pool);
+	p = m ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
+	if (p == NULL) {
+		fprintf(stderr, "tern-pkt: out of mbufs\n");
+		rte_pktmbuf_free(m);
+		return -1;
+	}
+	memcpy(p, frame, len);
+	h->rx[h->nrx++] = m;
+	return 0;
 }
 
 void
 harness_inject(struct harness *h, const uint8_t *frame, size_t len)
 {
-	size_t room = (size_t)rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(len > room ? big_pool : pool);
-	char *p = m ? rte_pktmbuf_append(m, (uint16_t)len) : NULL;
-
-	if (p == NULL) {
-		fprintf(stderr, "tern-pkt: out of mbufs\n");
-		rte_pktmbuf_free(m);
-		return;
-	}
-	memcpy(p, frame, len);
-	m->port = 0;
-	if (net_rx_one(&h->nw, 0, m) == NET_TCP && tcp_segment_valid(&h->nw, 0, m))
-		tcp_input(&h->tw, 0, m);
-	harness_flush(h);
+	if (harness_queue(h, frame, len) == 0)
+		harness_poll(h);
 }
 
 struct wire_seg *
@@ -249,5 +291,5 @@ harness_pop(struct harness *h)
 uint64_t
 harness_timers(const struct harness *h)
 {
-	return h->tw.wheel.armed;
+	return h->sw->tcp.wheel.armed;
 }

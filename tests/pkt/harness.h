@@ -1,8 +1,11 @@
 /*
- * One tern stack in memory: a port, a worker, the net and TCP layers, on
- * virtual time. Frames go straight into net_rx_one/tcp_input; what tern
- * sends is captured by the worker's tx_hook and kept, stamped with the
- * virtual time, until the runner matches it. No network, no threads.
+ * One tern worker in memory, built by the composition root (stack_build)
+ * exactly as tern builds it, on virtual time: injected frames reach it
+ * through the worker's rx hook in the production loop (tern_worker_poll:
+ * burst input, steering, then timers), and what it sends is captured by
+ * the tx hook and kept, stamped with the virtual time, until the runner
+ * matches it. No network, no threads. The socket shim is the application
+ * (no built-in services).
  */
 #ifndef PKT_HARNESS_H
 #define PKT_HARNESS_H
@@ -13,8 +16,7 @@
 #include "core/port.h"
 #include "core/worker.h"
 #include "frame.h"
-#include "net/net.h"
-#include "tcp/tcp_worker.h"
+#include "stack/stack.h"
 
 struct seg_queue {
 	struct wire_seg *v;
@@ -22,11 +24,11 @@ struct seg_queue {
 };
 
 struct harness {
-	struct tern_worker w;        /* first: cache aligned */
+	struct stack_worker *sw;     /* cache aligned, from rte_zmalloc */
 	struct tern_port port;
 	struct tern_config cfg;
-	struct net_worker nw;
-	struct tcp_worker tw;
+	struct rte_mbuf *rx[TERN_RX_BURST]; /* frames for the next poll: one burst */
+	uint16_t nrx;
 	int64_t now_us;              /* virtual time since the script's 0 */
 	struct seg_queue out;        /* captured TCP segments, oldest first */
 	unsigned other_frames;       /* ARP and the like, not checked */
@@ -57,8 +59,22 @@ void harness_goto(struct harness *h, int64_t us);
 /* Sends queued frames to the capture (after any call into the stack). */
 void harness_flush(struct harness *h);
 
-/* Hands one frame from the peer to tern. */
+/* Hands one frame from the peer to tern (a burst of one: queue, then poll). */
 void harness_inject(struct harness *h, const uint8_t *frame, size_t len);
+/*
+ * Queues a frame for the next burst without running the worker; 0, or -1
+ * when the burst is full. harness_poll delivers the burst.
+ */
+int harness_queue(struct harness *h, const uint8_t *frame, size_t len);
+/* One worker loop at the current time: the queued burst, timers, output. */
+void harness_poll(struct harness *h);
+
+/* The TCP layer (the shim calls its API). */
+static inline struct tcp_worker *
+harness_tcp(struct harness *h)
+{
+	return &h->sw->tcp;
+}
 
 /* The oldest captured segment not yet taken, or NULL. */
 struct wire_seg *harness_front(struct harness *h);

@@ -209,17 +209,18 @@ void
 apply_profile(struct shim *s, const struct pkt_sock *k)
 {
 	struct harness *h = s->h;
+	struct tcp_cfg *tcp = tcp_config(&h->cfg);
 
 	if (k->rcvbuf != 0) {
-		h->cfg.tcp.rcvbuf = k->rcvbuf;
-		h->tw.rcv_wscale = h->cfg.tcp.window_scaling ? tern_wscale_for(k->rcvbuf) : 0;
+		tcp->rcvbuf = k->rcvbuf;
+		harness_tcp(h)->rcv_wscale = tcp->window_scaling ? tern_wscale_for(k->rcvbuf) : 0;
 	}
 	if (k->sndbuf != 0)
-		h->cfg.tcp.sndbuf = k->sndbuf;
+		tcp->sndbuf = k->sndbuf;
 	if (k->maxseg != 0)
 		h->port.mtu = (uint16_t)(k->maxseg + 40);
 	if (k->keepalive)
-		h->cfg.tcp.keepalive = 1;
+		tcp->keepalive = 1;
 }
 
 int
@@ -237,7 +238,7 @@ shim_listen(struct shim *s, int fd, uint16_t default_port)
 		return -EINVAL;
 	port = k->port ? k->port : default_port;
 	apply_profile(s, k);
-	if ((rc = tern_listen(&s->h->tw, port, on_accept, k)) != 0)
+	if ((rc = tern_listen(harness_tcp(s->h), port, on_accept, k)) != 0)
 		return rc;
 	k->kind = SK_LISTEN;
 	k->port = port;
@@ -297,7 +298,7 @@ shim_connect(struct shim *s, int fd, uint16_t port)
 	s->listen_port = 0;
 	s->connect_port = port;
 	s->opens++;
-	c = tern_connect(&s->h->tw, rte_cpu_to_be_32(PEER_IP), port, &shim_ops, k);
+	c = tern_connect(harness_tcp(s->h), rte_cpu_to_be_32(PEER_IP), port, &shim_ops, k);
 	if (c == NULL)
 		return -rte_errno;
 	k->kind = SK_CONN;
@@ -330,7 +331,7 @@ shim_connect_poll(struct shim *s, int fd)
 static void
 close_listener(struct shim *s, struct pkt_sock *k)
 {
-	tern_unlisten(&s->h->tw, k->port);
+	tern_unlisten(harness_tcp(s->h), k->port);
 	for (int i = 0; i < k->naccq; i++) {
 		struct pkt_sock *n = k->accq[i];
 

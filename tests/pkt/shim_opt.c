@@ -62,7 +62,7 @@ set_socket_level(struct shim *s, struct pkt_sock *k, int name, int64_t v, int64_
 	case SO_KEEPALIVE:
 		k->keepalive = !!v;
 		if (v)
-			s->h->cfg.tcp.keepalive = 1; /* tern's keepalive is per worker */
+			tcp_config(&s->h->cfg)->keepalive = 1; /* tern's keepalive is per worker */
 		if (v && k->c != NULL)
 			tern_sockopt_keepalive(k->c);
 		return 0;
@@ -78,7 +78,7 @@ set_socket_level(struct shim *s, struct pkt_sock *k, int name, int64_t v, int64_
 static int
 set_tcp_level(struct shim *s, struct pkt_sock *k, int name, int64_t v)
 {
-	struct tern_tcp_cfg *cfg = &s->h->cfg.tcp;
+	struct tcp_cfg *cfg = tcp_config(&s->h->cfg);
 
 	if (v < 0)
 		return -EINVAL;
@@ -142,10 +142,10 @@ get_socket_level(struct shim *s, struct pkt_sock *k, int name, int64_t *v)
 		*v = SOCK_STREAM;
 		return 0;
 	case SO_RCVBUF:
-		*v = k->c ? k->c->rcvbuf : k->rcvbuf ? k->rcvbuf : s->h->cfg.tcp.rcvbuf;
+		*v = k->c ? k->c->rcvbuf : k->rcvbuf ? k->rcvbuf : tcp_config(&s->h->cfg)->rcvbuf;
 		return 0;
 	case SO_SNDBUF:
-		*v = k->c ? k->c->sndbuf : k->sndbuf ? k->sndbuf : s->h->cfg.tcp.sndbuf;
+		*v = k->c ? k->c->sndbuf : k->sndbuf ? k->sndbuf : tcp_config(&s->h->cfg)->sndbuf;
 		return 0;
 	default:
 		return -ENOPROTOOPT;

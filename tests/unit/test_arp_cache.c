@@ -33,13 +33,13 @@
 #define IP(a, b, c, d) RTE_BE32(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 #define PEER IP(198, 18, 0, 2)
 
-static const struct tern_arp_cfg cfg = {
+static const struct arp_cfg cfg = {
 	.entries = ENTRIES, .timeout_ms = 1000, .retry_ms = 100, .retries = RETRIES, .queue = QUEUE,
 };
 static const struct rte_ether_addr mac_a = { .addr_bytes = { 0x02, 0, 0, 0, 0, 0xaa } };
 static const struct rte_ether_addr mac_b = { .addr_bytes = { 0x02, 0, 0, 0, 0, 0xbb } };
 
-static struct tern_counters cnt;
+static struct net_counters cnt;
 static struct arp_cache *cache;
 static unsigned pool_start;
 

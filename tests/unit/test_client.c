@@ -1,7 +1,7 @@
 /*
  * Unit tests for the client service's pieces that need no stack:
- * lib/app/latency.c (log-linear histogram: bucket bounds, quantiles,
- * merging) and lib/app/client_parse.c (an HTTP answer fed in pieces).
+ * lib/svc/latency.c (log-linear histogram: bucket bounds, quantiles,
+ * merging) and lib/svc/client_parse.c (an HTTP answer fed in pieces).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,9 +10,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "app/client_parse.h"
-#include "app/latency.h"
-#include "app/pattern.h"
+#include "svc/client_parse.h"
+#include "svc/latency.h"
+#include "svc/pattern.h"
 
 static struct latency_hist h, h2;
 

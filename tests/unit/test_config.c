@@ -1,5 +1,5 @@
 /*
- * Unit tests for tern_config_load (lib/core/config.c): good files give the
+ * Unit tests for tern_config_load (lib/core/config_*.c, with lib/stack's schema): good files give the
  * values written in them, bad files give -1 and a message that names the
  * file, the [section], the key and what was expected.
  */
@@ -16,6 +16,10 @@
 #include <rte_log.h>
 
 #include "core/config.h"
+#include "net/net_config.h"
+#include "stack/stack.h"
+#include "svc/svc_config.h"
+#include "tcp/tcp_config.h"
 
 static char tmpdir[64];
 static char path[128];
@@ -36,6 +40,7 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
+	tern_config_free(&cfg);
 	return rmdir(tmpdir);
 }
 
@@ -52,7 +57,8 @@ load_text(const char *text)
 	assert_int_equal(fputs(text, f) >= 0, 1);
 	assert_int_equal(fclose(f), 0);
 	err[0] = '\0';
-	rc = tern_config_load(path, &cfg, err, sizeof(err));
+	tern_config_free(&cfg);
+	rc = tern_config_load(path, &stack_schema, &cfg, err, sizeof(err));
 	unlink(path);
 	return rc;
 }
@@ -89,7 +95,8 @@ test_demo_config(void **state)
 
 	(void)state;
 	snprintf(demo, sizeof(demo), "%s/config/demo.conf", TERN_SRC_DIR);
-	assert_int_equal(tern_config_load(demo, &cfg, err, sizeof(err)), 0);
+	tern_config_free(&cfg);
+	assert_int_equal(tern_config_load(demo, &stack_schema, &cfg, err, sizeof(err)), 0);
 	assert_string_equal(cfg.path, demo);
 	assert_int_equal(cfg.workers, 1);
 	assert_int_equal(cfg.log_level, RTE_LOG_NOTICE);
@@ -188,13 +195,13 @@ test_full_config_arp_icmp_sections(void **state)
 {
 	(void)state;
 	assert_int_equal(load_text(full_text), 0);
-	assert_int_equal(cfg.arp.entries, 2048);
-	assert_int_equal(cfg.arp.timeout_ms, 30000);
-	assert_int_equal(cfg.arp.retry_ms, 500);
-	assert_int_equal(cfg.arp.retries, 5);
-	assert_int_equal(cfg.arp.queue, 16);
-	assert_int_equal(cfg.icmp.error_rate, 100);
-	assert_int_equal(cfg.icmp.error_burst, 10);
+	assert_int_equal(net_arp_cfg(&cfg)->entries, 2048);
+	assert_int_equal(net_arp_cfg(&cfg)->timeout_ms, 30000);
+	assert_int_equal(net_arp_cfg(&cfg)->retry_ms, 500);
+	assert_int_equal(net_arp_cfg(&cfg)->retries, 5);
+	assert_int_equal(net_arp_cfg(&cfg)->queue, 16);
+	assert_int_equal(net_icmp_cfg(&cfg)->error_rate, 100);
+	assert_int_equal(net_icmp_cfg(&cfg)->error_burst, 10);
 }
 
 static void
@@ -213,7 +220,8 @@ test_missing_file(void **state)
 {
 	(void)state;
 	snprintf(path, sizeof(path), "%s/does-not-exist.conf", tmpdir);
-	assert_int_equal(tern_config_load(path, &cfg, err, sizeof(err)), -1);
+	tern_config_free(&cfg);
+	assert_int_equal(tern_config_load(path, &stack_schema, &cfg, err, sizeof(err)), -1);
 	assert_contains(err, path);
 	assert_contains(err, "cannot open");
 }
@@ -468,6 +476,151 @@ test_require_addresses(void **state)
 	assert_contains(err, "expected address/prefix");
 }
 
+
+/* ---- sections of the modules (registered by lib/stack) ------------------------- */
+
+/* Defaults come from the key tables, parsed like a file's values. */
+static void
+test_module_defaults(void **state)
+{
+	const struct tcp_cfg *tcp;
+
+	(void)state;
+	assert_int_equal(load_text(MINIMAL_PORT), 0);
+	tcp = tcp_config(&cfg);
+	assert_int_equal(tcp->max_connections, 65536);
+	assert_int_equal(tcp->rcvbuf, 262144);
+	assert_int_equal(tcp->min_rto_ms, 200);
+	assert_int_equal(tcp->nagle, 1);
+	assert_int_equal(tcp->keepalive, 0);
+	assert_string_equal(tcp->cc, "cubic");
+	assert_int_equal(net_arp_cfg(&cfg)->entries, 1024);
+	assert_int_equal(net_icmp_cfg(&cfg)->error_burst, 50);
+	assert_int_equal(svc_count(&cfg), 0);
+}
+
+static void
+test_tcp_section(void **state)
+{
+	(void)state;
+	assert_int_equal(load_text(MINIMAL_PORT "[tcp]\nmax_connections = 1000\ncc = newreno\n"
+				   "nagle = no\n"), 0);
+	assert_int_equal(tcp_config(&cfg)->max_connections, 1000);
+	assert_string_equal(tcp_config(&cfg)->cc, "newreno");
+	assert_int_equal(tcp_config(&cfg)->nagle, 0);
+	expect_error(MINIMAL_PORT "[tcp]\ncc = bbr\n", "tcp", "cc", "cubic or newreno");
+	assert_contains(err, "'bbr'");
+	expect_error(MINIMAL_PORT "[tcp]\nmin_rto_ms = 5000\n", "tcp", "initial_rto_ms",
+		     "min_rto_ms <= initial_rto_ms");
+	expect_error(MINIMAL_PORT "[tcp]\nmax_connections = 15\n", "tcp", "max_connections",
+		     "integer from 16 to 16777216");
+}
+
+static void
+test_services(void **state)
+{
+	const struct svc_cfg *s;
+
+	(void)state;
+	assert_int_equal(load_text(MINIMAL_PORT "[service.web]\ntype = http\nport = 80\n"
+				   "[service.load]\ntype = client\nport = 80\ntarget = 198.18.0.2\n"
+				   "mode = cps\n"), 0);
+	assert_int_equal(svc_count(&cfg), 2);
+	s = svc_config(&cfg, 0);
+	assert_string_equal(s->name, "web");
+	assert_int_equal(s->type, SVC_HTTP);
+	assert_string_equal(s->cc, "");
+	s = svc_config(&cfg, 1);
+	assert_int_equal(s->type, SVC_CLIENT);
+	assert_int_equal(s->mode, SVC_CLIENT_CPS);
+	assert_int_equal(s->concurrency, 64);
+	assert_string_equal(s->path, "/bytes/64");
+}
+
+static void
+test_service_errors(void **state)
+{
+	(void)state;
+	expect_error(MINIMAL_PORT "[service.e]\ntype = echo\nport = 7\ntarget = 198.18.0.2\n",
+		     "service.e", "target", "only for type = client");
+	expect_error(MINIMAL_PORT "[service.c]\ntype = client\nport = 80\n", "service.c",
+		     "target", "required");
+	expect_error(MINIMAL_PORT "[service.x]\ntype = gopher\nport = 70\n", "service.x", "type",
+		     "echo, discard, http or client");
+	expect_error(MINIMAL_PORT "[service.x]\ntype = echo\n", "service.x", "port", "required");
+	expect_error(MINIMAL_PORT "[service.a]\ntype = echo\nport = 7\n"
+		     "[service.b]\ntype = discard\nport = 7\n", "service.b", "port",
+		     "already used by [service.a]");
+	expect_error(MINIMAL_PORT "[service.]\ntype = echo\nport = 7\n", "service.", NULL,
+		     "expected a name");
+	expect_error(MINIMAL_PORT "[service.c]\ntype = client\nport = 80\ntarget = 198.18.0.2\n"
+		     "path = nope\n", "service.c", "path", "absolute path");
+}
+
+static void
+test_too_many_services(void **state)
+{
+	char text[4096];
+	size_t n = snprintf(text, sizeof(text), "%s", MINIMAL_PORT);
+
+	(void)state;
+	for (unsigned i = 0; i <= SVC_MAX; i++)
+		n += snprintf(text + n, sizeof(text) - n, "[service.s%u]\ntype = echo\nport = %u\n",
+			      i, 1000 + i);
+	expect_error(text, "service.s16", NULL, "at most 16");
+}
+
+/* The unknown-section message lists what the schema knows. */
+static void
+test_unknown_section_lists_schema(void **state)
+{
+	(void)state;
+	expect_error(MINIMAL_PORT "[frontend.web]\nbind = 198.18.0.1:80\n", "frontend.web", NULL,
+		     "tern, port");
+	assert_contains(err, "service.NAME");
+	assert_contains(err, "tcp");
+}
+
+/* The reference names every key of every section the schema holds. */
+static void
+test_reference_has_every_key(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	tern_config_reference(f, &stack_schema);
+	fclose(f);
+	for (unsigned i = 0; i < stack_schema.n; i++)
+		for (unsigned k = 0; k < stack_schema.sections[i]->nkeys; k++) {
+			char name[80];
+
+			snprintf(name, sizeof(name), "`%s`", stack_schema.sections[i]->keys[k].name);
+			assert_contains(buf, name);
+		}
+	free(buf);
+}
+
+/* Configurations built in code (tests, benchmarks) get the same defaults. */
+static void
+test_config_in_code(void **state)
+{
+	struct tern_config c;
+	struct svc_cfg *s;
+
+	(void)state;
+	assert_int_equal(tern_config_init(&c, &stack_schema), 0);
+	assert_int_equal(c.workers, 1);
+	assert_int_equal(tcp_config(&c)->backlog, 1024);
+	s = tern_config_add(&c, &svc_section, "x");
+	assert_non_null(s);
+	assert_string_equal(s->name, "x");
+	assert_int_equal(s->concurrency, 64);
+	assert_int_equal(svc_count(&c), 1);
+	tern_config_free(&c);
+}
+
 int
 main(void)
 {
@@ -510,6 +663,14 @@ main(void)
 		cmocka_unit_test(test_tern_section_given_twice),
 		cmocka_unit_test(test_port_section_given_twice),
 		cmocka_unit_test(test_require_addresses),
+		cmocka_unit_test(test_module_defaults),
+		cmocka_unit_test(test_tcp_section),
+		cmocka_unit_test(test_services),
+		cmocka_unit_test(test_service_errors),
+		cmocka_unit_test(test_too_many_services),
+		cmocka_unit_test(test_unknown_section_lists_schema),
+		cmocka_unit_test(test_reference_has_every_key),
+		cmocka_unit_test(test_config_in_code),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -24,15 +24,18 @@ test_eal_exit(void)
 }
 
 void
-test_eal_init(void)
+test_eal_init_lcores(unsigned nlcores)
 {
-	char prefix[64];
+	char prefix[64], lcores[64];
 
 	if (eal_ready)
 		return;
 	snprintf(prefix, sizeof(prefix), "--file-prefix=tern-test-%d", (int)getpid());
+	/* lcores 0..n-1 float over the CPUs there are (two on the CI machine) */
+	snprintf(lcores, sizeof(lcores), "--lcores=(0-%u)@(0-%ld)", nlcores - 1,
+		 sysconf(_SC_NPROCESSORS_ONLN) - 1);
 	char *argv[] = { "test", "--no-huge", "-m", "128", "--no-shconf", "--no-pci",
-			 "--no-telemetry", "-l", "0", "--log-level", "error", prefix, NULL };
+			 "--no-telemetry", lcores, "--log-level", "error", prefix, NULL };
 	if (rte_eal_init(RTE_DIM(argv) - 1, argv) < 0) {
 		fprintf(stderr, "test_eal_init: rte_eal_init failed\n");
 		exit(1);
@@ -41,6 +44,12 @@ test_eal_init(void)
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	atexit(test_eal_exit);
 	eal_ready = 1;
+}
+
+void
+test_eal_init(void)
+{
+	test_eal_init_lcores(1);
 }
 
 struct rte_mempool *

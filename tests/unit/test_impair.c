@@ -20,7 +20,7 @@
 #define US 1000ULL     /* ticks per microsecond at 1 GHz */
 #define MS (1000 * US)
 
-static struct tern_counters cnt;
+static struct core_counters cnt;
 static unsigned pool_start;
 
 static int
@@ -158,7 +158,7 @@ test_zero_config_passthrough(void **state)
 	for (uint32_t i = 0; i < 50; i++)
 		assert_int_equal(ids[i], i);
 	assert_int_equal(tern_impair_held(im), 0);
-	for (int i = 0; i < TERN_CNT_MAX; i++)
+	for (size_t i = 0; i < RTE_DIM(cnt.v); i++)
 		assert_int_equal(cnt.v[i], 0);
 	tern_impair_free(im);
 }

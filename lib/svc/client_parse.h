@@ -4,8 +4,8 @@
  * body of Content-Length bytes. Only what a load generator needs: status
  * 200, Content-Length, Connection: close; no chunked bodies.
  */
-#ifndef TERN_APP_CLIENT_PARSE_H
-#define TERN_APP_CLIENT_PARSE_H
+#ifndef TERN_SVC_CLIENT_PARSE_H
+#define TERN_SVC_CLIENT_PARSE_H
 
 #include <stdint.h>
 

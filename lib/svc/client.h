@@ -8,12 +8,12 @@
  * byte of the answer; cps: connect to last byte), and checks bodies of
  * /bytes/N against their pattern (byte i = i mod 251).
  */
-#ifndef TERN_APP_CLIENT_H
-#define TERN_APP_CLIENT_H
+#ifndef TERN_SVC_CLIENT_H
+#define TERN_SVC_CLIENT_H
 
 #include <stdint.h>
 
-#include "core/config.h"
+#include "svc_config.h"
 #include "latency.h"
 #include "tcp/tcp.h"
 
@@ -27,7 +27,7 @@ struct client_result {
 	struct latency_hist lat;
 };
 
-int client_start(struct client_worker **out, struct tcp_worker *tw, const struct tern_service_cfg *cfg);
+int client_start(struct client_worker **out, struct tcp_worker *tw, const struct svc_cfg *cfg);
 /* Called from the worker loop: opens connections, ends the run on time. */
 void client_tick(struct client_worker *cw);
 /* 1 once the run is over and every connection has closed. */
@@ -36,7 +36,7 @@ const struct client_result *client_result(const struct client_worker *cw);
 void client_stop(struct client_worker *cw);
 
 /* Prints the summed results of n workers (a table line and a JSON line). */
-void client_report(const struct tern_service_cfg *cfg, const struct client_result *const *r,
+void client_report(const struct svc_cfg *cfg, const struct client_result *const *r,
 		   unsigned n);
 
 #endif

@@ -6,8 +6,8 @@
  * bytes_pattern + off % 251. The http service sends from it, the client
  * service checks against it.
  */
-#ifndef TERN_APP_PATTERN_H
-#define TERN_APP_PATTERN_H
+#ifndef TERN_SVC_PATTERN_H
+#define TERN_SVC_PATTERN_H
 
 #include <stdint.h>
 

@@ -1,5 +1,5 @@
 /* Discard (RFC 863): everything received is thrown away and the window reopens at once. */
-#include "services.h"
+#include "svc.h"
 
 static void
 discard_data(struct tcb *c, void *ctx, struct rte_mbuf *m)

@@ -28,7 +28,7 @@ struct client_slot {
 };
 
 struct client_worker {
-	const struct tern_service_cfg *cfg;
+	const struct svc_cfg *cfg;
 	struct tcp_worker *tw;
 	uint64_t hz;
 	uint64_t begin_tsc, end_tsc, abort_tsc;
@@ -59,7 +59,7 @@ send_request(struct client_slot *s)
 
 	http_answer_reset(&s->ans, cw->check_pattern);
 	s->state = SLOT_BUSY;
-	if (cw->cfg->mode == TERN_CLIENT_RPS)
+	if (cw->cfg->mode == SVC_CLIENT_RPS)
 		s->t0 = rte_rdtsc();
 	if (tern_send_bytes(s->c, cw->request, cw->request_len) != cw->request_len) {
 		cw->res.errors++; /* a fresh connection always has room for one request */
@@ -113,7 +113,7 @@ answer_done(struct client_slot *s)
 	s->answered = 1;
 	if (cw->cfg->requests != 0 && cw->res.requests >= cw->cfg->requests)
 		cw->running = 0;
-	if (cw->cfg->mode == TERN_CLIENT_RPS && cw->running && s->ans.keep_alive) {
+	if (cw->cfg->mode == SVC_CLIENT_RPS && cw->running && s->ans.keep_alive) {
 		send_request(s);
 		return;
 	}
@@ -199,7 +199,7 @@ build_request(struct client_worker *cw)
 			 "GET %s HTTP/1.1\r\nHost: %u.%u.%u.%u\r\n%s\r\n", cw->cfg->path,
 			 cw->cfg->target >> 24, (cw->cfg->target >> 16) & 255,
 			 (cw->cfg->target >> 8) & 255, cw->cfg->target & 255,
-			 cw->cfg->mode == TERN_CLIENT_CPS ? "Connection: close\r\n" : "");
+			 cw->cfg->mode == SVC_CLIENT_CPS ? "Connection: close\r\n" : "");
 
 	if (n < 0 || (size_t)n >= sizeof(cw->request))
 		return -EINVAL;
@@ -209,7 +209,7 @@ build_request(struct client_worker *cw)
 }
 
 int
-client_start(struct client_worker **out, struct tcp_worker *tw, const struct tern_service_cfg *cfg)
+client_start(struct client_worker **out, struct tcp_worker *tw, const struct svc_cfg *cfg)
 {
 	struct client_worker *cw = rte_zmalloc("tern_client", sizeof(*cw), RTE_CACHE_LINE_SIZE);
 
@@ -330,7 +330,7 @@ sum_results(struct client_result *sum, const struct client_result *const *r, uns
 }
 
 void
-client_report(const struct tern_service_cfg *cfg, const struct client_result *const *r, unsigned n)
+client_report(const struct svc_cfg *cfg, const struct client_result *const *r, unsigned n)
 {
 	static struct client_result sum; /* main thread; too large for the stack */
 	double secs, us[4];
@@ -344,7 +344,7 @@ client_report(const struct tern_service_cfg *cfg, const struct client_result *co
 	printf("client %s: %s, %u connection(s) x %u worker(s), %.2f s: %" PRIu64 " requests "
 	       "(%.0f/s), %" PRIu64 " connections (%.0f/s), %" PRIu64 " errors, %" PRIu64
 	       " bad bodies; latency us p50 %.1f p99 %.1f p999 %.1f max %.1f\n",
-	       cfg->name, cfg->mode == TERN_CLIENT_CPS ? "cps" : "rps", cfg->concurrency, n, secs,
+	       cfg->name, cfg->mode == SVC_CLIENT_CPS ? "cps" : "rps", cfg->concurrency, n, secs,
 	       sum.requests, secs > 0 ? sum.requests / secs : 0.0, sum.connections,
 	       secs > 0 ? sum.connections / secs : 0.0, sum.errors, sum.bad_bodies,
 	       us[0], us[1], us[2], us[3]);
@@ -353,7 +353,7 @@ client_report(const struct tern_service_cfg *cfg, const struct client_result *co
 	       "\"requests\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"errors\":%" PRIu64 ","
 	       "\"bad_bodies\":%" PRIu64 ",\"body_bytes\":%" PRIu64 ",\"rate\":%.1f,"
 	       "\"cps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f}\n",
-	       cfg->name, cfg->mode == TERN_CLIENT_CPS ? "cps" : "rps", n, cfg->concurrency,
+	       cfg->name, cfg->mode == SVC_CLIENT_CPS ? "cps" : "rps", n, cfg->concurrency,
 	       cfg->path, secs, sum.requests, sum.connections, sum.errors, sum.bad_bodies, sum.bytes,
 	       secs > 0 ? sum.requests / secs : 0.0, secs > 0 ? sum.connections / secs : 0.0,
 	       us[0], us[1], us[2], us[3]);

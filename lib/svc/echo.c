@@ -6,7 +6,7 @@
  */
 #include <stdint.h>
 
-#include "services.h"
+#include "svc.h"
 
 /*
  * The connection's ctx: data that did not fit in the send queue yet, with

@@ -4,8 +4,8 @@
  * for nanoseconds up to 2^40 (about 18 minutes). Recording is two shifts
  * and an increment; histograms of several workers add up.
  */
-#ifndef TERN_APP_LATENCY_H
-#define TERN_APP_LATENCY_H
+#ifndef TERN_SVC_LATENCY_H
+#define TERN_SVC_LATENCY_H
 
 #include <stdint.h>
 

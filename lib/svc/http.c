@@ -10,10 +10,10 @@
 
 #include <rte_malloc.h>
 
-#include "app_internal.h"
+#include "svc_internal.h"
 #include "pattern.h"
 #include "http_parse.h"
-#include "services.h"
+#include "svc.h"
 #include "tcp/tcp_mbuf.h"
 
 #define HTTP_MAX_BODY (1ull << 40)
@@ -35,24 +35,24 @@ static const char home_page[] =
 	"<p>Try <a href=\"/bytes/1024\">/bytes/1024</a>.</p></body></html>\n";
 
 int
-http_worker_init(struct app_worker *aw)
+http_worker_init(struct svc_worker *svw)
 {
 	bytes_pattern_init();
-	aw->http = rte_zmalloc("tern_http", (size_t)aw->max_conns * sizeof(struct http_conn), 0);
-	return aw->http == NULL ? -ENOMEM : 0;
+	svw->http = rte_zmalloc("tern_http", (size_t)svw->max_conns * sizeof(struct http_conn), 0);
+	return svw->http == NULL ? -ENOMEM : 0;
 }
 
 void
-http_worker_fini(struct app_worker *aw)
+http_worker_fini(struct svc_worker *svw)
 {
-	rte_free(aw->http);
-	aw->http = NULL;
+	rte_free(svw->http);
+	svw->http = NULL;
 }
 
 static struct http_conn *
-conn_of(struct app_worker *aw, struct tcb *c)
+conn_of(struct svc_worker *svw, struct tcb *c)
 {
-	return &aw->http[tern_conn_id(c)];
+	return &svw->http[tern_conn_id(c)];
 }
 
 /* Sends the body pattern while there is send space; 1 when all of it went. */
@@ -248,7 +248,7 @@ http_writable(struct tcb *c, void *ctx)
 {
 	struct http_conn *hc = conn_of(ctx, c);
 
-	http_pump(c, hc, ((struct app_worker *)ctx)->pool);
+	http_pump(c, hc, ((struct svc_worker *)ctx)->pool);
 }
 
 static void
@@ -257,7 +257,7 @@ http_peer_fin(struct tcb *c, void *ctx)
 	struct http_conn *hc = conn_of(ctx, c);
 
 	hc->peer_fin = 1;
-	http_pump(c, hc, ((struct app_worker *)ctx)->pool);
+	http_pump(c, hc, ((struct svc_worker *)ctx)->pool);
 }
 
 static void
@@ -280,10 +280,10 @@ static const struct tern_conn_ops http_ops = {
 int
 http_accept(struct tcb *c, void *listen_ctx, const struct tern_conn_ops **ops, void **ctx)
 {
-	struct app_worker *aw = listen_ctx;
+	struct svc_worker *svw = listen_ctx;
 
-	memset(conn_of(aw, c), 0, sizeof(struct http_conn));
+	memset(conn_of(svw, c), 0, sizeof(struct http_conn));
 	*ops = &http_ops;
-	*ctx = aw;
+	*ctx = svw;
 	return 0;
 }

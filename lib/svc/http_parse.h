@@ -1,6 +1,6 @@
 /* Parsing one HTTP/1.x request head (RFC 9112 §3, §5); no I/O. */
-#ifndef TERN_APP_HTTP_PARSE_H
-#define TERN_APP_HTTP_PARSE_H
+#ifndef TERN_SVC_HTTP_PARSE_H
+#define TERN_SVC_HTTP_PARSE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,0 +1,70 @@
+#include <stddef.h>
+
+#include <rte_common.h>
+
+#include "tcp_config.h"
+
+const char *const tcp_cc_names[] = { "cubic", "newreno", NULL };
+
+#define K(name, type, field, lo, hi, def, doc) \
+	{ name, type, offsetof(struct tcp_cfg, field), lo, hi, def, doc }
+static const struct cfg_key tcp_keys[] = {
+	K("max_connections", CFG_UINT, max_connections, 16, 1u << 24, "65536",
+	  "TCBs per worker, preallocated (TIME-WAIT included)"),
+	K("rcvbuf", CFG_UINT, rcvbuf, 4096, 1u << 30, "262144",
+	  "receive buffer, bytes per connection; the window scale offered follows it"),
+	K("sndbuf", CFG_UINT, sndbuf, 4096, 1u << 30, "262144", "send buffer, bytes per connection"),
+	K("backlog", CFG_UINT, backlog, 1, 1u << 24, "1024",
+	  "connections in SYN-RECEIVED per listener per worker; more SYNs are dropped "
+	  "(`TcpExtListenOverflows`)"),
+	K("msl_ms", CFG_UINT, msl_ms, 1, 600000, "30000", "TIME-WAIT lasts 2 × MSL"),
+	K("fin_wait2_ms", CFG_UINT, fin_wait2_ms, 1, 3600000, "60000",
+	  "how long a closed connection waits in FIN-WAIT-2 for the peer's FIN"),
+	K("syn_retries", CFG_UINT, syn_retries, 1, 127, "6", "SYN retransmissions before giving up"),
+	K("synack_retries", CFG_UINT, synack_retries, 1, 127, "5",
+	  "SYN,ACK retransmissions before giving up"),
+	K("retries", CFG_UINT, retries, 1, 127, "15",
+	  "data retransmission timeouts in a row before the connection is aborted"),
+	K("delack_ms", CFG_UINT, delack_ms, 1, 500, "40", "delayed-ACK timer"),
+	K("initial_rto_ms", CFG_UINT, initial_rto_ms, 1, 60000, "1000",
+	  "RFC 6298 initial RTO; min_rto_ms <= initial_rto_ms <= max_rto_ms"),
+	K("min_rto_ms", CFG_UINT, min_rto_ms, 1, 60000, "200", "RTO floor (Linux's 200 ms)"),
+	K("max_rto_ms", CFG_UINT, max_rto_ms, 1000, 600000, "120000", "RTO ceiling"),
+	K("keepalive", CFG_BOOL, keepalive, 0, 0, "no", "send keepalives on idle connections"),
+	K("keepalive_idle_ms", CFG_UINT, keepalive_idle_ms, 1, 1u << 31, "7200000",
+	  "idle time before the first keepalive (RFC 1122 §4.2.3.6)"),
+	K("keepalive_interval_ms", CFG_UINT, keepalive_interval_ms, 1, 1u << 31, "75000",
+	  "between unanswered keepalives"),
+	K("keepalive_probes", CFG_UINT, keepalive_probes, 1, 127, "9",
+	  "unanswered keepalives before the connection is aborted"),
+	K("nagle", CFG_BOOL, nagle, 0, 0, "yes",
+	  "Nagle's algorithm (per connection off with `tern_set_nodelay`)"),
+	K("timestamps", CFG_BOOL, timestamps, 0, 0, "yes", "offer and accept timestamps (RFC 7323)"),
+	K("sack", CFG_BOOL, sack, 0, 0, "yes", "offer and accept SACK (RFC 2018)"),
+	K("window_scaling", CFG_BOOL, window_scaling, 0, 0, "yes",
+	  "offer and accept window scaling (RFC 7323)"),
+	K("ooo_mbufs", CFG_UINT, ooo_mbufs, 0, 1u << 24, "4096",
+	  "out-of-order segments held per worker; more are dropped (`TcpExtTCPOFODrop`)"),
+	K("challenge_ack_limit", CFG_UINT, challenge_ack_limit, 1, 1u << 24, "1000",
+	  "RFC 5961 challenge ACKs per second per worker"),
+	{ "cc", CFG_STR, offsetof(struct tcp_cfg, cc), 0, TCP_CC_NAME_LEN, "cubic",
+	  "congestion control for active opens and listeners without their own: CUBIC "
+	  "(RFC 9438 with HyStart++) or NewReno (RFC 6582)", tcp_cc_names },
+};
+
+static int
+check_tcp(struct cfg_ctx *p, void *obj)
+{
+	const struct tcp_cfg *t = obj;
+
+	if (t->min_rto_ms > t->max_rto_ms || t->initial_rto_ms < t->min_rto_ms ||
+	    t->initial_rto_ms > t->max_rto_ms)
+		return cfg_fail(p, "initial_rto_ms", "expected min_rto_ms <= initial_rto_ms <= max_rto_ms");
+	return 0;
+}
+
+const struct cfg_section tcp_section = {
+	.name = "tcp", .kind = CFG_SINGLE, .size = sizeof(struct tcp_cfg),
+	.keys = tcp_keys, .nkeys = RTE_DIM(tcp_keys), .check = check_tcp,
+	.doc = "Defaults follow Linux where the RFCs leave a choice.",
+};

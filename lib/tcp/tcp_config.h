@@ -1,0 +1,40 @@
+/* lib/tcp's configuration: [tcp] (the table is in tcp_config.c). */
+#ifndef TERN_TCP_CONFIG_H
+#define TERN_TCP_CONFIG_H
+
+#include <stdint.h>
+
+#include "core/config.h"
+
+#define TCP_CC_NAME_LEN 16
+
+/* TCP tunables; defaults follow Linux where RFCs leave a choice. */
+struct tcp_cfg {
+	uint32_t max_connections;   /* TCBs per worker */
+	uint32_t rcvbuf, sndbuf;    /* bytes per connection */
+	uint32_t backlog;           /* SYN-RECEIVED per listener per worker */
+	uint32_t msl_ms;            /* TIME-WAIT lasts 2*MSL */
+	uint32_t fin_wait2_ms;
+	uint32_t syn_retries, synack_retries, retries;
+	uint32_t delack_ms;
+	uint32_t initial_rto_ms, min_rto_ms, max_rto_ms;
+	uint32_t keepalive_idle_ms, keepalive_interval_ms, keepalive_probes;
+	int keepalive;
+	int nagle;
+	int timestamps, sack, window_scaling;
+	uint32_t ooo_mbufs;         /* out-of-order mbufs held per worker */
+	uint32_t challenge_ack_limit; /* per second per worker (RFC 5961 §7) */
+	char cc[TCP_CC_NAME_LEN];
+};
+
+extern const struct cfg_section tcp_section;
+/* The congestion controls a config may name (for other modules' cc keys). */
+extern const char *const tcp_cc_names[];
+
+static inline struct tcp_cfg *
+tcp_config(const struct tern_config *cfg)
+{
+	return tern_config_obj(cfg, &tcp_section, 0);
+}
+
+#endif
