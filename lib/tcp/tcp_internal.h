@@ -82,7 +82,7 @@ void tcp_process_fin(struct tcp_worker *tw, struct tcb *c);
 void tcp_options_negotiate(struct tcp_worker *tw, struct tcb *c, const struct tcp_opts *o);
 void tcp_update_window(struct tcb *c, const struct tcp_seg *s);
 
-/* output */
+/* output: what to send (tcp_output.c), one segment at a time (tcp_send.c) */
 void tcp_output(struct tcp_worker *tw, struct tcb *c);
 void tcp_send_ack(struct tcp_worker *tw, struct tcb *c);
 void tcp_send_challenge_ack(struct tcp_worker *tw, struct tcb *c);
