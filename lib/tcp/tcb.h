@@ -132,7 +132,7 @@ struct tcb {
 	tcp_seq_t snd_cur_seq;         /* so sending does not walk the queue from its head */
 	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */
 	struct tcp_rtt rtt;
-	struct tw_timer timers[TCB_NTIMERS];
+	struct wheel_timer timers[TCB_NTIMERS];
 	tcp_seq_t snd_fin;             /* sequence number of our FIN when TF_FIN_SENT */
 	tcp_seq_t recover;             /* RFC 6582 */
 	tcp_seq_t rtt_seq;             /* segment being timed (Karn) */

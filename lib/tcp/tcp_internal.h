@@ -111,7 +111,7 @@ struct rte_mbuf *tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_
 void tcp_sndq_purge(struct tcb *c);
 
 /* timers */
-void tcp_timer_expired(struct tw_wheel *wheel, struct tw_timer *t, void *ctx);
+void tcp_timer_expired(struct timer_wheel *wheel, struct wheel_timer *t, void *ctx);
 void tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which, uint64_t ticks);
 void tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which);
 void tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c);

@@ -194,7 +194,7 @@ tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
 		if (seq_gt(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
 	}
-	if (!tw_armed(&c->timers[TCB_T_RTX]))
+	if (!wheel_armed(&c->timers[TCB_T_RTX]))
 		tcp_rtx_arm(tw, c);
 }
 

@@ -15,13 +15,13 @@ ms_to_ticks(uint64_t ms)
 void
 tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which, uint64_t ms)
 {
-	tw_arm(&tw->wheel, &c->timers[which], tw->tick + RTE_MAX(ms_to_ticks(ms), (uint64_t)1));
+	wheel_arm(&tw->wheel, &c->timers[which], tw->tick + RTE_MAX(ms_to_ticks(ms), (uint64_t)1));
 }
 
 void
 tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which)
 {
-	tw_cancel(&tw->wheel, &c->timers[which]);
+	wheel_cancel(&tw->wheel, &c->timers[which]);
 }
 
 void
@@ -49,9 +49,9 @@ tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
 	 * filed, and tcp_timer_expired files it again if it comes too early.
 	 */
 	c->rtx_deadline = expire;
-	if (tw_armed(&c->timers[TCB_T_RTX]) && c->timers[TCB_T_RTX].expire <= expire)
+	if (wheel_armed(&c->timers[TCB_T_RTX]) && c->timers[TCB_T_RTX].expire <= expire)
 		return;
-	tw_arm(&tw->wheel, &c->timers[TCB_T_RTX], expire);
+	wheel_arm(&tw->wheel, &c->timers[TCB_T_RTX], expire);
 }
 
 void
@@ -172,14 +172,14 @@ keep_expired(struct tcp_worker *tw, struct tcb *c)
 }
 
 void
-tcp_timer_expired(struct tw_wheel *wheel, struct tw_timer *t, void *ctx)
+tcp_timer_expired(struct timer_wheel *wheel, struct wheel_timer *t, void *ctx)
 {
 	struct tcp_worker *tw = ctx;
 	enum tcb_timer which = t->tag;
 	struct tcb *c = (struct tcb *)((char *)(t - which) - offsetof(struct tcb, timers));
 
 	if (which == TCB_T_RTX && c->rtx_deadline > tw->tick) {
-		tw_arm(wheel, t, c->rtx_deadline); /* moved later since it was filed */
+		wheel_arm(wheel, t, c->rtx_deadline); /* moved later since it was filed */
 		return;
 	}
 	tcb_enter(c);

@@ -98,7 +98,7 @@ tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tern
 	tw->ephemeral_next = 32768 + (uint16_t)(tw->w->index * 997);
 	if (getrandom(tw->isn_key, sizeof(tw->isn_key), 0) != sizeof(tw->isn_key))
 		tw->isn_key[0] = rte_rand(), tw->isn_key[1] = rte_rand();
-	tw_init(&tw->wheel, tw->tick, tcp_timer_expired, tw);
+	wheel_init(&tw->wheel, tw->tick, tcp_timer_expired, tw);
 	if (tw->w->index == 0)
 		TLOG(NOTICE, "tcp: %u connections per worker, TCB %zu bytes (%zu cache lines)",
 		     tw->ntcbs, sizeof(struct tcb), sizeof(struct tcb) / RTE_CACHE_LINE_SIZE);
@@ -124,7 +124,7 @@ tcp_worker_tick(struct tcp_worker *tw)
 {
 	tw->tick = tw->w->now / tw->tsc_per_tick;
 	/* A cap keeps one loop short after a stall; the rest fire next loop. */
-	tw_advance(&tw->wheel, tw->tick, 4096);
+	wheel_advance(&tw->wheel, tw->tick, 4096);
 }
 
 struct tcb *

@@ -58,7 +58,7 @@ struct tcp_worker {
 	uint64_t challenge_window_tick;
 	uint32_t challenge_acks;
 	uint16_t ephemeral_next;
-	struct tw_wheel wheel;
+	struct timer_wheel wheel;
 };
 
 int tcp_worker_init(struct tcp_worker *tw, struct net_worker *net,
