@@ -102,7 +102,7 @@ void tcp_ooo_insert(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c);
 void tcp_ooo_purge(struct tcp_worker *tw, struct tcb *c);
 void tcp_sack_note(struct tcb *c, tcp_seq_t start, tcp_seq_t end);
-void tcp_deliver(struct tcb *c, struct rte_mbuf *m, uint32_t len);
+void tcp_deliver_to_app(struct tcb *c, struct rte_mbuf *m, uint32_t len);
 
 /* send queue */
 void tcp_sndq_ack(struct tcb *c, uint32_t bytes);

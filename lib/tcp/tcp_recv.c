@@ -7,7 +7,7 @@
 #include "tcp_mbuf.h"
 
 void
-tcp_deliver(struct tcb *c, struct rte_mbuf *m, uint32_t len)
+tcp_deliver_to_app(struct tcb *c, struct rte_mbuf *m, uint32_t len)
 {
 	c->rcv_unconsumed += len;
 	if (c->rcv_deliver == NULL)
@@ -208,7 +208,7 @@ tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
 
 			e->m = NULL;
 			c->rcv_nxt += len;
-			tcp_deliver(c, m, len);
+			tcp_deliver_to_app(c, m, len);
 		}
 		ooo_unlink_free(tw, idx);
 	}
@@ -263,7 +263,7 @@ void
 tcp_rcv_in_order(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
 	c->rcv_nxt += s->len;
-	tcp_deliver(c, s->m, s->len);
+	tcp_deliver_to_app(c, s->m, s->len);
 	s->m = NULL;
 	if (c->ooo_head != OOO_NIL) {
 		tcp_ooo_pull(tw, c);
