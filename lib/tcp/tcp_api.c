@@ -157,7 +157,7 @@ tern_close(struct tcb *c)
 	else {
 		c->flags |= TF_FIN_QUEUED;
 		if (c->state == TCPS_FIN_WAIT_2)
-			tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->fin_wait2_ms);
+			tcp_timer_arm(tw, c, TCB_T_FIN_WAIT2, tw->cfg->fin_wait2_ms);
 	}
 	tcb_leave(tw, c);
 }

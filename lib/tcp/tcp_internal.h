@@ -112,8 +112,11 @@ void tcp_sndq_purge(struct tcb *c);
 
 /* timers */
 void tcp_timer_expired(struct timer_wheel *wheel, struct wheel_timer *t, void *ctx);
-void tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which, uint64_t ticks);
-void tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which);
+/* kind fires in ms milliseconds, replacing what its slot held; the RTX slot's kinds go through tcp_rtx_arm. */
+void tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer kind, uint64_t ms);
+/* Whatever kind the slot holds is off. */
+void tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer_slot slot);
+/* (Re)arms the RTX slot with the kind due there now: reordering window, TLP, persist or RTO. */
 void tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c);
 void tcp_keep_restart(struct tcp_worker *tw, struct tcb *c);
 void tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c);
@@ -154,6 +157,21 @@ tcp_ts_recent_update(struct tcb *c, const struct tcp_seg *s, uint64_t tick)
 		c->ts_recent = s->opts.ts_val;
 		c->ts_recent_tick = tick;
 	}
+}
+
+static inline int
+tcb_slot_armed(const struct tcb *c, enum tcb_timer_slot slot)
+{
+	return wheel_armed(&c->timers[slot]);
+}
+
+/* kind itself, not just a timer of its slot, is armed. */
+static inline int
+tcb_timer_armed(const struct tcb *c, enum tcb_timer kind)
+{
+	const struct wheel_timer *t = &c->timers[tcb_timer_slot(kind)];
+
+	return wheel_armed(t) && t->tag == kind;
 }
 
 static inline struct tcp_worker *

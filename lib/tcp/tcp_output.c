@@ -91,7 +91,8 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 	if (seq_gt(end, c->snd_max))
 		c->snd_max = end;
 	/* RFC 8985 §7.2: a probe timeout restarts with each new transmission. */
-	if (!wheel_armed(&c->timers[TCB_T_RTX]) || (c->flags & (TF_ZERO_WINDOW | TF_PTO)) ||
+	if (!tcb_slot_armed(c, TCB_SLOT_RTX) || (c->flags & TF_ZERO_WINDOW) ||
+	    tcb_timer_armed(c, TCB_T_TLP) ||
 	    (new_data && !(c->flags & TF_IN_RECOVERY) &&
 	     tcp_tlp_timeout(tw, c, tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim)) != 0)) {
 		if (c->flags & TF_ZERO_WINDOW)
@@ -163,7 +164,7 @@ static void
 maybe_persist(struct tcp_worker *tw, struct tcb *c)
 {
 	if (unsent_bytes(c) > 0 && c->snd_nxt == c->snd_una && can_send_data(c) &&
-	    !wheel_armed(&c->timers[TCB_T_RTX])) {
+	    !tcb_slot_armed(c, TCB_SLOT_RTX)) {
 		c->flags |= TF_ZERO_WINDOW;
 		tcp_rtx_arm(tw, c);
 	}

@@ -166,7 +166,6 @@ reo_check(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_recovery_reo_timeout(struct tcp_worker *tw, struct tcb *c)
 {
-	c->flags &= ~TF_REO;
 	if (sack_recovery(c) && c->rxt_reo_tick != 0)
 		reo_expire(tw, c);
 	c->rxt_reo_tick = 0;

@@ -109,7 +109,7 @@ ack_sent(struct tcp_worker *tw, struct tcb *c)
 	c->last_ack_sent = c->rcv_nxt;
 	c->flags &= ~(TF_ACK_NOW | TF_DELACK);
 	c->has_dsack = 0;
-	tcp_timer_cancel(tw, c, TCB_T_DELACK);
+	tcp_timer_cancel(tw, c, TCB_SLOT_DELACK);
 }
 
 int
@@ -194,7 +194,7 @@ tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
 		if (seq_gt(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
 	}
-	if (!wheel_armed(&c->timers[TCB_T_RTX]))
+	if (!tcb_slot_armed(c, TCB_SLOT_RTX))
 		tcp_rtx_arm(tw, c);
 }
 

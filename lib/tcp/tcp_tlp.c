@@ -38,7 +38,6 @@ tcp_tlp_fire(struct tcp_worker *tw, struct tcb *c)
 	tcp_seq_t end = fin ? c->snd_fin : c->snd_max; /* end of the data sent */
 	uint32_t len = RTE_MIN(RTE_MIN(tcp_cur_mss(tw, c), c->sndq.bytes), (uint32_t)(end - c->snd_una));
 
-	c->flags &= ~TF_PTO;
 	c->flags |= TF_TLP_SENT;
 	if (len > 0 || fin) {
 		tcp_send_segment(tw, c, end - len, len, TCP_F_ACK | (fin ? TCP_F_FIN : 0));
