@@ -1,8 +1,8 @@
 /*
  * The fifth step of RFC 9293 §3.10.7.4 for synchronized states: what an
- * ACK acknowledges, RTT samples (RFC 6298, RFC 7323 §4), duplicate ACKs,
- * fast retransmit and NewReno recovery (RFC 5681 §3.2, RFC 6582), and the
- * send window (SND.WL1/WL2).
+ * ACK acknowledges, RTT samples (RFC 6298, RFC 7323 §4), duplicate ACKs
+ * (RFC 5681 §2), the send window (SND.WL1/WL2); fast retransmit and
+ * recovery are tcp_recovery.c's.
  */
 #include "tcp_internal.h"
 

@@ -1,4 +1,7 @@
-/* The application interface of tcp.h. Every call is a TCB entry point: output and events follow it. */
+/*
+ * The application interface of tcp.h. Calls that queue, consume or close
+ * are TCB entry points: output and events follow them.
+ */
 #include <rte_errno.h>
 
 #include "core/steer.h"

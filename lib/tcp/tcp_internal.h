@@ -112,7 +112,7 @@ void tcp_sndq_purge(struct tcb *c);
 
 /* timers */
 void tcp_timer_expired(struct timer_wheel *wheel, struct wheel_timer *t, void *ctx);
-/* kind fires in ms milliseconds, replacing what its slot held; the RTX slot's kinds go through tcp_rtx_arm. */
+/* kind fires in ms milliseconds, replacing what its slot held (RTX slot: tcp_rtx_arm). */
 void tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer kind, uint64_t ms);
 /* Whatever kind the slot holds is off. */
 void tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer_slot slot);
@@ -132,7 +132,7 @@ tcb_enter(struct tcb *c)
 	c->busy++;
 }
 
-/* Leaves an entry point: at the outermost one, output and pending events; may free c. */
+/* Leaves an entry point: at the outermost one, pending events, then output; may free c. */
 void tcb_leave(struct tcp_worker *tw, struct tcb *c);
 
 static inline void

@@ -2,8 +2,9 @@
  * Tail loss probe (RFC 8985 §7): when the last segments of a flight are
  * lost, no duplicate ACKs come and only the RTO would notice. After about
  * two RTTs of silence one segment is sent again, so its SACK (or ACK)
- * starts fast recovery instead. The RACK part of RFC 8985 is not
- * implemented; loss detection stays RFC 6675's.
+ * starts fast recovery instead. RACK's time-based loss detection is not
+ * implemented: loss detection stays RFC 6675's, with only RACK's
+ * reordering window (RFC 8985 §6.3) for retransmissions (tcp_recovery.c).
  */
 #include "tcp_internal.h"
 
