@@ -50,21 +50,50 @@ enum tcb_flags {
 	TF_WANT_WRITABLE = 1 << 11, /* tern_send() was short: tell the app when space opens */
 	TF_RTT_TIMING = 1 << 12,  /* rtt_seq is being timed (no timestamps) */
 	TF_PASSIVE = 1 << 13,     /* opened by a listener */
-	TF_REO = 1 << 14,         /* the RTX timer is the reordering timer of rxt_reo_tick */
-	TF_ZERO_WINDOW = 1 << 15, /* persist timer mode */
+	TF_ZERO_WINDOW = 1 << 15, /* persist mode: probing a zero window or waiting out SWS avoidance */
 	TF_FREED = 1 << 16,       /* on the free list */
 	TF_FIN_OOO = 1 << 17,     /* rcv_fin_seq holds a FIN that came ahead of data */
 	TF_APP_CLOSED = 1 << 18,  /* on_closed delivered: no more callbacks */
 	TF_RTO_CHECK = 1 << 19,   /* after an RTO: is it spurious? (RFC 3522 with timestamps) */
 	TF_AFTER_RTO = 1 << 20,   /* resending after an RTO, until SND.UNA passes the old SND.MAX */
-	TF_PTO = 1 << 21,         /* the RTX timer is a tail loss probe timeout (RFC 8985 §7) */
 	TF_TLP_SENT = 1 << 22,    /* a probe is out; no other until SND.UNA moves */
 	TF_FORCE_SMALL = 1 << 23, /* the SWS override timer went off: send what the window allows */
 	TF_SYN_TIMEDOUT = 1 << 24, /* a SYN or SYN,ACK timed out (RFC 6298 §5.7) */
 	TF_LINGER = 1 << 25,      /* closed lingering: later data is dropped quietly, not reset */
 };
 
-enum tcb_timer { TCB_T_RTX = 0, TCB_T_DELACK, TCB_T_KEEP, TCB_NTIMERS };
+/*
+ * A connection's timers, each named by what it is for. Timers that are
+ * never due at once share one of three wheel slots (tcb_timer_slot), so a
+ * TCB carries three wheel timers, not eight; the slot's tag records the
+ * kind armed there, and expiry dispatches on it.
+ */
+enum tcb_timer {
+	TCB_T_RTO,          /* retransmission (RFC 6298 §5), SYN and SYN,ACK retries */
+	TCB_T_PERSIST,      /* zero-window probe (RFC 9293 §3.8.6.1), SWS override (RFC 1122 §4.2.3.4) */
+	TCB_T_TLP,          /* tail loss probe timeout, armed instead of the RTO (RFC 8985 §7.2) */
+	TCB_T_REORDER,      /* the reordering window, when it ends before the RTO (RFC 8985 §6.3) */
+	TCB_T_DELACK,       /* delayed ACK (RFC 1122 §4.2.3.2) */
+	TCB_T_KEEPALIVE,    /* idle, then probes (RFC 1122 §4.2.3.6) */
+	TCB_T_FIN_WAIT2,    /* an orphaned FIN-WAIT-2 stops waiting for the peer's FIN */
+	TCB_T_TIME_WAIT,    /* 2 MSL (RFC 9293 §3.6) */
+	TCB_T_NKINDS
+};
+
+/*
+ * The slots: RTX holds whichever of RTO, persist, TLP and reordering
+ * window is due next (tcp_rtx_arm picks); KEEP holds the one timer of the
+ * state: keepalive in ESTABLISHED, then FIN-WAIT-2 or TIME-WAIT.
+ */
+enum tcb_timer_slot { TCB_SLOT_RTX = 0, TCB_SLOT_DELACK, TCB_SLOT_KEEP, TCB_NSLOTS };
+
+static inline enum tcb_timer_slot
+tcb_timer_slot(enum tcb_timer kind)
+{
+	if (kind <= TCB_T_REORDER)
+		return TCB_SLOT_RTX;
+	return kind == TCB_T_DELACK ? TCB_SLOT_DELACK : TCB_SLOT_KEEP;
+}
 
 /* Application events, delivered in this order once the state change is complete. */
 enum tcb_event {
@@ -128,11 +157,11 @@ struct tcb {
 	struct rte_mbuf *snd_cur;      /* a segment of sndq and the sequence number of its first byte, */
 	/* --- line 3: the SACK scoreboard (its count decides the fast path), then timing --- */
 	struct tcp_scoreboard sb;
-	uint64_t rtx_deadline;         /* the RTX timer's real expiry (tcp_rtx_arm re-arms lazily) */
+	uint64_t rtx_deadline;         /* the RTX slot's real expiry (tcp_rtx_arm re-arms lazily) */
 	tcp_seq_t snd_cur_seq;         /* so sending does not walk the queue from its head */
 	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */
 	struct tcp_rtt rtt;
-	struct tw_timer timers[TCB_NTIMERS];
+	struct wheel_timer timers[TCB_NSLOTS]; /* by enum tcb_timer_slot; tag: the kind armed */
 	tcp_seq_t snd_fin;             /* sequence number of our FIN when TF_FIN_SENT */
 	tcp_seq_t recover;             /* RFC 6582 */
 	tcp_seq_t rtt_seq;             /* segment being timed (Karn) */

@@ -1,8 +1,8 @@
 /*
  * The fifth step of RFC 9293 §3.10.7.4 for synchronized states: what an
- * ACK acknowledges, RTT samples (RFC 6298, RFC 7323 §4), duplicate ACKs,
- * fast retransmit and NewReno recovery (RFC 5681 §3.2, RFC 6582), and the
- * send window (SND.WL1/WL2).
+ * ACK acknowledges, RTT samples (RFC 6298, RFC 7323 §4), duplicate ACKs
+ * (RFC 5681 §2), the send window (SND.WL1/WL2); fast retransmit and
+ * recovery are tcp_recovery.c's.
  */
 #include "tcp_internal.h"
 
@@ -64,7 +64,7 @@ state_after_our_fin_acked(struct tcp_worker *tw, struct tcb *c)
 	case TCPS_FIN_WAIT_1:
 		tcp_set_state(tw, c, TCPS_FIN_WAIT_2);
 		if (c->flags & TF_RCV_CLOSED) /* orphaned: do not wait forever for the peer */
-			tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->fin_wait2_ms);
+			tcp_timer_arm(tw, c, TCB_T_FIN_WAIT2, tw->cfg->fin_wait2_ms);
 		break;
 	case TCPS_CLOSING:
 		tcp_enter_time_wait(tw, c);
@@ -93,7 +93,7 @@ new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s, uint32_t 
 	c->rtx_count = 0; /* RFC 6298 §5.7 keeps the backoff until a valid sample (tcp_rtt_sample) */
 	c->flags &= ~TF_TLP_SENT;
 	if (c->snd_una == c->snd_max)
-		tcp_timer_cancel(tw, c, TCB_T_RTX);
+		tcp_timer_cancel(tw, c, TCB_SLOT_RTX);
 	else
 		tcp_rtx_arm(tw, c); /* RFC 6298 §5.3 */
 	if ((c->flags & TF_WANT_WRITABLE) && data > 0 && tern_send_space(c) > 0) {

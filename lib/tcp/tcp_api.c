@@ -1,4 +1,7 @@
-/* The application interface of tcp.h. Every call is a TCB entry point: output and events follow it. */
+/*
+ * The application interface of tcp.h. Calls that queue, consume or close
+ * are TCB entry points: output and events follow them.
+ */
 #include <rte_errno.h>
 
 #include "core/steer.h"
@@ -157,7 +160,7 @@ tern_close(struct tcb *c)
 	else {
 		c->flags |= TF_FIN_QUEUED;
 		if (c->state == TCPS_FIN_WAIT_2)
-			tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->fin_wait2_ms);
+			tcp_timer_arm(tw, c, TCB_T_FIN_WAIT2, tw->cfg->fin_wait2_ms);
 	}
 	tcb_leave(tw, c);
 }

@@ -30,7 +30,7 @@ struct tcp_cc_ops {
 	void (*init)(struct tcb *c);
 	/* New data acknowledged outside recovery. */
 	void (*on_ack)(struct tcb *c, const struct tcp_ack_info *ai);
-	/* Loss detected by duplicate ACKs: set ssthresh and cwnd for recovery. */
+	/* Loss seen in ACKs (duplicates, SACK, early retransmit): set ssthresh, cwnd for recovery. */
 	void (*on_congestion_event)(struct tcb *c, uint32_t flight);
 	/* Retransmission timeout (RFC 5681 §3.1 eq. 4, cwnd = 1 MSS). */
 	void (*on_rto)(struct tcb *c, uint32_t flight);

@@ -13,8 +13,6 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 	c->tw = tw;
 	c->cc = tw->cc;
 	c->ooo_head = OOO_NIL;
-	for (unsigned i = 0; i < TCB_NTIMERS; i++)
-		c->timers[i].tag = i;
 	c->sndbuf = tw->cfg->sndbuf;
 	c->rcvbuf = tw->cfg->rcvbuf;
 	c->mss_offer = p->mtu - 40;
@@ -90,7 +88,7 @@ tcp_established(struct tcp_worker *tw, struct tcb *c)
 	/* The SYN's window was unscaled: the scaled one needs no ACK of its own, the next segment carries it. */
 	if (seq_gt(c->rcv_nxt + tcp_rcv_space(c), c->rcv_adv))
 		c->rcv_adv = c->rcv_nxt + tcp_rcv_space(c);
-	tcp_timer_cancel(tw, c, TCB_T_RTX);
+	tcp_timer_cancel(tw, c, TCB_SLOT_RTX);
 	c->rtx_count = 0;
 	/* RFC 6298 §5.7: after a SYN timeout without an RTT sample, data starts with RTO >= 3 s. */
 	if ((c->flags & TF_SYN_TIMEDOUT) && !c->rtt.have_sample) {
@@ -116,7 +114,7 @@ tcp_drop(struct tcp_worker *tw, struct tcb *c, enum tern_close_reason why, int s
 		return;
 	if (send_rst && c->state >= TCPS_SYN_RECEIVED && c->state != TCPS_TIME_WAIT)
 		tcp_send_rst(tw, c);
-	for (unsigned i = 0; i < TCB_NTIMERS; i++)
+	for (unsigned i = 0; i < TCB_NSLOTS; i++)
 		tcp_timer_cancel(tw, c, i);
 	tcp_flow_del(tw, c);
 	tcp_set_state(tw, c, TCPS_CLOSED);

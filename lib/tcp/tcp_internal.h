@@ -82,7 +82,7 @@ void tcp_process_fin(struct tcp_worker *tw, struct tcb *c);
 void tcp_options_negotiate(struct tcp_worker *tw, struct tcb *c, const struct tcp_opts *o);
 void tcp_update_window(struct tcb *c, const struct tcp_seg *s);
 
-/* output */
+/* output: what to send (tcp_output.c), one segment at a time (tcp_send.c) */
 void tcp_output(struct tcp_worker *tw, struct tcb *c);
 void tcp_send_ack(struct tcp_worker *tw, struct tcb *c);
 void tcp_send_challenge_ack(struct tcp_worker *tw, struct tcb *c);
@@ -102,7 +102,7 @@ void tcp_ooo_insert(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c);
 void tcp_ooo_purge(struct tcp_worker *tw, struct tcb *c);
 void tcp_sack_note(struct tcb *c, tcp_seq_t start, tcp_seq_t end);
-void tcp_deliver(struct tcb *c, struct rte_mbuf *m, uint32_t len);
+void tcp_deliver_to_app(struct tcb *c, struct rte_mbuf *m, uint32_t len);
 
 /* send queue */
 void tcp_sndq_ack(struct tcb *c, uint32_t bytes);
@@ -111,9 +111,12 @@ struct rte_mbuf *tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_
 void tcp_sndq_purge(struct tcb *c);
 
 /* timers */
-void tcp_timer_expired(struct tw_wheel *wheel, struct tw_timer *t, void *ctx);
-void tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which, uint64_t ticks);
-void tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which);
+void tcp_timer_expired(struct timer_wheel *wheel, struct wheel_timer *t, void *ctx);
+/* kind fires in ms milliseconds, replacing what its slot held (RTX slot: tcp_rtx_arm). */
+void tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer kind, uint64_t ms);
+/* Whatever kind the slot holds is off. */
+void tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer_slot slot);
+/* (Re)arms the RTX slot with the kind due there now: reordering window, TLP, persist or RTO. */
 void tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c);
 void tcp_keep_restart(struct tcp_worker *tw, struct tcb *c);
 void tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c);
@@ -130,7 +133,7 @@ tcb_enter(struct tcb *c)
 	c->busy++;
 }
 
-/* Leaves an entry point: at the outermost one, output and pending events; may free c. */
+/* Leaves an entry point: at the outermost one, pending events, then output; may free c. */
 void tcb_leave(struct tcp_worker *tw, struct tcb *c);
 
 static inline void
@@ -155,6 +158,21 @@ tcp_ts_recent_update(struct tcb *c, const struct tcp_seg *s, uint64_t tick)
 		c->ts_recent = s->opts.ts_val;
 		c->ts_recent_tick = tick;
 	}
+}
+
+static inline int
+tcb_slot_armed(const struct tcb *c, enum tcb_timer_slot slot)
+{
+	return wheel_armed(&c->timers[slot]);
+}
+
+/* kind itself, not just a timer of its slot, is armed. */
+static inline int
+tcb_timer_armed(const struct tcb *c, enum tcb_timer kind)
+{
+	const struct wheel_timer *t = &c->timers[tcb_timer_slot(kind)];
+
+	return wheel_armed(t) && t->tag == kind;
 }
 
 static inline struct tcp_worker *

@@ -1,234 +1,255 @@
 /*
- * TCP output: segments are built from the TCB (no header template copy
- * yet: the few fields are cheaper to write than to copy), payload is
- * referenced from the send queue, and what to send is derived from state
- * after input has finished (VPP's "program an ACK, send once" idea).
+ * What to send now, derived from state once input has finished (VPP's
+ * "program an ACK, send once" idea): new data within min(SND.WND, cwnd),
+ * Nagle (RFC 896, RFC 1122 §4.2.3.4) and sender SWS avoidance, limited
+ * transmit (RFC 3042), the FIN after the data, pure ACKs and window
+ * updates, the persist timer for a zero window (RFC 9293 §3.8.6.1).
+ * Segments go out through tcp_send.c.
  */
-#include <rte_ip.h>
-#include <rte_tcp.h>
-
 #include "tcp_internal.h"
 
-/* Headroom for Ethernet and IPv4 in front of the TCP header. */
-#define HDR_ROOM (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr))
-
-static uint8_t
-adv_wscale(const struct tcb *c)
+/* Bytes queued past SND.NXT. */
+static uint32_t
+unsent_bytes(const struct tcb *c)
 {
-	/* RFC 7323 §2.2: the window of a SYN is never scaled. */
-	return c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECEIVED ? 0 : c->rcv_wscale;
+	tcp_seq_t data_end = c->snd_una + c->sndq.bytes + (c->snd_una == c->iss ? 1 : 0);
+
+	return seq_gt(data_end, c->snd_nxt) ? (uint32_t)(data_end - c->snd_nxt) : 0;
 }
 
-/* Free receive buffer as it can be advertised: capped by the field and rounded to the scale. */
-uint32_t
-tcp_rcv_space(const struct tcb *c)
+static uint32_t
+usable_window(const struct tcb *c)
 {
-	uint32_t space = c->rcvbuf > c->rcv_unconsumed ? c->rcvbuf - c->rcv_unconsumed : 0;
-	uint8_t ws = adv_wscale(c);
+	uint32_t cwnd = c->cwnd, wnd, flight = (uint32_t)(c->snd_nxt - c->snd_una);
 
-	space = RTE_MIN(space, 65535u << ws);
-	return (space >> ws) << ws;
+	/* RFC 3042: one more segment per duplicate ACK before fast retransmit. */
+	if (!(c->flags & TF_IN_RECOVERY) && c->dupacks > 0 && c->dupacks < 3)
+		cwnd += c->dupacks * c->mss;
+	wnd = RTE_MIN(c->snd_wnd, cwnd);
+	return wnd > flight ? wnd - flight : 0;
 }
 
-/* RFC 7323 §2.3 and RFC 1122 §4.2.3.3: what we may advertise, never shrinking the right edge. */
-static uint16_t
-window_to_advertise(struct tcp_worker *tw, struct tcb *c)
+static int
+can_send_data(const struct tcb *c)
 {
-	tcp_seq_t edge = c->rcv_nxt + tcp_rcv_space(c);
+	return c->state == TCPS_ESTABLISHED || c->state == TCPS_CLOSE_WAIT ||
+	       c->state == TCPS_FIN_WAIT_1 || c->state == TCPS_CLOSING || c->state == TCPS_LAST_ACK;
+}
 
-	(void)tw;
-	if (seq_lt(c->rcv_adv, c->rcv_nxt))
-		c->rcv_adv = c->rcv_nxt;
-	/* Receiver SWS avoidance: the edge moves by min(buffer/2, MSS) or not at all. */
-	if (seq_gt(edge, c->rcv_adv) &&
-	    (uint32_t)(edge - c->rcv_adv) >= RTE_MIN(c->rcvbuf / 2, (uint32_t)c->mss))
-		c->rcv_adv = edge;
-	return (uint16_t)((uint32_t)(c->rcv_adv - c->rcv_nxt) >> adv_wscale(c));
+/* The FIN goes (again) when everything before it is sent. */
+static int
+fin_due(const struct tcb *c, uint32_t len, uint32_t unsent)
+{
+	if (!(c->flags & TF_FIN_QUEUED) || len != unsent)
+		return 0;
+	return !(c->flags & TF_FIN_SENT) || c->snd_nxt + len == c->snd_fin;
 }
 
 /*
- * Payload that fits in a segment now: the MSS less the SACK option the
- * segment will carry (c->mss already leaves room for timestamps). Without
- * this a data segment with SACK blocks outgrows the MTU.
+ * Nagle and sender SWS avoidance for a segment shorter than MSS. Nagle in
+ * Minshall's form, as Linux: a short segment waits only while an earlier
+ * short one is unacknowledged (RFC 1122 §4.2.3.4 allows either).
  */
-uint32_t
-tcp_cur_mss(const struct tcp_worker *tw, const struct tcb *c)
+static int
+small_segment_ok(const struct tcb *c, uint32_t len, uint32_t unsent)
 {
-	struct tcp_sack_block b[TCP_MAX_SACK_BLOCKS];
-	unsigned n, room;
+	int nagle_on = !(c->flags & TF_NODELAY);
 
-	if (!(c->flags & TF_SACK) || (!c->has_dsack && c->ooo_head == OOO_NIL))
-		return c->mss;
-	n = tcp_sack_blocks(tw, c, b, TCP_MAX_SACK_BLOCKS);
-	room = (TCP_OPT_MAX_LEN - ((c->flags & TF_TS) ? 12 : 0) - 4) / 8; /* what tcp_opts_build fits */
-	n = RTE_MIN(n, room);
-	return n ? c->mss - (4 + 8 * n) : c->mss;
+	if (c->flags & TF_FORCE_SMALL)
+		return 1;
+	if (len == unsent)
+		return !nagle_on || !seq_gt(c->snd_sml, c->snd_una);
+	/* Window-limited: worth it only for half the largest window seen. */
+	return len >= c->max_sndwnd / 2;
 }
 
-uint32_t
-tcp_rcv_window(const struct tcp_worker *tw, const struct tcb *c)
-{
-	(void)tw;
-	return seq_gt(c->rcv_adv, c->rcv_nxt) ? (uint32_t)(c->rcv_adv - c->rcv_nxt) : 0;
-}
-
-static unsigned
-build_options(struct tcp_worker *tw, struct tcb *c, uint8_t flags, uint8_t *buf)
-{
-	struct tcp_opts o = { 0 };
-
-	if (flags & TCP_F_SYN) {
-		o.flags = TCP_OPTF_MSS;
-		o.mss = c->mss_offer;
-		if (tw->cfg->window_scaling && (!(flags & TCP_F_ACK) || (c->flags & TF_WSCALE))) {
-			o.flags |= TCP_OPTF_WSCALE;
-			o.wscale = c->rcv_wscale;
-		}
-		if (tw->cfg->sack && (!(flags & TCP_F_ACK) || (c->flags & TF_SACK)))
-			o.flags |= TCP_OPTF_SACK_PERM;
-		if (tw->cfg->timestamps && (!(flags & TCP_F_ACK) || (c->flags & TF_TS)))
-			o.flags |= TCP_OPTF_TS;
-	} else if (c->flags & TF_TS)
-		o.flags = TCP_OPTF_TS;
-	if (o.flags & TCP_OPTF_TS) {
-		o.ts_val = tcp_ts_now(tw, c);
-		o.ts_ecr = (flags & TCP_F_ACK) ? c->ts_recent : 0;
-	}
-	if ((c->flags & TF_SACK) && !(flags & TCP_F_SYN) && (flags & TCP_F_ACK)) {
-		o.nsack = tcp_sack_blocks(tw, c, o.sack, TCP_MAX_SACK_BLOCKS);
-		if (o.nsack > 0)
-			o.flags |= TCP_OPTF_SACK;
-	}
-	return tcp_opts_build(&o, buf);
-}
-
-/* After any segment that carries an ACK: nothing more is owed. */
 static void
-ack_sent(struct tcp_worker *tw, struct tcb *c)
+after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, int fin)
 {
-	c->last_ack_sent = c->rcv_nxt;
-	c->flags &= ~(TF_ACK_NOW | TF_DELACK);
-	c->has_dsack = 0;
-	tcp_timer_cancel(tw, c, TCB_T_DELACK);
-}
+	tcp_seq_t end = seq + len + (fin ? 1 : 0);
+	int new_data = !seq_lt(seq, c->snd_max); /* RFC 8985 §7.2: new data re-arms the probe */
 
-int
-tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, uint8_t flags)
-{
-	uint8_t opts[TCP_OPT_MAX_LEN];
-	unsigned olen = build_options(tw, c, flags, opts);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(tw->w->pool), *payload = NULL;
-	struct rte_tcp_hdr *th;
-
-	if (m != NULL && len > 0 && (payload = tcp_sndq_payload(tw, c, seq, len)) == NULL) {
-		rte_pktmbuf_free(m);
-		m = NULL;
+	if (!new_data) {
+		CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+		if (c->flags & TF_AFTER_RTO)
+			CNT_INC(tcp_cnt(tw), TcpExtTCPSlowStartRetrans);
+		c->retransmits++;
+		c->flags &= ~TF_RTT_TIMING; /* Karn: no sample across a retransmission */
+	} else if (!(c->flags & (TF_RTT_TIMING | TF_TS)) && len > 0) {
+		c->flags |= TF_RTT_TIMING;
+		c->rtt_seq = seq;
+		c->rtt_start = tw->tick;
 	}
-	if (m == NULL || rte_pktmbuf_headroom(m) < HDR_ROOM ||
-	    (th = (void *)rte_pktmbuf_append(m, sizeof(*th) + olen)) == NULL) {
-		CNT_INC(&tw->w->cnt, MbufAllocFailed);
-		rte_pktmbuf_free(m);
-		rte_pktmbuf_free(payload);
-		return -1;
+	if (len > 0 && len < c->mss)
+		c->snd_sml = seq + len;
+	if (fin && !(c->flags & TF_FIN_SENT)) {
+		c->flags |= TF_FIN_SENT;
+		c->snd_fin = seq + len;
+		tcp_set_state(tw, c, c->state == TCPS_CLOSE_WAIT ? TCPS_LAST_ACK : TCPS_FIN_WAIT_1);
 	}
-	th->src_port = c->lport;
-	th->dst_port = c->rport;
-	th->sent_seq = rte_cpu_to_be_32(seq);
-	th->recv_ack = (flags & TCP_F_ACK) ? rte_cpu_to_be_32(c->rcv_nxt) : 0;
-	th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
-	th->tcp_flags = flags;
-	th->rx_win = rte_cpu_to_be_16(window_to_advertise(tw, c));
-	th->cksum = 0;
-	th->tcp_urp = 0;
-	memcpy(th + 1, opts, olen);
-	if (payload != NULL && rte_pktmbuf_chain(m, payload) != 0) {
-		rte_pktmbuf_free(m);
-		rte_pktmbuf_free(payload);
-		return -1;
-	}
-	if (flags & TCP_F_ACK)
-		ack_sent(tw, c);
-	CNT_INC(tcp_cnt(tw), TcpOutSegs);
-	c->last_snd_tick = tw->tick;
-	net_ipv4_send(tw->net, c->port, m, c->raddr, IPPROTO_TCP);
-	return 0;
-}
-
-void
-tcp_send_ack(struct tcp_worker *tw, struct tcb *c)
-{
-	tcp_send_segment(tw, c, c->snd_nxt, 0, TCP_F_ACK);
-}
-
-/* RFC 5961 §7: challenge ACKs are rate limited per worker. */
-void
-tcp_send_challenge_ack(struct tcp_worker *tw, struct tcb *c)
-{
-	if (tw->tick - tw->challenge_window_tick >= 1000) {
-		tw->challenge_window_tick = tw->tick;
-		tw->challenge_acks = 0;
-	}
-	if (tw->challenge_acks >= tw->cfg->challenge_ack_limit) {
-		CNT_INC(tcp_cnt(tw), TcpExtTCPChallengeACKLimited);
-		return;
-	}
-	tw->challenge_acks++;
-	CNT_INC(tcp_cnt(tw), TcpExtTCPChallengeACK);
-	tcp_send_ack(tw, c);
-}
-
-/* SYN (active open) or SYN,ACK (passive), at ISS. */
-void
-tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
-{
-	uint8_t flags = c->state == TCPS_SYN_SENT ? TCP_F_SYN : TCP_F_SYN | TCP_F_ACK;
-
-	if (tcp_send_segment(tw, c, c->iss, 0, flags) == 0) {
-		if (!seq_gt(c->snd_max, c->iss)) {
-			c->flags |= TF_RTT_TIMING; /* the handshake gives the first RTT sample */
-			c->rtt_seq = c->iss;
-			c->rtt_start = tw->tick;
-		} else
-			c->flags &= ~TF_RTT_TIMING; /* Karn: the SYN went before */
-		c->snd_nxt = c->iss + 1;
-		if (seq_gt(c->snd_nxt, c->snd_max))
-			c->snd_max = c->snd_nxt;
-	}
-	if (!tw_armed(&c->timers[TCB_T_RTX]))
+	c->snd_nxt = end;
+	if (seq_gt(end, c->snd_max))
+		c->snd_max = end;
+	/* RFC 8985 §7.2: a probe timeout restarts with each new transmission. */
+	if (!tcb_slot_armed(c, TCB_SLOT_RTX) || (c->flags & TF_ZERO_WINDOW) ||
+	    tcb_timer_armed(c, TCB_T_TLP) ||
+	    (new_data && !(c->flags & TF_IN_RECOVERY) &&
+	     tcp_tlp_timeout(tw, c, tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim)) != 0)) {
+		if (c->flags & TF_ZERO_WINDOW)
+			c->rtt.backoff = 0; /* the window reopened: probing is over (as Linux) */
+		c->flags &= ~TF_ZERO_WINDOW;
 		tcp_rtx_arm(tw, c);
+	}
+}
+
+/* Bytes from SND.NXT to the next SACKed range (or SND.MAX). */
+static uint32_t
+sack_gap(const struct tcb *c)
+{
+	tcp_seq_t end = c->snd_max;
+
+	for (unsigned i = 0; i < c->sb.n; i++)
+		if (seq_gt(c->sb.r[i].start, c->snd_nxt)) {
+			end = seq_min(end, c->sb.r[i].start);
+			break;
+		}
+	return (uint32_t)(end - c->snd_nxt);
+}
+
+/* Sends segments while window, Nagle and SWS allow; returns how many. */
+static unsigned
+send_data(struct tcp_worker *tw, struct tcb *c)
+{
+	unsigned sent = 0;
+
+	while (can_send_data(c)) {
+		uint32_t unsent, len, cur_mss = tcp_cur_mss(tw, c);
+
+		/* After an RTO, what the peer SACKed is not sent again (RFC 6675 §5.1). */
+		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
+			c->snd_nxt = seq_min(sb_skip_sacked(&c->sb, c->snd_nxt), c->snd_max);
+		unsent = unsent_bytes(c);
+		len = RTE_MIN(RTE_MIN(unsent, usable_window(c)), cur_mss);
+		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
+			len = RTE_MIN(len, sack_gap(c));
+		int fin = fin_due(c, len, unsent);
+		uint8_t flags = TCP_F_ACK;
+
+		if (len == 0 && !fin)
+			break;
+		/* Nagle and SWS avoidance are about new data (RFC 1122 §4.2.3.4): a resent hole goes. */
+		if (len > 0 && len < cur_mss && !fin && !seq_lt(c->snd_nxt, c->snd_max) &&
+		    !small_segment_ok(c, len, unsent))
+			break;
+		if (fin)
+			flags |= TCP_F_FIN;
+		if (len > 0 && len == unsent)
+			flags |= TCP_F_PSH;
+		if (tcp_send_segment(tw, c, c->snd_nxt, len, flags) != 0)
+			break;
+		after_send(tw, c, c->snd_nxt, len, fin);
+		sent++;
+		if (fin)
+			break;
+	}
+	return sent;
+}
+
+/*
+ * Data waits with nothing in flight: on a zero window (RFC 9293 §3.8.6.1,
+ * probes) or held by sender SWS avoidance on a small one (RFC 1122
+ * §4.2.3.4, the override timeout). The persist timer covers both.
+ */
+static void
+maybe_persist(struct tcp_worker *tw, struct tcb *c)
+{
+	if (unsent_bytes(c) > 0 && c->snd_nxt == c->snd_una && can_send_data(c) &&
+	    !tcb_slot_armed(c, TCB_SLOT_RTX)) {
+		c->flags |= TF_ZERO_WINDOW;
+		tcp_rtx_arm(tw, c);
+	}
+}
+
+/* RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window. */
+static void
+idle_restart(struct tcp_worker *tw, struct tcb *c)
+{
+	uint64_t idle_ticks = tw->tick - c->last_snd_tick;
+
+	if (c->snd_nxt == c->snd_una && c->cwnd > 0 &&
+	    idle_ticks * TCP_TICK_US > tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim))
+		c->cc->on_idle_restart(c);
+}
+
+/*
+ * Would a window update be worth an ACK of its own? RFC 1122 §4.2.3.3
+ * leaves the threshold open; like Linux, only when the window at least
+ * doubles and the current one is at most half of what could be offered.
+ */
+static int
+window_update_due(const struct tcb *c)
+{
+	uint32_t now = seq_gt(c->rcv_adv, c->rcv_nxt) ? (uint32_t)(c->rcv_adv - c->rcv_nxt) : 0;
+	uint32_t next = tcp_rcv_space(c);
+	uint32_t room = RTE_MIN(c->rcvbuf, 65535u << c->rcv_wscale);
+
+	return 2 * (uint64_t)now <= room && next >= 2 * (uint64_t)now &&
+	       next - now >= RTE_MIN(c->rcvbuf / 2, (uint32_t)c->mss);
 }
 
 void
-tcp_send_rst(struct tcp_worker *tw, struct tcb *c)
+tcp_output(struct tcp_worker *tw, struct tcb *c)
 {
-	CNT_INC(tcp_cnt(tw), TcpOutRsts);
-	tcp_send_segment(tw, c, c->snd_nxt, 0, TCP_F_RST | TCP_F_ACK);
-}
+	uint32_t unsent;
+	unsigned sent;
 
-/* RFC 9293 §3.10.7.1 reply to a segment that has no connection. */
-void
-tcp_send_rst_reply(struct tcp_worker *tw, const struct tcp_seg *s)
-{
-	struct rte_mbuf *r = rte_pktmbuf_alloc(tw->w->pool);
-	struct rte_tcp_hdr *th;
-
-	if (r == NULL || (th = (void *)rte_pktmbuf_append(r, sizeof(*th))) == NULL) {
-		CNT_INC(&tw->w->cnt, MbufAllocFailed);
-		rte_pktmbuf_free(r);
+	if (c->state < TCPS_SYN_RECEIVED || c->state == TCPS_TIME_WAIT) {
+		if (c->state == TCPS_TIME_WAIT && (c->flags & TF_ACK_NOW))
+			tcp_send_ack(tw, c);
 		return;
 	}
-	memset(th, 0, sizeof(*th));
-	th->src_port = s->dport;
-	th->dst_port = s->sport;
-	th->data_off = sizeof(*th) / 4 << 4;
-	if (s->flags & TCP_F_ACK) {
-		th->sent_seq = rte_cpu_to_be_32(s->ack);  /* <SEQ=SEG.ACK><CTL=RST> */
-		th->tcp_flags = TCP_F_RST;
-	} else {
-		th->recv_ack = rte_cpu_to_be_32(s->seq + seg_seqlen(s));
-		th->tcp_flags = TCP_F_RST | TCP_F_ACK;  /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN> */
+	if (c->state == TCPS_SYN_RECEIVED) {
+		if (c->flags & TF_ACK_NOW) {
+			c->flags &= ~TF_ACK_NOW;
+			tcp_send_ack(tw, c);
+		}
+		return;
 	}
-	CNT_INC(tcp_cnt(tw), TcpOutSegs);
-	CNT_INC(tcp_cnt(tw), TcpOutRsts);
-	net_ipv4_send(tw->net, s->port, r, s->saddr, IPPROTO_TCP);
+	unsent = unsent_bytes(c);
+	/* The common case after input: nothing queued, no ACK owed, no recovery, no FIN to send. */
+	if (unsent == 0 && !(c->flags & (TF_ACK_NOW | TF_FIN_QUEUED | TF_IN_RECOVERY))) {
+		c->flags &= ~TF_FORCE_SMALL;
+		if (window_update_due(c))
+			tcp_send_ack(tw, c);
+		return;
+	}
+	if (unsent > 0)
+		idle_restart(tw, c);
+	sent = (c->flags & TF_IN_RECOVERY) && (c->flags & TF_SACK) ?
+	       tcp_recovery_send(tw, c, unsent) : send_data(tw, c);
+	c->flags &= ~TF_FORCE_SMALL;
+	if (sent == 0 && ((c->flags & TF_ACK_NOW) || window_update_due(c)))
+		tcp_send_ack(tw, c);
+	maybe_persist(tw, c);
+}
+
+/* One segment at SND.UNA (fast retransmit, NewReno partial ACKs); returns its payload bytes. */
+uint32_t
+tcp_retransmit_first(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t len = RTE_MIN(c->sndq.bytes, tcp_cur_mss(tw, c));
+	uint8_t flags = TCP_F_ACK;
+	int fin = (c->flags & TF_FIN_SENT) && c->snd_una + len == c->snd_fin;
+
+	if (len == 0 && !fin)
+		return 0;
+	if (fin)
+		flags |= TCP_F_FIN;
+	if (tcp_send_segment(tw, c, c->snd_una, len, flags) != 0)
+		return 0;
+	CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+	c->retransmits++;
+	c->rexmits_episode++;
+	c->flags &= ~TF_RTT_TIMING;
+	return len;
 }

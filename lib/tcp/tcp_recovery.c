@@ -126,7 +126,8 @@ rxt_mark_lost(struct tcp_worker *tw, struct tcb *c)
  * is still missing, or a hole IsLost does not count lies below a SACKed
  * byte. Past DupThresh segments of data sent after a retransmission, that
  * is a loss at once; otherwise a loss once a window of SRTT/4 (at least one
- * tick) has passed: the RTX timer becomes that window's timer.
+ * tick) has passed: tcp_rtx_arm arms TCB_T_REORDER for it when it ends
+ * before the RTO.
  */
 static void
 reo_expire(struct tcp_worker *tw, struct tcb *c)
@@ -166,7 +167,6 @@ reo_check(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_recovery_reo_timeout(struct tcp_worker *tw, struct tcb *c)
 {
-	c->flags &= ~TF_REO;
 	if (sack_recovery(c) && c->rxt_reo_tick != 0)
 		reo_expire(tw, c);
 	c->rxt_reo_tick = 0;

@@ -7,13 +7,13 @@
 #include "tcp_mbuf.h"
 
 void
-tcp_deliver(struct tcb *c, struct rte_mbuf *m, uint32_t len)
+tcp_deliver_to_app(struct tcb *c, struct rte_mbuf *m, uint32_t len)
 {
 	c->rcv_unconsumed += len;
 	if (c->rcv_deliver == NULL)
 		c->rcv_deliver = m;
 	else if (rte_pktmbuf_chain(c->rcv_deliver, m) != 0) {
-		/* Chain too long to link: give what we have first. */
+		/* Chain too long to link: what is queued still goes to the app, m is lost. */
 		tcb_event(c, TCB_EV_DATA);
 		rte_pktmbuf_free(m); /* unreachable with 16-bit nb_segs and bounded bursts */
 		return;
@@ -94,7 +94,10 @@ tcp_sack_note_dsack(struct tcb *c, tcp_seq_t start, tcp_seq_t end)
 	c->has_dsack = 1;
 }
 
-/* Refreshes the recency list against what is still held above RCV.NXT. */
+/*
+ * The blocks to send: a D-SACK first, then the recency list's, each
+ * re-read against what is still held above RCV.NXT.
+ */
 unsigned
 tcp_sack_blocks(const struct tcp_worker *tw, const struct tcb *c, struct tcp_sack_block *out,
 		unsigned max)
@@ -208,7 +211,7 @@ tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
 
 			e->m = NULL;
 			c->rcv_nxt += len;
-			tcp_deliver(c, m, len);
+			tcp_deliver_to_app(c, m, len);
 		}
 		ooo_unlink_free(tw, idx);
 	}
@@ -263,7 +266,7 @@ void
 tcp_rcv_in_order(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
 	c->rcv_nxt += s->len;
-	tcp_deliver(c, s->m, s->len);
+	tcp_deliver_to_app(c, s->m, s->len);
 	s->m = NULL;
 	if (c->ooo_head != OOO_NIL) {
 		tcp_ooo_pull(tw, c);

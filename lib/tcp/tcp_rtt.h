@@ -22,7 +22,7 @@ struct tcp_rtt {
 	uint32_t rttvar_us;
 	uint32_t rto_us;       /* before backoff */
 	uint8_t have_sample;
-	uint8_t backoff;       /* RTOs in a row since the last new sample */
+	uint8_t backoff;       /* timeouts (RTO, persist) in a row since the last new sample */
 };
 
 void tcp_rtt_init(struct tcp_rtt *r, const struct tcp_rtt_limits *lim);

@@ -29,7 +29,10 @@ void tern_sockopt_maxseg(struct tcb *c, uint16_t mss);
  */
 void tern_sockopt_keepalive(struct tcb *c);
 
-/* The window scale a receive buffer of rcvbuf bytes needs (RFC 7323 §2.3). */
+/*
+ * The window scale a receive buffer of rcvbuf bytes needs: the smallest
+ * shift that lets the advertised window cover all of it (RFC 7323 §2.3).
+ */
 uint8_t tern_wscale_for(uint32_t rcvbuf);
 
 /*

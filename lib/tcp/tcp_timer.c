@@ -1,8 +1,10 @@
 /*
- * Connection timers on the worker's wheel: retransmission (RFC 6298 §5),
- * SYN and SYN,ACK retries, zero-window probes (RFC 9293 §3.8.6.1),
- * delayed ACK (RFC 1122 §4.2.3.2), keepalive (RFC 1122 §4.2.3.6),
- * FIN-WAIT-2 and TIME-WAIT (RFC 9293 §3.6).
+ * Connection timers on the worker's wheel (enum tcb_timer): retransmission
+ * (RFC 6298 §5), SYN and SYN,ACK retries, persist: zero-window probes
+ * (RFC 9293 §3.8.6.1) and the SWS override (RFC 1122 §4.2.3.4), tail loss
+ * probe and reordering window (RFC 8985 §7, §6.3), delayed ACK
+ * (RFC 1122 §4.2.3.2), keepalive (RFC 1122 §4.2.3.6), FIN-WAIT-2 and
+ * TIME-WAIT (RFC 9293 §3.6). Expiry dispatches on the kind armed.
  */
 #include "tcp_internal.h"
 
@@ -13,61 +15,67 @@ ms_to_ticks(uint64_t ms)
 }
 
 void
-tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which, uint64_t ms)
+tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer kind, uint64_t ms)
 {
-	tw_arm(&tw->wheel, &c->timers[which], tw->tick + RTE_MAX(ms_to_ticks(ms), (uint64_t)1));
+	struct wheel_timer *t = &c->timers[tcb_timer_slot(kind)];
+
+	t->tag = kind;
+	wheel_arm(&tw->wheel, t, tw->tick + RTE_MAX(ms_to_ticks(ms), (uint64_t)1));
 }
 
 void
-tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer which)
+tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer_slot slot)
 {
-	tw_cancel(&tw->wheel, &c->timers[which]);
+	wheel_cancel(&tw->wheel, &c->timers[slot]);
 }
 
 void
 tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
 {
 	uint32_t rto_us = tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim);
-	uint32_t pto_us = tcp_tlp_timeout(tw, c, rto_us);
+	uint32_t pto_us = tcp_tlp_timeout(tw, c, rto_us); /* never in recovery or persist mode */
+	struct wheel_timer *t = &c->timers[TCB_SLOT_RTX];
+	enum tcb_timer kind = (c->flags & TF_ZERO_WINDOW) ? TCB_T_PERSIST : TCB_T_RTO;
 	uint64_t expire;
 
-	c->flags &= ~(TF_PTO | TF_REO);
 	if (pto_us != 0) {
-		c->flags |= TF_PTO;
+		kind = TCB_T_TLP;
 		rto_us = pto_us;
 	}
 	expire = tw->tick + RTE_MAX((uint64_t)rto_us / TCP_TICK_US, (uint64_t)1);
 	/* RFC 8985 §6.3: a pending reordering window comes first. */
 	if (c->rxt_reo_tick != 0 && (c->flags & TF_IN_RECOVERY) && c->rxt_reo_tick < expire) {
 		expire = RTE_MAX(c->rxt_reo_tick, tw->tick + 1);
-		c->flags |= TF_REO;
+		kind = TCB_T_REORDER;
 	}
 	/*
 	 * Lazy re-arm: nearly every ACK moves the deadline later, and re-filing
 	 * the timer would write the list neighbours (other connections' cache
-	 * lines) each time. A later deadline is only noted; the timer stays
-	 * filed, and tcp_timer_expired files it again if it comes too early.
+	 * lines) each time. A later deadline and its kind are only noted; the
+	 * timer stays filed, and tcp_timer_expired files it again if it comes
+	 * too early.
 	 */
 	c->rtx_deadline = expire;
-	if (tw_armed(&c->timers[TCB_T_RTX]) && c->timers[TCB_T_RTX].expire <= expire)
+	t->tag = kind;
+	if (wheel_armed(t) && t->expire <= expire)
 		return;
-	tw_arm(&tw->wheel, &c->timers[TCB_T_RTX], expire);
+	wheel_arm(&tw->wheel, t, expire);
 }
 
 void
 tcp_keep_restart(struct tcp_worker *tw, struct tcb *c)
 {
 	if (tw->cfg->keepalive && c->state == TCPS_ESTABLISHED)
-		tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->keepalive_idle_ms);
+		tcp_timer_arm(tw, c, TCB_T_KEEPALIVE, tw->cfg->keepalive_idle_ms);
 }
 
 void
 tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c)
 {
 	tcp_set_state(tw, c, TCPS_TIME_WAIT);
-	tcp_timer_cancel(tw, c, TCB_T_RTX);
-	tcp_timer_cancel(tw, c, TCB_T_DELACK);
-	tcp_timer_arm(tw, c, TCB_T_KEEP, 2ull * tw->cfg->msl_ms);
+	tcp_timer_cancel(tw, c, TCB_SLOT_RTX);
+	tcp_timer_cancel(tw, c, TCB_SLOT_DELACK);
+	tcp_timer_arm(tw, c, TCB_T_TIME_WAIT, 2ull * tw->cfg->msl_ms);
 }
 
 /*
@@ -111,7 +119,7 @@ rto_handshake(struct tcp_worker *tw, struct tcb *c)
 	c->flags |= TF_SYN_TIMEDOUT;
 	c->snd_nxt = c->iss;
 	CNT_INC(tcp_cnt(tw), TcpRetransSegs);
-	tcp_timer_cancel(tw, c, TCB_T_RTX);
+	tcp_timer_cancel(tw, c, TCB_SLOT_RTX);
 	tcp_send_syn(tw, c);
 }
 
@@ -132,31 +140,33 @@ rto_data(struct tcp_worker *tw, struct tcb *c)
 }
 
 static void
-rtx_expired(struct tcp_worker *tw, struct tcb *c)
+rto_expired(struct tcp_worker *tw, struct tcb *c)
 {
 	if (c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECEIVED)
 		rto_handshake(tw, c);
-	else if (c->flags & TF_PTO)
-		tcp_tlp_fire(tw, c);
-	else if (c->flags & TF_REO)
-		tcp_recovery_reo_timeout(tw, c);
-	else if ((c->flags & TF_ZERO_WINDOW) || c->snd_wnd == 0)
+	else if (c->snd_wnd == 0)
 		persist_probe(tw, c); /* a closed window is not a reason to give up */
 	else if (c->snd_una != c->snd_max)
 		rto_data(tw, c);
 }
 
 static void
-keep_expired(struct tcp_worker *tw, struct tcb *c)
+keepalive_expired(struct tcp_worker *tw, struct tcb *c)
 {
-	if (c->state == TCPS_TIME_WAIT || c->state == TCPS_FIN_WAIT_2) {
+	/*
+	 * Armed in ESTABLISHED, it still runs in FIN-WAIT-2 after a half-close
+	 * (tern_shutdown arms no FIN-WAIT-2 timer) and ends the connection
+	 * there, as it did when one timer served both. Other states past
+	 * ESTABLISHED ignore it.
+	 */
+	if (c->state == TCPS_FIN_WAIT_2) {
 		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
 		return;
 	}
 	if (c->state != TCPS_ESTABLISHED || !tw->cfg->keepalive)
 		return;
 	if (tw->tick - c->last_rcv_tick < ms_to_ticks(tw->cfg->keepalive_idle_ms)) {
-		tcp_timer_arm(tw, c, TCB_T_KEEP,
+		tcp_timer_arm(tw, c, TCB_T_KEEPALIVE,
 			      tw->cfg->keepalive_idle_ms - (tw->tick - c->last_rcv_tick) * TCP_TICK_US / 1000);
 		c->keep_probes = 0;
 		return;
@@ -168,24 +178,34 @@ keep_expired(struct tcp_worker *tw, struct tcb *c)
 	}
 	/* RFC 1122 §4.2.3.6: SEG.SEQ = SND.NXT - 1 draws an ACK from a live peer. */
 	tcp_send_segment(tw, c, c->snd_una - 1, 0, TCP_F_ACK);
-	tcp_timer_arm(tw, c, TCB_T_KEEP, tw->cfg->keepalive_interval_ms);
+	tcp_timer_arm(tw, c, TCB_T_KEEPALIVE, tw->cfg->keepalive_interval_ms);
 }
 
 void
-tcp_timer_expired(struct tw_wheel *wheel, struct tw_timer *t, void *ctx)
+tcp_timer_expired(struct timer_wheel *wheel, struct wheel_timer *t, void *ctx)
 {
 	struct tcp_worker *tw = ctx;
-	enum tcb_timer which = t->tag;
-	struct tcb *c = (struct tcb *)((char *)(t - which) - offsetof(struct tcb, timers));
+	enum tcb_timer kind = t->tag;
+	enum tcb_timer_slot slot = tcb_timer_slot(kind);
+	struct tcb *c = (struct tcb *)((char *)(t - slot) - offsetof(struct tcb, timers));
 
-	if (which == TCB_T_RTX && c->rtx_deadline > tw->tick) {
-		tw_arm(wheel, t, c->rtx_deadline); /* moved later since it was filed */
+	if (slot == TCB_SLOT_RTX && c->rtx_deadline > tw->tick) {
+		wheel_arm(wheel, t, c->rtx_deadline); /* moved later since it was filed */
 		return;
 	}
 	tcb_enter(c);
-	switch (which) {
-	case TCB_T_RTX:
-		rtx_expired(tw, c);
+	switch (kind) {
+	case TCB_T_RTO:
+		rto_expired(tw, c);
+		break;
+	case TCB_T_PERSIST:
+		persist_probe(tw, c);
+		break;
+	case TCB_T_TLP:
+		tcp_tlp_fire(tw, c);
+		break;
+	case TCB_T_REORDER:
+		tcp_recovery_reo_timeout(tw, c);
 		break;
 	case TCB_T_DELACK:
 		if (c->flags & TF_DELACK) {
@@ -193,8 +213,14 @@ tcp_timer_expired(struct tw_wheel *wheel, struct tw_timer *t, void *ctx)
 			c->flags |= TF_ACK_NOW;
 		}
 		break;
-	default:
-		keep_expired(tw, c);
+	case TCB_T_KEEPALIVE:
+		keepalive_expired(tw, c);
+		break;
+	case TCB_T_FIN_WAIT2:
+	case TCB_T_TIME_WAIT:
+		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
+		break;
+	case TCB_T_NKINDS:
 		break;
 	}
 	tcb_leave(tw, c);

@@ -2,8 +2,9 @@
  * Tail loss probe (RFC 8985 §7): when the last segments of a flight are
  * lost, no duplicate ACKs come and only the RTO would notice. After about
  * two RTTs of silence one segment is sent again, so its SACK (or ACK)
- * starts fast recovery instead. The RACK part of RFC 8985 is not
- * implemented; loss detection stays RFC 6675's.
+ * starts fast recovery instead. RACK's time-based loss detection is not
+ * implemented: loss detection stays RFC 6675's, with only RACK's
+ * reordering window (RFC 8985 §6.3) for retransmissions (tcp_recovery.c).
  */
 #include "tcp_internal.h"
 
@@ -38,7 +39,6 @@ tcp_tlp_fire(struct tcp_worker *tw, struct tcb *c)
 	tcp_seq_t end = fin ? c->snd_fin : c->snd_max; /* end of the data sent */
 	uint32_t len = RTE_MIN(RTE_MIN(tcp_cur_mss(tw, c), c->sndq.bytes), (uint32_t)(end - c->snd_una));
 
-	c->flags &= ~TF_PTO;
 	c->flags |= TF_TLP_SENT;
 	if (len > 0 || fin) {
 		tcp_send_segment(tw, c, end - len, len, TCP_F_ACK | (fin ? TCP_F_FIN : 0));

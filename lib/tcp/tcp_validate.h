@@ -1,4 +1,8 @@
-/* TCP header validation at the edge, before a segment is steered or parsed. */
+/*
+ * TCP header validation, on the worker that owns the flow: lib/stack steers
+ * a segment by its ports first and validates it there, just before
+ * tcp_input parses it (an invalid one is counted by its owner).
+ */
 #ifndef TERN_TCP_VALIDATE_H
 #define TERN_TCP_VALIDATE_H
 

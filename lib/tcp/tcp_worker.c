@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "siphash.h"
 #include "tcp_internal.h"
+#include "tcp_sockopt.h"
 #include "tcp_worker.h"
 
 struct flow_key {
@@ -29,17 +30,6 @@ const char *
 tcp_state_name(enum tcp_state s)
 {
 	return s < TCPS_NSTATES ? state_names[s] : "?";
-}
-
-/* Smallest shift that lets the advertised window cover the whole buffer (RFC 7323 §2.3). */
-static uint8_t
-wscale_for(uint32_t rcvbuf)
-{
-	uint8_t s = 0;
-
-	while (s < TCP_MAX_WSCALE && (rcvbuf >> s) > 65535)
-		s++;
-	return s;
 }
 
 /* Several stacks in one process (tern-bench conn) need distinct hash names. */
@@ -93,12 +83,12 @@ tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tcp_
 	if (tw->tsc_per_tick == 0)
 		tw->tsc_per_tick = 1;
 	tw->tick = tw->w->now / tw->tsc_per_tick;
-	tw->rcv_wscale = cfg->window_scaling ? wscale_for(cfg->rcvbuf) : 0;
+	tw->rcv_wscale = cfg->window_scaling ? tern_wscale_for(cfg->rcvbuf) : 0;
 	tw->ntcbs = cfg->max_connections;
 	tw->ephemeral_next = 32768 + (uint16_t)(tw->w->index * 997);
 	if (getrandom(tw->isn_key, sizeof(tw->isn_key), 0) != sizeof(tw->isn_key))
 		tw->isn_key[0] = rte_rand(), tw->isn_key[1] = rte_rand();
-	tw_init(&tw->wheel, tw->tick, tcp_timer_expired, tw);
+	wheel_init(&tw->wheel, tw->tick, tcp_timer_expired, tw);
 	if (tw->w->index == 0)
 		TLOG(NOTICE, "tcp: %u connections per worker, TCB %zu bytes (%zu cache lines)",
 		     tw->ntcbs, sizeof(struct tcb), sizeof(struct tcb) / RTE_CACHE_LINE_SIZE);
@@ -124,7 +114,7 @@ tcp_worker_tick(struct tcp_worker *tw)
 {
 	tw->tick = tw->w->now / tw->tsc_per_tick;
 	/* A cap keeps one loop short after a stall; the rest fire next loop. */
-	tw_advance(&tw->wheel, tw->tick, 4096);
+	wheel_advance(&tw->wheel, tw->tick, 4096);
 }
 
 struct tcb *

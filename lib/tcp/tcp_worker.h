@@ -60,7 +60,7 @@ struct tcp_worker {
 	uint64_t challenge_window_tick;
 	uint32_t challenge_acks;
 	uint16_t ephemeral_next;
-	struct tw_wheel wheel;
+	struct timer_wheel wheel;
 	struct tcp_counters cnt;
 };
 

@@ -2,10 +2,10 @@
 
 #include "timer_wheel.h"
 
-#define SLOT_MASK (TW_SLOTS - 1)
+#define SLOT_MASK (WHEEL_SLOTS - 1)
 
 void
-tw_init(struct tw_wheel *w, uint64_t now_tick, tw_expire_fn fn, void *ctx)
+wheel_init(struct timer_wheel *w, uint64_t now_tick, wheel_expire_fn fn, void *ctx)
 {
 	memset(w, 0, sizeof(*w));
 	w->tick = now_tick;
@@ -14,7 +14,7 @@ tw_init(struct tw_wheel *w, uint64_t now_tick, tw_expire_fn fn, void *ctx)
 }
 
 static void
-link_into(struct tw_timer **head, struct tw_timer *t)
+link_into(struct wheel_timer **head, struct wheel_timer *t)
 {
 	/* t->level is set by the caller (file_timer). */
 	t->next = *head;
@@ -25,7 +25,7 @@ link_into(struct tw_timer **head, struct tw_timer *t)
 }
 
 static void
-unlink_timer(struct tw_timer *t)
+unlink_timer(struct wheel_timer *t)
 {
 	*t->pprev = t->next;
 	if (t->next != NULL)
@@ -35,8 +35,8 @@ unlink_timer(struct tw_timer *t)
 }
 
 /* The slot for t given the wheel's current tick: the finest level that reaches it. */
-static struct tw_timer **
-slot_for(struct tw_wheel *w, uint64_t expire, uint8_t *level_out)
+static struct wheel_timer **
+slot_for(struct timer_wheel *w, uint64_t expire, uint8_t *level_out)
 {
 	uint64_t base = w->tick + (w->slot_open ? 1 : 0);
 	uint64_t delta;
@@ -45,31 +45,31 @@ slot_for(struct tw_wheel *w, uint64_t expire, uint8_t *level_out)
 	if (expire < base)
 		expire = base;
 	delta = expire - w->tick;
-	for (unsigned level = 0; level < TW_LEVELS - 1; level++)
-		if (delta < (1ull << (TW_SLOT_BITS * (level + 1)))) {
+	for (unsigned level = 0; level < WHEEL_LEVELS - 1; level++)
+		if (delta < (1ull << (WHEEL_SLOT_BITS * (level + 1)))) {
 			*level_out = level;
-			return &w->slots[level][(expire >> (TW_SLOT_BITS * level)) & SLOT_MASK];
+			return &w->slots[level][(expire >> (WHEEL_SLOT_BITS * level)) & SLOT_MASK];
 		}
 	/* Beyond the top level's reach: park at its farthest slot; it cascades again. */
-	if (delta >= (1ull << (TW_SLOT_BITS * TW_LEVELS)))
-		expire = w->tick + (1ull << (TW_SLOT_BITS * TW_LEVELS)) - 1;
-	*level_out = TW_LEVELS - 1;
-	return &w->slots[TW_LEVELS - 1][(expire >> (TW_SLOT_BITS * (TW_LEVELS - 1))) & SLOT_MASK];
+	if (delta >= (1ull << (WHEEL_SLOT_BITS * WHEEL_LEVELS)))
+		expire = w->tick + (1ull << (WHEEL_SLOT_BITS * WHEEL_LEVELS)) - 1;
+	*level_out = WHEEL_LEVELS - 1;
+	return &w->slots[WHEEL_LEVELS - 1][(expire >> (WHEEL_SLOT_BITS * (WHEEL_LEVELS - 1))) & SLOT_MASK];
 }
 
 static void
-file_timer(struct tw_wheel *w, struct tw_timer *t)
+file_timer(struct timer_wheel *w, struct wheel_timer *t)
 {
-	struct tw_timer **slot = slot_for(w, t->expire, &t->level);
+	struct wheel_timer **slot = slot_for(w, t->expire, &t->level);
 
 	link_into(slot, t);
 	w->level_count[t->level]++;
 }
 
 void
-tw_arm(struct tw_wheel *w, struct tw_timer *t, uint64_t expire)
+wheel_arm(struct timer_wheel *w, struct wheel_timer *t, uint64_t expire)
 {
-	if (tw_armed(t)) {
+	if (wheel_armed(t)) {
 		unlink_timer(t);
 		w->level_count[t->level]--;
 	} else
@@ -79,9 +79,9 @@ tw_arm(struct tw_wheel *w, struct tw_timer *t, uint64_t expire)
 }
 
 void
-tw_cancel(struct tw_wheel *w, struct tw_timer *t)
+wheel_cancel(struct timer_wheel *w, struct wheel_timer *t)
 {
-	if (!tw_armed(t))
+	if (!wheel_armed(t))
 		return;
 	unlink_timer(t);
 	w->level_count[t->level]--;
@@ -90,13 +90,13 @@ tw_cancel(struct tw_wheel *w, struct tw_timer *t)
 
 /* Re-files every timer of a coarse slot by its exact expiry. */
 static void
-cascade(struct tw_wheel *w, unsigned level)
+cascade(struct timer_wheel *w, unsigned level)
 {
-	struct tw_timer *t = w->slots[level][(w->tick >> (TW_SLOT_BITS * level)) & SLOT_MASK];
+	struct wheel_timer *t = w->slots[level][(w->tick >> (WHEEL_SLOT_BITS * level)) & SLOT_MASK];
 
-	w->slots[level][(w->tick >> (TW_SLOT_BITS * level)) & SLOT_MASK] = NULL;
+	w->slots[level][(w->tick >> (WHEEL_SLOT_BITS * level)) & SLOT_MASK] = NULL;
 	while (t != NULL) {
-		struct tw_timer *next = t->next;
+		struct wheel_timer *next = t->next;
 
 		t->pprev = NULL;
 		w->level_count[level]--;
@@ -107,10 +107,10 @@ cascade(struct tw_wheel *w, unsigned level)
 
 /* When a level's index wraps to 0, the next level's current slot comes down. */
 static void
-open_tick(struct tw_wheel *w)
+open_tick(struct timer_wheel *w)
 {
-	for (unsigned level = 1; level < TW_LEVELS; level++) {
-		if ((w->tick >> (TW_SLOT_BITS * (level - 1))) & SLOT_MASK)
+	for (unsigned level = 1; level < WHEEL_LEVELS; level++) {
+		if ((w->tick >> (WHEEL_SLOT_BITS * (level - 1))) & SLOT_MASK)
 			break;
 		cascade(w, level);
 	}
@@ -122,20 +122,20 @@ open_tick(struct tw_wheel *w)
  * where level L's index moves: jump there (or just past now) at once.
  */
 static void
-skip_idle(struct tw_wheel *w, uint64_t now_tick)
+skip_idle(struct timer_wheel *w, uint64_t now_tick)
 {
 	unsigned level = 0;
 	uint64_t span, next;
 
-	while (level < TW_LEVELS && w->level_count[level] == 0)
+	while (level < WHEEL_LEVELS && w->level_count[level] == 0)
 		level++;
 	if (level == 0)
 		return;
-	if (level == TW_LEVELS) {
+	if (level == WHEEL_LEVELS) {
 		w->tick = now_tick + 1;
 		return;
 	}
-	span = 1ull << (TW_SLOT_BITS * level);
+	span = 1ull << (WHEEL_SLOT_BITS * level);
 	if ((w->tick & (span - 1)) == 0)
 		return; /* this tick cascades level `level` */
 	next = (w->tick | (span - 1)) + 1;
@@ -143,12 +143,12 @@ skip_idle(struct tw_wheel *w, uint64_t now_tick)
 }
 
 unsigned
-tw_advance(struct tw_wheel *w, uint64_t now_tick, unsigned max)
+wheel_advance(struct timer_wheel *w, uint64_t now_tick, unsigned max)
 {
 	unsigned fired = 0;
 
 	while (w->tick <= now_tick) {
-		struct tw_timer **slot;
+		struct wheel_timer **slot;
 
 		if (!w->slot_open) {
 			skip_idle(w, now_tick);
@@ -158,7 +158,7 @@ tw_advance(struct tw_wheel *w, uint64_t now_tick, unsigned max)
 		}
 		slot = &w->slots[0][w->tick & SLOT_MASK];
 		while (*slot != NULL) {
-			struct tw_timer *t = *slot;
+			struct wheel_timer *t = *slot;
 
 			if (fired == max)
 				return fired;

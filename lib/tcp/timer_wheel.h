@@ -9,50 +9,50 @@
 
 #include <stdint.h>
 
-#define TW_LEVELS 4
-#define TW_SLOT_BITS 8
-#define TW_SLOTS (1u << TW_SLOT_BITS)
+#define WHEEL_LEVELS 4
+#define WHEEL_SLOT_BITS 8
+#define WHEEL_SLOTS (1u << WHEEL_SLOT_BITS)
 
-struct tw_timer {
-	struct tw_timer *next;
-	struct tw_timer **pprev;  /* NULL when not armed */
-	uint64_t expire;          /* tick */
-	uint8_t level;            /* where it is filed */
-	uint8_t tag;              /* the owner's: which of its timers this is */
+struct wheel_timer {
+	struct wheel_timer *next;
+	struct wheel_timer **pprev; /* NULL when not armed */
+	uint64_t expire;            /* tick */
+	uint8_t level;              /* where it is filed */
+	uint8_t tag;                /* the owner's: which of its timers this is */
 };
 
-struct tw_wheel;
-typedef void (*tw_expire_fn)(struct tw_wheel *w, struct tw_timer *t, void *ctx);
+struct timer_wheel;
+typedef void (*wheel_expire_fn)(struct timer_wheel *w, struct wheel_timer *t, void *ctx);
 
-struct tw_wheel {
+struct timer_wheel {
 	uint64_t tick;            /* next tick to process */
 	uint64_t armed;           /* timers armed now */
-	uint64_t level_count[TW_LEVELS]; /* lets idle stretches be skipped */
+	uint64_t level_count[WHEEL_LEVELS]; /* lets idle stretches be skipped */
 	uint8_t slot_open;        /* cascade done for `tick`, its slot partly run */
-	tw_expire_fn fn;
+	wheel_expire_fn fn;
 	void *ctx;
-	struct tw_timer *slots[TW_LEVELS][TW_SLOTS];
+	struct wheel_timer *slots[WHEEL_LEVELS][WHEEL_SLOTS];
 };
 
-void tw_init(struct tw_wheel *w, uint64_t now_tick, tw_expire_fn fn, void *ctx);
+void wheel_init(struct timer_wheel *w, uint64_t now_tick, wheel_expire_fn fn, void *ctx);
 
 static inline int
-tw_armed(const struct tw_timer *t)
+wheel_armed(const struct wheel_timer *t)
 {
 	return t->pprev != NULL;
 }
 
 /* Arms (or re-arms) t to fire at expire; a tick already past fires on the next advance. */
-void tw_arm(struct tw_wheel *w, struct tw_timer *t, uint64_t expire);
+void wheel_arm(struct timer_wheel *w, struct wheel_timer *t, uint64_t expire);
 
 /* Disarms t; harmless when not armed. */
-void tw_cancel(struct tw_wheel *w, struct tw_timer *t);
+void wheel_cancel(struct timer_wheel *w, struct wheel_timer *t);
 
 /*
  * Fires timers due up to and including now_tick, at most max of them (the
  * rest fire on the next call). A callback may arm or cancel any timer.
  * Returns how many fired.
  */
-unsigned tw_advance(struct tw_wheel *w, uint64_t now_tick, unsigned max);
+unsigned wheel_advance(struct timer_wheel *w, uint64_t now_tick, unsigned max);
 
 #endif

@@ -2,7 +2,7 @@
  * Unit tests for lib/tcp/timer_wheel.c. The header promises that timers
  * "cascade to finer levels as their time approaches, so each fires on
  * exactly its tick": every test checks that no timer fires before its
- * expiry, that each fires on the first tw_advance whose now reaches it,
+ * expiry, that each fires on the first wheel_advance whose now reaches it,
  * and (except for timers armed in the past) that the wheel is processing
  * exactly the expiry tick when it fires.
  */
@@ -28,10 +28,10 @@ enum action {
 
 /* A timer owner, as a TCB would embed its timer. */
 struct ttimer {
-	uint64_t cookie;        /* puts tw off offset 0, so container_of matters */
-	struct tw_timer tw;
+	uint64_t cookie;        /* puts the timer off offset 0, so container_of matters */
+	struct wheel_timer timer;
 	unsigned fires;
-	uint64_t fired_now;     /* the now of the tw_advance call that fired it */
+	uint64_t fired_now;     /* the now of the wheel_advance call that fired it */
 	uint64_t fired_tick;    /* the tick the wheel was processing */
 	int armed_in_past;      /* armed for a tick already processed: no exact-tick check */
 	enum action action;
@@ -40,8 +40,8 @@ struct ttimer {
 	uint32_t max_delta;
 };
 
-static struct tw_wheel wheel;
-static uint64_t cur_now;        /* now of the tw_advance call in progress */
+static struct timer_wheel wheel;
+static uint64_t cur_now;        /* now of the wheel_advance call in progress */
 static uint64_t prev_now;       /* now of the previous call, valid if have_prev */
 static int have_prev;
 static int capped;              /* max given: leftovers fire in later calls */
@@ -58,14 +58,14 @@ rand64(void)
 }
 
 static void
-on_expire(struct tw_wheel *w, struct tw_timer *t, void *ctx)
+on_expire(struct timer_wheel *w, struct wheel_timer *t, void *ctx)
 {
-	struct ttimer *x = container_of(t, struct ttimer, tw);
+	struct ttimer *x = container_of(t, struct ttimer, timer);
 
 	assert_ptr_equal(w, &wheel);
 	assert_ptr_equal(ctx, &fired_total);
 	assert_int_equal(x->cookie, 0xc0ffee);
-	assert_false(tw_armed(t));
+	assert_false(wheel_armed(t));
 	/* never before its tick */
 	assert_true(cur_now >= t->expire);
 	assert_true(w->tick >= t->expire);
@@ -83,15 +83,15 @@ on_expire(struct tw_wheel *w, struct tw_timer *t, void *ctx)
 	case ACT_REARM_NOW:
 		x->action = ACT_NONE;
 		x->armed_in_past = 1; /* `now` is being processed: it is not in the future */
-		tw_arm(w, t, cur_now);
+		wheel_arm(w, t, cur_now);
 		break;
 	case ACT_CANCEL_OTHER:
-		tw_cancel(w, &x->other->tw);
+		wheel_cancel(w, &x->other->timer);
 		break;
 	case ACT_REARM_RANDOM:
 		if (x->rearms_left > 0) {
 			x->rearms_left--;
-			tw_arm(w, t, w->tick + 1 + rand64() % x->max_delta);
+			wheel_arm(w, t, w->tick + 1 + rand64() % x->max_delta);
 		}
 		break;
 	default:
@@ -100,9 +100,9 @@ on_expire(struct tw_wheel *w, struct tw_timer *t, void *ctx)
 }
 
 static void
-wheel_init(uint64_t base)
+wheel_reset(uint64_t base)
 {
-	tw_init(&wheel, base, on_expire, &fired_total);
+	wheel_init(&wheel, base, on_expire, &fired_total);
 	fired_total = 0;
 	have_prev = 0;
 }
@@ -121,7 +121,7 @@ advance(uint64_t now, unsigned max)
 
 	cur_now = now;
 	capped = max != UINT32_MAX;
-	n = tw_advance(&wheel, now, max);
+	n = wheel_advance(&wheel, now, max);
 	prev_now = now;
 	have_prev = 1;
 	return n;
@@ -154,15 +154,15 @@ check_delta_stepwise(uint64_t base, uint64_t delta)
 	struct ttimer x;
 	uint64_t expire = base + delta;
 
-	wheel_init(base);
+	wheel_reset(base);
 	timer_init(&x);
-	tw_arm(&wheel, &x.tw, expire);
+	wheel_arm(&wheel, &x.timer, expire);
 	assert_int_equal(wheel.armed, 1);
 	if (delta > 3)
 		assert_int_equal(advance_all(expire - 3), 0);
 	step_over(&x, delta > 3 ? expire - 2 : base, expire + 2, expire);
 	assert_int_equal(wheel.armed, 0);
-	assert_false(tw_armed(&x.tw));
+	assert_false(wheel_armed(&x.timer));
 }
 
 /* The same timer reached by jumps of `stride` ticks: fires on the first call reaching it. */
@@ -172,9 +172,9 @@ check_delta_jumps(uint64_t base, uint64_t delta, uint64_t stride)
 	struct ttimer x;
 	uint64_t expire = base + delta, now = base;
 
-	wheel_init(base);
+	wheel_reset(base);
 	timer_init(&x);
-	tw_arm(&wheel, &x.tw, expire);
+	wheel_arm(&wheel, &x.timer, expire);
 	for (;;) {
 		unsigned n = advance_all(now);
 
@@ -213,7 +213,7 @@ test_fires_on_exact_tick_from_zero(void **state)
 	check_all_deltas(0);
 }
 
-/* The same from a start that is not slot-aligned (tw_init at 123456789). */
+/* The same from a start that is not slot-aligned (wheel_init at 123456789). */
 static void
 test_fires_on_exact_tick_from_odd_start(void **state)
 {
@@ -246,9 +246,9 @@ test_fires_on_exact_tick_beyond_top_level(void **state)
 	uint64_t now;
 
 	(void)state;
-	wheel_init(base);
+	wheel_reset(base);
 	timer_init(&x);
-	tw_arm(&wheel, &x.tw, expire);
+	wheel_arm(&wheel, &x.timer, expire);
 	for (now = base; now + stride < expire - 3; now += stride)
 		assert_int_equal(advance_all(now), 0);
 	assert_int_equal(advance_all(expire - 3), 0);
@@ -263,21 +263,21 @@ test_cancel_before_expiry_never_fires(void **state)
 	struct ttimer a, b, c;
 
 	(void)state;
-	wheel_init(1000);
+	wheel_reset(1000);
 	timer_init(&a);
 	timer_init(&b);
 	timer_init(&c);
-	tw_arm(&wheel, &a.tw, 1100);
-	tw_arm(&wheel, &b.tw, 1000 + 70000);
-	tw_arm(&wheel, &c.tw, 1000 + 70000);
+	wheel_arm(&wheel, &a.timer, 1100);
+	wheel_arm(&wheel, &b.timer, 1000 + 70000);
+	wheel_arm(&wheel, &c.timer, 1000 + 70000);
 	assert_int_equal(wheel.armed, 3);
 	assert_int_equal(advance_all(1050), 0);
-	tw_cancel(&wheel, &a.tw);
-	tw_cancel(&wheel, &b.tw);          /* still on a coarse level */
-	assert_false(tw_armed(&a.tw));
+	wheel_cancel(&wheel, &a.timer);
+	wheel_cancel(&wheel, &b.timer);          /* still on a coarse level */
+	assert_false(wheel_armed(&a.timer));
 	assert_int_equal(wheel.armed, 1);
 	assert_int_equal(advance_all(1000 + 70000 - 10), 0);
-	tw_cancel(&wheel, &c.tw);          /* cascaded down to level 0 by now */
+	wheel_cancel(&wheel, &c.timer);          /* cascaded down to level 0 by now */
 	assert_int_equal(wheel.armed, 0);
 	for (uint64_t now = 1000 + 70000 - 9; now < 1000 + 70100; now++)
 		assert_int_equal(advance_all(now), 0);
@@ -291,13 +291,13 @@ test_cancel_unarmed_is_harmless(void **state)
 	struct ttimer a;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&a);
-	tw_cancel(&wheel, &a.tw);
+	wheel_cancel(&wheel, &a.timer);
 	assert_int_equal(wheel.armed, 0);
-	tw_arm(&wheel, &a.tw, 10);
-	tw_cancel(&wheel, &a.tw);
-	tw_cancel(&wheel, &a.tw);
+	wheel_arm(&wheel, &a.timer, 10);
+	wheel_cancel(&wheel, &a.timer);
+	wheel_cancel(&wheel, &a.timer);
 	assert_int_equal(wheel.armed, 0);
 	assert_int_equal(advance_all(20), 0);
 }
@@ -309,15 +309,15 @@ test_rearm_moves_timer(void **state)
 	struct ttimer x;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&x);
-	tw_arm(&wheel, &x.tw, 100);
-	tw_arm(&wheel, &x.tw, 50);
+	wheel_arm(&wheel, &x.timer, 100);
+	wheel_arm(&wheel, &x.timer, 50);
 	assert_int_equal(wheel.armed, 1);
 	step_over(&x, 0, 120, 50);
 	timer_init(&x);
-	tw_arm(&wheel, &x.tw, 130);
-	tw_arm(&wheel, &x.tw, 700);        /* level 0 to level 1 */
+	wheel_arm(&wheel, &x.timer, 130);
+	wheel_arm(&wheel, &x.timer, 700);        /* level 0 to level 1 */
 	assert_int_equal(wheel.armed, 1);
 	step_over(&x, 121, 800, 700);
 	assert_int_equal(wheel.armed, 0);
@@ -330,11 +330,11 @@ test_rearm_from_coarse_level_to_near(void **state)
 	struct ttimer x;
 
 	(void)state;
-	wheel_init(5);
+	wheel_reset(5);
 	timer_init(&x);
-	tw_arm(&wheel, &x.tw, 5 + 20000000);
+	wheel_arm(&wheel, &x.timer, 5 + 20000000);
 	assert_int_equal(advance_all(300), 0);
-	tw_arm(&wheel, &x.tw, 310);
+	wheel_arm(&wheel, &x.timer, 310);
 	step_over(&x, 301, 400, 310);
 }
 
@@ -345,17 +345,17 @@ test_arm_in_past_fires_next_advance(void **state)
 	struct ttimer x, y;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&x);
 	timer_init(&y);
-	tw_arm(&wheel, &y.tw, 5000);     /* keeps the wheel stepping */
+	wheel_arm(&wheel, &y.timer, 5000);     /* keeps the wheel stepping */
 	assert_int_equal(advance_all(1000), 0);
 	x.armed_in_past = 1;
-	tw_arm(&wheel, &x.tw, 10);
+	wheel_arm(&wheel, &x.timer, 10);
 	assert_int_equal(advance_all(1001), 1);
 	assert_int_equal(x.fires, 1);
 	assert_int_equal(x.fired_now, 1001);
-	tw_arm(&wheel, &x.tw, 1001);       /* the tick just processed */
+	wheel_arm(&wheel, &x.timer, 1001);       /* the tick just processed */
 	assert_int_equal(advance_all(1500), 1);
 	assert_int_equal(x.fires, 2);
 	assert_int_equal(x.fired_tick, 1002);
@@ -369,11 +369,11 @@ test_arm_in_past_after_idle_jump(void **state)
 	struct ttimer x;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&x);
 	assert_int_equal(advance_all(1000000), 0);
 	x.armed_in_past = 1;
-	tw_arm(&wheel, &x.tw, 3);
+	wheel_arm(&wheel, &x.timer, 3);
 	assert_int_equal(advance_all(1000001), 1);
 	assert_int_equal(x.fired_now, 1000001);
 }
@@ -386,7 +386,7 @@ arm_random(uint64_t base, unsigned n, uint64_t span)
 {
 	for (unsigned i = 0; i < n; i++) {
 		timer_init(&many[i]);
-		tw_arm(&wheel, &many[i].tw, base + rand64() % span);
+		wheel_arm(&wheel, &many[i].timer, base + rand64() % span);
 	}
 	assert_int_equal(wheel.armed, n);
 }
@@ -397,10 +397,10 @@ check_all_fired_once(unsigned n, int exact)
 {
 	for (unsigned i = 0; i < n; i++) {
 		assert_int_equal(many[i].fires, 1);
-		assert_true(many[i].fired_now >= many[i].tw.expire);
-		assert_int_equal(many[i].fired_tick, many[i].tw.expire);
+		assert_true(many[i].fired_now >= many[i].timer.expire);
+		assert_int_equal(many[i].fired_tick, many[i].timer.expire);
 		if (exact)
-			assert_int_equal(many[i].fired_now, many[i].tw.expire);
+			assert_int_equal(many[i].fired_now, many[i].timer.expire);
 	}
 	assert_int_equal(fired_total, n);
 	assert_int_equal(wheel.armed, 0);
@@ -412,7 +412,7 @@ random_tick_by_tick(uint64_t base)
 	const unsigned n = 100000;
 	const uint64_t span = 1u << 20;
 
-	wheel_init(base);
+	wheel_reset(base);
 	arm_random(base, n, span);
 	for (uint64_t now = base; now < base + span + 2; now++)
 		advance_all(now);
@@ -438,7 +438,7 @@ test_many_random_timers_random_jumps(void **state)
 	uint64_t now = base;
 
 	(void)state;
-	wheel_init(base);
+	wheel_reset(base);
 	arm_random(base, n, span);
 	while (now < base + span + 5000) {
 		advance_all(now);
@@ -455,13 +455,13 @@ test_rearm_from_callbacks_random(void **state)
 	uint64_t now, total = 0;
 
 	(void)state;
-	wheel_init(42);
+	wheel_reset(42);
 	for (unsigned i = 0; i < n; i++) {
 		timer_init(&many[i]);
 		many[i].action = ACT_REARM_RANDOM;
 		many[i].rearms_left = rounds;
 		many[i].max_delta = 1u << 18;
-		tw_arm(&wheel, &many[i].tw, 42 + rand64() % (1u << 18));
+		wheel_arm(&wheel, &many[i].timer, 42 + rand64() % (1u << 18));
 	}
 	for (now = 42; wheel.armed > 0; now++)
 		advance_all(now);
@@ -479,10 +479,10 @@ test_max_expiries_per_call(void **state)
 	const unsigned n = 1000, max = 100;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	for (unsigned i = 0; i < n; i++) {
 		timer_init(&many[i]);
-		tw_arm(&wheel, &many[i].tw, 77);
+		wheel_arm(&wheel, &many[i].timer, 77);
 	}
 	assert_int_equal(advance(76, max), 0);
 	for (unsigned call = 0; call < n / max; call++) {
@@ -499,10 +499,10 @@ static void
 test_max_expiries_keeps_tick_order(void **state)
 {
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	for (unsigned i = 0; i < 200; i++) {
 		timer_init(&many[i]);
-		tw_arm(&wheel, &many[i].tw, i < 150 ? 10 : 11);
+		wheel_arm(&wheel, &many[i].timer, i < 150 ? 10 : 11);
 	}
 	assert_int_equal(advance(11, 100), 100);
 	for (unsigned i = 150; i < 200; i++)
@@ -526,17 +526,17 @@ test_cancel_leftovers_of_capped_call(void **state)
 	struct ttimer a, b, x;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&a);
 	timer_init(&b);
 	timer_init(&x);
-	tw_arm(&wheel, &a.tw, 40);
-	tw_arm(&wheel, &b.tw, 40);
+	wheel_arm(&wheel, &a.timer, 40);
+	wheel_arm(&wheel, &b.timer, 40);
 	assert_int_equal(advance(40, 1), 1);
-	tw_cancel(&wheel, a.fires ? &b.tw : &a.tw);
+	wheel_cancel(&wheel, a.fires ? &b.timer : &a.timer);
 	assert_int_equal(wheel.armed, 0);
 	assert_int_equal(advance_all(1000), 0);
-	tw_arm(&wheel, &x.tw, 1001);
+	wheel_arm(&wheel, &x.timer, 1001);
 	step_over(&x, 1001, 1003, 1001);
 	assert_int_equal(a.fires + b.fires, 1);
 }
@@ -548,14 +548,14 @@ test_rearm_for_now_in_callback_fires_once_per_call(void **state)
 	struct ttimer x;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&x);
 	x.action = ACT_REARM_NOW;
-	tw_arm(&wheel, &x.tw, 50);
+	wheel_arm(&wheel, &x.timer, 50);
 	assert_int_equal(advance_all(49), 0);
 	assert_int_equal(advance_all(50), 1);
 	assert_int_equal(x.fires, 1);
-	assert_true(tw_armed(&x.tw));
+	assert_true(wheel_armed(&x.timer));
 	assert_int_equal(wheel.armed, 1);
 	assert_int_equal(advance_all(51), 1);
 	assert_int_equal(x.fires, 2);
@@ -570,13 +570,13 @@ test_rearm_for_now_under_cap_fires_once_per_call(void **state)
 	struct ttimer x, y;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&x);
 	timer_init(&y);
 	x.action = ACT_REARM_NOW;
 	y.action = ACT_REARM_NOW;
-	tw_arm(&wheel, &x.tw, 50);
-	tw_arm(&wheel, &y.tw, 50);
+	wheel_arm(&wheel, &x.timer, 50);
+	wheel_arm(&wheel, &y.timer, 50);
 	assert_int_equal(advance(50, 1), 1);
 	assert_int_equal(advance(50, 1), 1);
 	assert_int_equal(advance(50, 1), 0);
@@ -593,20 +593,20 @@ test_callback_cancels_timer_on_same_tick(void **state)
 	struct ttimer a, b;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&a);
 	timer_init(&b);
 	a.action = ACT_CANCEL_OTHER;
 	a.other = &b;
 	b.action = ACT_CANCEL_OTHER;
 	b.other = &a;
-	tw_arm(&wheel, &a.tw, 300);
-	tw_arm(&wheel, &b.tw, 300);
+	wheel_arm(&wheel, &a.timer, 300);
+	wheel_arm(&wheel, &b.timer, 300);
 	assert_int_equal(advance_all(1000), 1);
 	assert_int_equal(a.fires + b.fires, 1);
 	assert_int_equal(wheel.armed, 0);
-	assert_false(tw_armed(&a.tw));
-	assert_false(tw_armed(&b.tw));
+	assert_false(wheel_armed(&a.timer));
+	assert_false(wheel_armed(&b.timer));
 }
 
 /* A callback cancelling a later timer (on a coarser level) stops it too. */
@@ -616,13 +616,13 @@ test_callback_cancels_later_timer(void **state)
 	struct ttimer a, b;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&a);
 	timer_init(&b);
 	a.action = ACT_CANCEL_OTHER;
 	a.other = &b;
-	tw_arm(&wheel, &a.tw, 10);
-	tw_arm(&wheel, &b.tw, 100000);
+	wheel_arm(&wheel, &a.timer, 10);
+	wheel_arm(&wheel, &b.timer, 100000);
 	assert_int_equal(advance_all(200000), 1);
 	assert_int_equal(b.fires, 0);
 	assert_int_equal(wheel.armed, 0);
@@ -633,20 +633,20 @@ static void
 test_armed_counter(void **state)
 {
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	for (unsigned i = 0; i < 10; i++) {
 		timer_init(&many[i]);
-		tw_arm(&wheel, &many[i].tw, 10 + i * 1000);
+		wheel_arm(&wheel, &many[i].timer, 10 + i * 1000);
 	}
 	assert_int_equal(wheel.armed, 10);
-	tw_arm(&wheel, &many[0].tw, 20);         /* re-arm: no change */
-	tw_cancel(&wheel, &many[1].tw);
-	tw_cancel(&wheel, &many[1].tw);
-	tw_cancel(&wheel, &many[2].tw);
+	wheel_arm(&wheel, &many[0].timer, 20);         /* re-arm: no change */
+	wheel_cancel(&wheel, &many[1].timer);
+	wheel_cancel(&wheel, &many[1].timer);
+	wheel_cancel(&wheel, &many[2].timer);
 	assert_int_equal(wheel.armed, 8);
 	assert_int_equal(advance_all(3010), 2);  /* many[0] at 20, many[3] at 3010 */
 	assert_int_equal(wheel.armed, 6);
-	tw_arm(&wheel, &many[3].tw, 4000);       /* re-arm after firing: counts again */
+	wheel_arm(&wheel, &many[3].timer, 4000);       /* re-arm after firing: counts again */
 	assert_int_equal(wheel.armed, 7);
 	assert_int_equal(advance_all(20000), 7);
 	assert_int_equal(wheel.armed, 0);
@@ -670,12 +670,12 @@ test_empty_wheel_jumps(void **state)
 	struct ttimer x;
 
 	(void)state;
-	wheel_init(0);
+	wheel_reset(0);
 	timer_init(&x);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(advance_all(now), 0);
 	assert_true(elapsed(&t0) < 1.0);
-	tw_arm(&wheel, &x.tw, now + 5);
+	wheel_arm(&wheel, &x.timer, now + 5);
 	step_over(&x, now + 1, now + 8, now + 5);
 }
 
@@ -688,15 +688,15 @@ test_wheel_jumps_again_after_draining(void **state)
 	struct ttimer x;
 
 	(void)state;
-	wheel_init(7);
+	wheel_reset(7);
 	timer_init(&x);
-	tw_arm(&wheel, &x.tw, 100);
+	wheel_arm(&wheel, &x.timer, 100);
 	assert_int_equal(advance_all(100), 1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(advance_all(now), 0);
 	assert_true(elapsed(&t0) < 1.0);
 	timer_init(&x);
-	tw_arm(&wheel, &x.tw, now + 300);
+	wheel_arm(&wheel, &x.timer, now + 300);
 	step_over(&x, now + 1, now + 301, now + 300);
 }
 
