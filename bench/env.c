@@ -170,7 +170,7 @@ bench_rx_hook(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint
 	uint16_t n = RTE_MIN(e->nfeed, max);
 
 	(void)port;
-	memcpy(pkts, e->feed, n * sizeof(pkts[0]));
+	memcpy(pkts, e->feed, n * sizeof(pkts[0])); /* the generator's burst, no copy of the list */
 	e->feed += n;
 	e->nfeed -= n;
 	return n;

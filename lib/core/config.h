@@ -60,6 +60,10 @@ struct cfg_key {
 	unsigned flags;
 };
 
+/* A key whose value lives in field of struct type S (a section's struct). */
+#define CFG_KEY(S, name, type, field, lo, hi, def, doc) \
+	{ name, type, offsetof(S, field), lo, hi, def, doc }
+
 #define CFG_REQUIRED 1u   /* the key must be given */
 #define CFG_MULTI 2u      /* may be given several times (CFG_FN keys only) */
 

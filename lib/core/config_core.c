@@ -9,8 +9,7 @@
 
 /* ---- [tern] ----------------------------------------------------------------------- */
 
-#define TK(name, type, field, lo, hi, def, doc) \
-	{ name, type, offsetof(struct tern_config, field), lo, hi, def, doc }
+#define TK(...) CFG_KEY(struct tern_config, __VA_ARGS__)
 static const struct cfg_key tern_keys[] = {
 	TK("workers", CFG_UINT, workers, 1, TERN_MAX_WORKERS, "1",
 	   "worker lcores; each owns RX/TX queue *i* of every port"),
@@ -32,8 +31,7 @@ const struct cfg_section tern_main_section = {
 
 /* ---- [portN] ---------------------------------------------------------------------- */
 
-#define PK(name, type, field, lo, hi, def, doc) \
-	{ name, type, offsetof(struct tern_port_cfg, field), lo, hi, def, doc }
+#define PK(...) CFG_KEY(struct tern_port_cfg, __VA_ARGS__)
 static const struct cfg_key port_keys[] = {
 	{ "device", CFG_STR, offsetof(struct tern_port_cfg, devargs), 0, TERN_DEVARGS_LEN, NULL,
 	  "DPDK devargs: `net_tap0,iface=tern0`, `net_af_packet0,iface=veth0`, `net_null0`, or a "
@@ -120,8 +118,7 @@ const struct cfg_section tern_port_section = {
 
 /* ---- [impair.portN] ----------------------------------------------------------------- */
 
-#define IK(name, type, field, lo, hi, def, doc) \
-	{ name, type, offsetof(struct tern_impair_cfg, field), lo, hi, def, doc }
+#define IK(...) CFG_KEY(struct tern_impair_cfg, __VA_ARGS__)
 #define IDIR(d, what) \
 	IK(#d "_loss", CFG_PPM, d.loss_ppm, 0, 0, "0", "percentage of frames dropped " what), \
 	IK(#d "_delay_ms", CFG_MS_US, d.delay_us, 0, 10000, "0", "added delay " what), \

@@ -203,9 +203,6 @@ cfg_key_expects(const struct cfg_key *k, char *buf, size_t len)
 		snprintf(buf, len, "error, warning, notice, info or debug");
 		return;
 	case CFG_ENUM:
-		choices_text(k->choices, list, sizeof(list));
-		snprintf(buf, len, "%s", list);
-		return;
 	case CFG_STR:
 		if (k->choices != NULL) {
 			choices_text(k->choices, list, sizeof(list));

@@ -9,21 +9,8 @@
 
 #include "log.h"
 #include "port.h"
+#include "steer.h"
 
-/*
- * Symmetric Toeplitz key: 0x6d5a repeated makes hash(a->b) == hash(b->a),
- * so both directions of a flow land on one queue (and one worker).
- */
-static uint8_t rss_key[52];
-
-static void
-rss_key_init(void)
-{
-	for (unsigned i = 0; i < sizeof(rss_key); i += 2) {
-		rss_key[i] = 0x6d;
-		rss_key[i + 1] = 0x5a;
-	}
-}
 
 /* The ethdev name is the devargs up to the first comma ("net_tap0,iface=x"). */
 static void
@@ -95,14 +82,15 @@ choose_rss(struct tern_port *port, const struct rte_eth_dev_info *info,
 	uint64_t want = RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_IPV4;
 
 	port->hw_rss = nb_queues > 1 && (info->flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
-		       info->hash_key_size > 0 && info->hash_key_size <= sizeof(rss_key);
+		       info->hash_key_size > 0 && info->hash_key_size <= TERN_RSS_KEY_LEN;
 	port->reta_size = info->reta_size ? RTE_MIN(info->reta_size, TERN_RETA_MAX) : 128;
 	for (uint16_t i = 0; i < port->reta_size; i++)
 		port->reta[i] = i % nb_queues;
 	if (!port->hw_rss)
 		return;
 	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-	conf->rx_adv_conf.rss_conf.rss_key = rss_key;
+	/* Programmed with the key software steering hashes with (steer.c): they must agree. */
+	conf->rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)tern_rss_key;
 	conf->rx_adv_conf.rss_conf.rss_key_len = info->hash_key_size;
 	conf->rx_adv_conf.rss_conf.rss_hf = want & info->flow_type_rss_offloads;
 }
@@ -180,7 +168,6 @@ tern_port_init(struct tern_port *port, const struct tern_port_cfg *cfg,
 
 	memset(port, 0, sizeof(*port));
 	memset(&conf, 0, sizeof(conf));
-	rss_key_init();
 	port->cfg = cfg;
 	port->index = index;
 	port->nb_queues = nb_queues;

@@ -57,4 +57,11 @@ tern_port_on_link(const struct tern_port *port, rte_be32_t a)
 	return ((a ^ port->addr) & port->netmask) == 0;
 }
 
+/* The next hop toward dst out of this port: dst itself on link, else the gateway (0: none). */
+static inline rte_be32_t
+tern_port_nexthop(const struct tern_port *port, rte_be32_t dst)
+{
+	return tern_port_on_link(port, dst) ? dst : port->gateway;
+}
+
 #endif

@@ -13,6 +13,7 @@
 #define TERN_CORE_WORKER_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_debug.h>
 #include <rte_lcore.h>
@@ -50,6 +51,21 @@ typedef uint16_t (*tern_rx_hook_fn)(struct tern_worker *w, uint16_t port,
 /* In-memory worker: takes ownership of all n frames "sent" on port. */
 typedef void (*tern_tx_hook_fn)(struct tern_worker *w, uint16_t port,
 				struct rte_mbuf **pkts, uint16_t n);
+
+/*
+ * For rx hooks: moves up to max frames from the front of a list of n into
+ * pkts (the rest move up); returns how many.
+ */
+static inline uint16_t
+tern_rx_take(struct rte_mbuf **list, uint16_t *n, struct rte_mbuf **pkts, uint16_t max)
+{
+	uint16_t k = *n < max ? *n : max;
+
+	memcpy(pkts, list, k * sizeof(pkts[0]));
+	memmove(list, list + k, (*n - k) * sizeof(list[0]));
+	*n -= k;
+	return k;
+}
 
 /* Everything a worker is built from; the runtime fills it, or a test or benchmark. */
 struct tern_worker_env {

@@ -8,7 +8,7 @@
 #define ARP_FRAME_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
 
 static struct rte_mbuf *
-arp_build(struct net_worker *nw, uint16_t port, uint16_t op,
+arp_build(struct net_worker *nw, uint16_t port, uint16_t op, rte_be32_t sip,
 	  const struct rte_ether_addr *eth_dst, const struct rte_ether_addr *tha, rte_be32_t tip)
 {
 	const struct tern_port *p = net_port(nw, port);
@@ -31,7 +31,7 @@ arp_build(struct net_worker *nw, uint16_t port, uint16_t op,
 	arp->arp_plen = sizeof(uint32_t);
 	arp->arp_opcode = rte_cpu_to_be_16(op);
 	arp->arp_data.arp_sha = p->mac;
-	arp->arp_data.arp_sip = p->addr;
+	arp->arp_data.arp_sip = sip;
 	arp->arp_data.arp_tha = *tha;
 	arp->arp_data.arp_tip = tip;
 	return m;
@@ -42,11 +42,14 @@ arp_send_request(struct net_worker *nw, uint16_t port, rte_be32_t ip)
 {
 	static const struct rte_ether_addr bcast = { .addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 	static const struct rte_ether_addr zero;
-	struct rte_mbuf *m = arp_build(nw, port, RTE_ARP_OP_REQUEST, &bcast, &zero, ip);
+	/* RFC 5227 §2.3: an announcement has the address as sender and target. */
+	int own = net_is_local(nw, port, ip);
+	struct rte_mbuf *m = arp_build(nw, port, RTE_ARP_OP_REQUEST,
+				       own ? ip : net_port(nw, port)->addr, &bcast, &zero, ip);
 
 	if (m == NULL)
 		return;
-	if (ip == net_port(nw, port)->addr)
+	if (own)
 		CNT_INC(net_cnt(nw), ArpOutGratuitous);
 	else
 		CNT_INC(net_cnt(nw), ArpOutRequests);
@@ -56,8 +59,10 @@ arp_send_request(struct net_worker *nw, uint16_t port, rte_be32_t ip)
 static void
 arp_send_reply(struct net_worker *nw, uint16_t port, const struct rte_arp_hdr *req)
 {
-	struct rte_mbuf *m = arp_build(nw, port, RTE_ARP_OP_REPLY, &req->arp_data.arp_sha,
-				       &req->arp_data.arp_sha, req->arp_data.arp_sip);
+	/* The address asked for (the port's own or a virtual one) answers. */
+	struct rte_mbuf *m = arp_build(nw, port, RTE_ARP_OP_REPLY, req->arp_data.arp_tip,
+				       &req->arp_data.arp_sha, &req->arp_data.arp_sha,
+				       req->arp_data.arp_sip);
 
 	if (m == NULL)
 		return;
@@ -84,7 +89,8 @@ void
 net_announce(struct net_worker *nw)
 {
 	for (uint16_t p = 0; p < nw->w->nports; p++)
-		arp_send_request(nw, p, net_port(nw, p)->addr);
+		for (uint16_t i = 0; i < nw->local[p].n; i++)
+			arp_send_request(nw, p, nw->local[p].a[i]);
 	net_resolve_gateways(nw);
 }
 
@@ -174,13 +180,13 @@ arp_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 		CNT_INC(net_cnt(nw), ArpInRequests);
 	else
 		CNT_INC(net_cnt(nw), ArpInReplies);
-	if (arp->arp_data.arp_sip == p->addr) {
+	if (net_is_local(nw, port, arp->arp_data.arp_sip)) {
 		/* Our own announcement looped back is harmless; another MAC is a conflict. */
 		if (!rte_is_same_ether_addr(&arp->arp_data.arp_sha, &p->mac))
 			CNT_INC(net_cnt(nw), ArpAddrConflict);
 		goto done;
 	}
-	for_us = arp->arp_data.arp_tip == p->addr;
+	for_us = net_is_local(nw, port, arp->arp_data.arp_tip);
 	learned = arp_learn(nw, port, arp, for_us);
 	if (for_us && arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST))
 		arp_send_reply(nw, port, arp);
@@ -202,7 +208,7 @@ net_arp_from_peer(struct net_worker *nw, struct rte_mbuf *m)
 	if (port < nw->w->nports && rte_pktmbuf_data_len(m) >= ARP_FRAME_LEN) {
 		arp = rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *,
 					      sizeof(struct rte_ether_hdr));
-		arp_learn(nw, port, arp, arp->arp_data.arp_tip == net_port(nw, port)->addr);
+		arp_learn(nw, port, arp, net_is_local(nw, port, arp->arp_data.arp_tip));
 	}
 	rte_pktmbuf_free(m);
 }

@@ -16,7 +16,27 @@ net_worker_init(struct net_worker *nw, struct tern_worker *w, const struct tern_
 	nw->icmp_tokens = nw->icmp_cfg->error_burst;
 	nw->ip_id = (uint16_t)(w->index * 7919);
 	nw->arp = arp_cache_create(nw->arp_cfg, tern_tsc_hz, w->socket, &nw->cnt);
+	for (uint16_t p = 0; p < w->nports; p++)
+		if (w->ports[p].addr != 0)
+			nw->local[p] = (struct net_addr_set){ .n = 1, .a = { w->ports[p].addr } };
 	return nw->arp == NULL ? -ENOMEM : 0;
+}
+
+int
+net_add_address(struct net_worker *nw, uint16_t port, rte_be32_t addr)
+{
+	const struct tern_port *p = net_port(nw, port);
+	struct net_addr_set *s = &nw->local[port];
+	rte_be32_t host = addr & ~p->netmask;
+
+	if (p->addr == 0 || !tern_port_on_link(p, addr) || host == 0 || host == ~p->netmask)
+		return -EINVAL;
+	if (net_is_local(nw, port, addr))
+		return 0;
+	if (s->n == NET_MAX_ADDRS)
+		return -ENOSPC;
+	s->a[s->n++] = addr;
+	return 0;
 }
 
 void

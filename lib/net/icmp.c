@@ -14,7 +14,7 @@ icmp_echo_reply(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 								m->l2_len);
-	rte_be32_t peer = ip->src_addr;
+	rte_be32_t peer = ip->src_addr, us = ip->dst_addr;
 	struct rte_icmp_hdr *icmp;
 
 	/* Reuse the request: the reply carries the same identifier, sequence and data. */
@@ -27,7 +27,7 @@ icmp_echo_reply(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 	icmp->icmp_cksum = net_icmp_cksum(m, 0, rte_pktmbuf_pkt_len(m));
 	CNT_INC(net_cnt(nw), IcmpOutMsgs);
 	CNT_INC(net_cnt(nw), IcmpOutEchoReps);
-	net_ipv4_send(nw, port, m, peer, IPPROTO_ICMP);
+	net_ipv4_send(nw, port, m, us, peer, IPPROTO_ICMP);
 }
 
 void
@@ -117,5 +117,6 @@ net_icmp_error(struct net_worker *nw, uint16_t port, const struct rte_mbuf *orig
 	icmp->icmp_cksum = net_icmp_cksum(m, 0, rte_pktmbuf_pkt_len(m));
 	CNT_INC(net_cnt(nw), IcmpOutMsgs);
 	CNT_INC(net_cnt(nw), IcmpOutDestUnreachs);
-	net_ipv4_send(nw, port, m, ip->src_addr, IPPROTO_ICMP);
+	/* From the address the datagram was sent to (the port's own or a virtual one). */
+	net_ipv4_send(nw, port, m, ip->dst_addr, ip->src_addr, IPPROTO_ICMP);
 }

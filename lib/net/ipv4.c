@@ -9,13 +9,15 @@
 
 /* RFC 1122 §3.2.1.3: a source that cannot be a single host is discarded. */
 static int
-martian_src(const struct tern_port *p, rte_be32_t src)
+martian_src(const struct net_worker *nw, uint16_t port, rte_be32_t src)
 {
+	const struct tern_port *p = net_port(nw, port);
 	uint32_t a = rte_be_to_cpu_32(src);
 
 	return a == 0 || a == UINT32_MAX || (a >> 28) >= 0xe || (a >> 24) == 127 ||
-	       src == p->addr || (p->netmask != UINT32_MAX &&
-				   (src & ~p->netmask) == ~p->netmask && tern_port_on_link(p, src));
+	       net_is_local(nw, port, src) ||
+	       (p->netmask != UINT32_MAX && (src & ~p->netmask) == ~p->netmask &&
+		tern_port_on_link(p, src));
 }
 
 /* Header checks of RFC 1122 §3.2.1.1-2 and RFC 791; returns the header or NULL (counted). */
@@ -52,11 +54,9 @@ hdr_error:
 static int
 ipv4_accept(struct net_worker *nw, uint16_t port, const struct rte_ipv4_hdr *ip)
 {
-	const struct tern_port *p = net_port(nw, port);
-
-	if (martian_src(p, ip->src_addr))
+	if (martian_src(nw, port, ip->src_addr))
 		CNT_INC(net_cnt(nw), IpInMartianSrc);
-	else if (ip->dst_addr != p->addr)
+	else if (!net_is_local(nw, port, ip->dst_addr))
 		CNT_INC(net_cnt(nw), IpInAddrErrors);
 	else if (ip->fragment_offset & RTE_BE16(IP_MF_OFF_MASK))
 		CNT_INC(net_cnt(nw), IpInFragDropped);
@@ -114,13 +114,27 @@ ipv4_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 	}
 }
 
+int
+net_route(const struct net_worker *nw, rte_be32_t dst)
+{
+	const struct tern_worker *w = nw->w;
+
+	for (uint16_t i = 0; i < w->nports; i++)
+		if (tern_port_on_link(&w->ports[i], dst))
+			return i;
+	for (uint16_t i = 0; i < w->nports; i++)
+		if (tern_port_nexthop(&w->ports[i], dst) != 0)
+			return i;
+	return -1;
+}
+
 void
-net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t dst,
-	      uint8_t proto)
+net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t src,
+	      rte_be32_t dst, uint8_t proto)
 {
 	const struct tern_port *p = net_port(nw, port);
 	struct rte_ipv4_hdr *ip;
-	rte_be32_t nexthop = tern_port_on_link(p, dst) ? dst : p->gateway;
+	rte_be32_t nexthop = tern_port_nexthop(p, dst);
 
 	if (nexthop == 0) {
 		CNT_INC(net_cnt(nw), IpOutNoRoutes);
@@ -141,7 +155,7 @@ net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32
 	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = NET_IP_TTL;
 	ip->next_proto_id = proto;
-	ip->src_addr = p->addr;
+	ip->src_addr = src != 0 ? src : p->addr;
 	ip->dst_addr = dst;
 	m->l2_len = sizeof(struct rte_ether_hdr);
 	m->l3_len = sizeof(*ip);

@@ -19,6 +19,14 @@
 
 struct arp_cache;
 
+#define NET_MAX_ADDRS 64   /* local addresses per port: its own, then VIPs and sources */
+
+/* The addresses a port answers for (ARP, IPv4); a[0] is the port's own. */
+struct net_addr_set {
+	uint16_t n;
+	rte_be32_t a[NET_MAX_ADDRS];
+};
+
 struct net_worker {
 	struct tern_worker *w;
 	const struct tern_config *cfg;
@@ -31,8 +39,29 @@ struct net_worker {
 	uint64_t icmp_tokens_ts;
 	uint32_t icmp_tokens;
 	uint16_t ip_id;
+	struct net_addr_set local[TERN_MAX_PORTS];
 	struct net_counters cnt;
 };
+
+/* 1 when a (network order) is one of port's addresses. */
+static inline int
+net_is_local(const struct net_worker *nw, uint16_t port, rte_be32_t a)
+{
+	const struct net_addr_set *s = &nw->local[port];
+
+	for (uint16_t i = 0; i < s->n; i++)
+		if (s->a[i] == a)
+			return 1;
+	return 0;
+}
+
+/*
+ * Adds an address port answers for (a virtual IP, a source address for
+ * active opens): inside the port's prefix, not its network or broadcast
+ * address. 0, -EINVAL (outside), -ENOSPC (NET_MAX_ADDRS); adding one twice
+ * is fine. Call before the worker runs.
+ */
+int net_add_address(struct net_worker *nw, uint16_t port, rte_be32_t addr);
 
 /* Where net_rx put a frame. */
 enum net_verdict {
@@ -64,11 +93,18 @@ void net_tick(struct net_worker *nw);
 void net_announce(struct net_worker *nw);
 
 /*
+ * The port a datagram to dst leaves from: the one whose prefix holds dst,
+ * else the first with a gateway. -1 when no port reaches dst.
+ */
+int net_route(const struct net_worker *nw, rte_be32_t dst);
+
+/*
  * Sends an IPv4 datagram whose L4 header and payload start at m's data:
  * prepends IPv4 and Ethernet headers, fills checksums (offload when the
- * port has it), resolves the next hop and queues the frame. Takes m.
+ * port has it), resolves the next hop and queues the frame. src is one of
+ * port's addresses (0: the port's own). Takes m.
  */
-void net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m,
+void net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t src,
 		   rte_be32_t dst, uint8_t proto);
 
 /* ICMP error about the datagram in m (m is not consumed). Rate limited. */

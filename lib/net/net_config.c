@@ -4,8 +4,7 @@
 
 #include "net_config.h"
 
-#define AK(name, field, lo, hi, def, doc) \
-	{ name, CFG_UINT, offsetof(struct arp_cfg, field), lo, hi, def, doc }
+#define AK(name, ...) CFG_KEY(struct arp_cfg, name, CFG_UINT, __VA_ARGS__)
 static const struct cfg_key arp_keys[] = {
 	AK("entries", entries, 16, 1u << 20, "1024", "neighbour cache size per worker"),
 	AK("timeout_ms", timeout_ms, 1000, 3600000, "60000",
@@ -22,8 +21,7 @@ const struct cfg_section net_arp_section = {
 	.keys = arp_keys, .nkeys = RTE_DIM(arp_keys),
 };
 
-#define CK(name, field, lo, hi, def, doc) \
-	{ name, CFG_UINT, offsetof(struct icmp_cfg, field), lo, hi, def, doc }
+#define CK(name, ...) CFG_KEY(struct icmp_cfg, name, CFG_UINT, __VA_ARGS__)
 static const struct cfg_key icmp_keys[] = {
 	CK("error_rate", error_rate, 0, 1000000, "1000",
 	   "ICMP errors per second per worker (0: none sent)"),

@@ -175,6 +175,7 @@ stack_build(struct stack_worker *sw, const struct tern_config *cfg,
 	int rc;
 
 	memset((char *)sw + sizeof(sw->w), 0, sizeof(*sw) - sizeof(sw->w));
+	tern_flow_hash_init();
 	rc = tern_worker_init(&sw->w, env, &stack_ops, net_cksum_finalize);
 	sw->w.counters = stack_counters();
 	if (rc == 0)

@@ -9,8 +9,7 @@
 static const char *const type_names[] = { "echo", "discard", "http", "client", NULL };
 static const char *const mode_names[] = { "rps", "cps", NULL };
 
-#define K(name, type, field, lo, hi, def, doc) \
-	{ name, type, offsetof(struct svc_cfg, field), lo, hi, def, doc }
+#define K(...) CFG_KEY(struct svc_cfg, __VA_ARGS__)
 static const struct cfg_key svc_keys[] = {
 	{ "type", CFG_ENUM, offsetof(struct svc_cfg, type), 0, 0, NULL,
 	  "echo (RFC 862), discard (RFC 863), an HTTP responder, or a load generator (client)",

@@ -52,6 +52,13 @@ typedef int (*tern_accept_fn)(struct tcb *c, void *listen_ctx,
 
 /* Listens on local port (host order) of every address of the worker's ports. */
 int tern_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn accept, void *listen_ctx);
+/*
+ * Listens on port of one local address (network order; a virtual IP added
+ * with net_add_address, say). For that address it takes precedence over a
+ * listener on every address.
+ */
+int tern_listen_on(struct tcp_worker *tw, rte_be32_t addr, uint16_t port, tern_accept_fn accept,
+		   void *listen_ctx);
 /* Congestion control ("cubic", "newreno") for the listener's connections. */
 int tern_listen_set_cc(struct tcp_worker *tw, uint16_t port, const char *cc);
 
@@ -62,6 +69,22 @@ int tern_listen_set_cc(struct tcp_worker *tw, uint16_t port, const char *cc);
  */
 struct tcb *tern_connect(struct tcp_worker *tw, rte_be32_t dst, uint16_t port,
 			 const struct tern_conn_ops *ops, void *ctx);
+
+/* Where an active open leaves from. */
+struct tern_connect_opts {
+	rte_be32_t src;              /* one of the port's addresses; 0: the port's own */
+	uint16_t sport_lo, sport_hi; /* source ports (host order); 0, 0: 32768-60999 */
+};
+
+/*
+ * tern_connect from o's address and port range. Fails with rte_errno
+ * ENETUNREACH (no route), EADDRNOTAVAIL (src is not ours, or no free port
+ * whose replies come to this worker: counted as TcpExtConnectNoPort),
+ * ENOBUFS (no TCB).
+ */
+struct tcb *tern_connect_ex(struct tcp_worker *tw, rte_be32_t dst, uint16_t port,
+			    const struct tern_connect_opts *o, const struct tern_conn_ops *ops,
+			    void *ctx);
 
 /*
  * Queues the chain m for sending, all or nothing: returns its length when

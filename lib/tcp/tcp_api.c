@@ -19,28 +19,45 @@ tern_close_reason_name(enum tern_close_reason r)
 	return (unsigned)r < RTE_DIM(reason_names) ? reason_names[r] : "?";
 }
 
+/* The listener exactly on addr:port (addr 0: the one on every address), or NULL. */
+static struct tcp_listener *
+listener_exact(struct tcp_worker *tw, rte_be32_t addr, uint16_t port)
+{
+	struct tcp_listener *l = tcp_listener_find(tw, addr, port);
+
+	return l != NULL && l->addr == addr ? l : NULL;
+}
+
 int
-tern_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn accept, void *listen_ctx)
+tern_listen_on(struct tcp_worker *tw, rte_be32_t addr, uint16_t port, tern_accept_fn accept,
+	       void *listen_ctx)
 {
 	struct tcp_listener *free_slot = NULL;
 
 	if (port == 0 || accept == NULL)
 		return -EINVAL;
-	if (tcp_listener_find(tw, port) != NULL)
+	if (listener_exact(tw, addr, port) != NULL)
 		return -EADDRINUSE;
 	for (unsigned i = 0; i < TCP_MAX_LISTENERS && free_slot == NULL; i++)
-		if (tw->listeners[i].port == 0)
+		if (!tw->listeners[i].used)
 			free_slot = &tw->listeners[i];
 	if (free_slot == NULL)
 		return -ENOSPC;
-	*free_slot = (struct tcp_listener){ .port = port, .accept = accept, .ctx = listen_ctx };
+	*free_slot = (struct tcp_listener){ .used = 1, .addr = addr, .port = port, .accept = accept,
+					    .ctx = listen_ctx };
 	return 0;
+}
+
+int
+tern_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn accept, void *listen_ctx)
+{
+	return tern_listen_on(tw, 0, port, accept, listen_ctx);
 }
 
 int
 tern_listen_set_cc(struct tcp_worker *tw, uint16_t port, const char *cc)
 {
-	struct tcp_listener *l = tcp_listener_find(tw, port);
+	struct tcp_listener *l = listener_exact(tw, 0, port);
 	const struct tcp_cc_ops *ops = tcp_cc_find(cc);
 
 	if (l == NULL)
@@ -51,49 +68,38 @@ tern_listen_set_cc(struct tcp_worker *tw, uint16_t port, const char *cc)
 	return 0;
 }
 
-/* An ephemeral port whose flow hashes to this worker and is not in use. */
+/* The port dst is reached from, and our address there (o->src if it is one of the port's). */
 static int
-pick_source_port(struct tcp_worker *tw, const struct tern_port *p, rte_be32_t dst,
-		 rte_be16_t dport, rte_be16_t *out)
+connect_route(struct tcp_worker *tw, rte_be32_t dst, const struct tern_connect_opts *o,
+	      rte_be32_t *src)
 {
-	for (unsigned tries = 0; tries < 65536; tries++) {
-		uint16_t port = tw->ephemeral_next++;
-		rte_be16_t sport = rte_cpu_to_be_16(port);
+	int p = net_route(tw->net, dst);
 
-		if (port < 32768)
-			continue;
-		if (tw->w->nworkers > 1 &&
-		    tern_flow_owner(p, tern_flow_hash(dst, p->addr, dport, sport)) != tw->w->index)
-			continue;
-		if (tcp_flow_lookup(tw, dst, dport, p->addr, sport) != NULL)
-			continue;
-		*out = sport;
-		return 0;
-	}
-	return -EADDRNOTAVAIL;
-}
-
-static int
-route_port(struct tcp_worker *tw, rte_be32_t dst)
-{
-	for (uint16_t i = 0; i < tw->w->nports; i++)
-		if (tern_port_on_link(&tw->w->ports[i], dst))
-			return i;
-	for (uint16_t i = 0; i < tw->w->nports; i++)
-		if (tw->w->ports[i].gateway != 0)
-			return i;
-	return -1;
+	if (p < 0)
+		return -ENETUNREACH;
+	*src = o != NULL && o->src != 0 ? o->src : tw->w->ports[p].addr;
+	if (!net_is_local(tw->net, (uint16_t)p, *src))
+		return -EADDRNOTAVAIL;
+	return p;
 }
 
 struct tcb *
 tern_connect(struct tcp_worker *tw, rte_be32_t dst, uint16_t port,
 	     const struct tern_conn_ops *ops, void *ctx)
 {
-	int p = route_port(tw, dst);
+	return tern_connect_ex(tw, dst, port, NULL, ops, ctx);
+}
+
+struct tcb *
+tern_connect_ex(struct tcp_worker *tw, rte_be32_t dst, uint16_t port,
+		const struct tern_connect_opts *o, const struct tern_conn_ops *ops, void *ctx)
+{
+	rte_be32_t src;
+	int p = connect_route(tw, dst, o, &src), rc;
 	struct tcb *c;
 
 	if (p < 0) {
-		rte_errno = ENETUNREACH;
+		rte_errno = -p;
 		return NULL;
 	}
 	if ((c = tcb_alloc(tw)) == NULL) {
@@ -101,13 +107,14 @@ tern_connect(struct tcp_worker *tw, rte_be32_t dst, uint16_t port,
 		return NULL;
 	}
 	c->port = p;
-	c->laddr = tw->w->ports[p].addr;
+	c->laddr = src;
 	c->raddr = dst;
 	c->rport = rte_cpu_to_be_16(port);
-	if (pick_source_port(tw, &tw->w->ports[p], dst, c->rport, &c->lport) != 0 ||
-	    tcp_flow_add(tw, c) < 0) {
+	rc = tcp_pick_source_port(tw, &tw->w->ports[p], src, dst, c->rport,
+				  o != NULL ? o->sport_lo : 0, o != NULL ? o->sport_hi : 0, &c->lport);
+	if (rc != 0 || tcp_flow_add(tw, c) < 0) {
 		tcb_free(tw, c);
-		rte_errno = EADDRNOTAVAIL;
+		rte_errno = rc != 0 ? -rc : EADDRNOTAVAIL;
 		return NULL;
 	}
 	tcb_enter(c);

@@ -6,8 +6,7 @@
 
 const char *const tcp_cc_names[] = { "cubic", "newreno", NULL };
 
-#define K(name, type, field, lo, hi, def, doc) \
-	{ name, type, offsetof(struct tcp_cfg, field), lo, hi, def, doc }
+#define K(...) CFG_KEY(struct tcp_cfg, __VA_ARGS__)
 static const struct cfg_key tcp_keys[] = {
 	K("max_connections", CFG_UINT, max_connections, 16, 1u << 24, "65536",
 	  "TCBs per worker, preallocated (TIME-WAIT included)"),

@@ -80,7 +80,7 @@ input_one(struct tcp_worker *tw, struct tcp_seg *s, struct tcb *c)
 		tcb_leave(tw, c);
 		return;
 	}
-	l = tcp_listener_find(tw, rte_be_to_cpu_16(s->dport));
+	l = tcp_listener_find(tw, s->daddr, rte_be_to_cpu_16(s->dport));
 	if (l != NULL)
 		tcp_input_listen(tw, l, s);
 	else

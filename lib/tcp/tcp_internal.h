@@ -121,6 +121,10 @@ void tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c);
 void tcp_keep_restart(struct tcp_worker *tw, struct tcb *c);
 void tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c);
 
+/* A free source port whose replies come to this worker (tcp_ports.c). 0 or -errno (counted). */
+int tcp_pick_source_port(struct tcp_worker *tw, const struct tern_port *p, rte_be32_t src,
+			 rte_be32_t dst, rte_be16_t dport, uint16_t lo, uint16_t hi, rte_be16_t *out);
+
 /* lifecycle */
 void tcp_set_state(struct tcp_worker *tw, struct tcb *c, enum tcp_state st);
 void tcp_drop(struct tcp_worker *tw, struct tcb *c, enum tern_close_reason why, int send_rst);

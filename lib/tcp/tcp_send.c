@@ -150,7 +150,7 @@ tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 		ack_sent(tw, c);
 	CNT_INC(tcp_cnt(tw), TcpOutSegs);
 	c->last_snd_tick = tw->tick;
-	net_ipv4_send(tw->net, c->port, m, c->raddr, IPPROTO_TCP);
+	net_ipv4_send(tw->net, c->port, m, c->laddr, c->raddr, IPPROTO_TCP);
 	return 0;
 }
 
@@ -230,5 +230,5 @@ tcp_send_rst_reply(struct tcp_worker *tw, const struct tcp_seg *s)
 	}
 	CNT_INC(tcp_cnt(tw), TcpOutSegs);
 	CNT_INC(tcp_cnt(tw), TcpOutRsts);
-	net_ipv4_send(tw->net, s->port, r, s->saddr, IPPROTO_TCP);
+	net_ipv4_send(tw->net, s->port, r, s->daddr, s->saddr, IPPROTO_TCP);
 }

@@ -56,9 +56,9 @@ tern_wscale_for(uint32_t rcvbuf)
 int
 tern_unlisten(struct tcp_worker *tw, uint16_t port)
 {
-	struct tcp_listener *l = port ? tcp_listener_find(tw, port) : NULL;
+	struct tcp_listener *l = port ? tcp_listener_find(tw, 0, port) : NULL;
 
-	if (l == NULL)
+	if (l == NULL || l->addr != 0)
 		return -ENOENT;
 	for (uint32_t i = 0; i < tw->ntcbs; i++) {
 		struct tcb *c = &tw->tcbs[i];

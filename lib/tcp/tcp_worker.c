@@ -85,7 +85,7 @@ tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tcp_
 	tw->tick = tw->w->now / tw->tsc_per_tick;
 	tw->rcv_wscale = cfg->window_scaling ? tern_wscale_for(cfg->rcvbuf) : 0;
 	tw->ntcbs = cfg->max_connections;
-	tw->ephemeral_next = 32768 + (uint16_t)(tw->w->index * 997);
+	tw->ephemeral_next = tw->w->index * 997u; /* workers start their searches apart */
 	if (getrandom(tw->isn_key, sizeof(tw->isn_key), 0) != sizeof(tw->isn_key))
 		tw->isn_key[0] = rte_rand(), tw->isn_key[1] = rte_rand();
 	wheel_init(&tw->wheel, tw->tick, tcp_timer_expired, tw);
@@ -218,12 +218,21 @@ tcp_flow_del(struct tcp_worker *tw, struct tcb *c)
 }
 
 struct tcp_listener *
-tcp_listener_find(struct tcp_worker *tw, uint16_t port)
+tcp_listener_find(struct tcp_worker *tw, rte_be32_t addr, uint16_t port)
 {
-	for (unsigned i = 0; i < TCP_MAX_LISTENERS; i++)
-		if (tw->listeners[i].port == port)
-			return &tw->listeners[i];
-	return NULL;
+	struct tcp_listener *any = NULL;
+
+	for (unsigned i = 0; i < TCP_MAX_LISTENERS; i++) {
+		struct tcp_listener *l = &tw->listeners[i];
+
+		if (!l->used || l->port != port)
+			continue;
+		if (l->addr == addr)
+			return l;
+		if (l->addr == 0)
+			any = l;
+	}
+	return any;
 }
 
 /*

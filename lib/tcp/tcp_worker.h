@@ -18,11 +18,13 @@
 #include "tcp_cc.h"
 #include "timer_wheel.h"
 
-#define TCP_MAX_LISTENERS 32
+#define TCP_MAX_LISTENERS 64
 #define TCP_TICK_US 1000          /* timer wheel and timestamp clock: 1 ms */
 
 struct tcp_listener {
-	uint16_t port;                /* host order; 0: slot free */
+	uint8_t used;                 /* the slot holds a listener (no port value means "free") */
+	rte_be32_t addr;              /* one local address, or 0: every address of every port */
+	uint16_t port;                /* host order */
 	uint32_t syn_recv;            /* connections in SYN-RECEIVED (backlog) */
 	tern_accept_fn accept;
 	void *ctx;
@@ -59,7 +61,7 @@ struct tcp_worker {
 	uint64_t isn_key[2];
 	uint64_t challenge_window_tick;
 	uint32_t challenge_acks;
-	uint16_t ephemeral_next;
+	uint32_t ephemeral_next;       /* where the next source port search starts */
 	struct timer_wheel wheel;
 	struct tcp_counters cnt;
 };
@@ -90,7 +92,8 @@ struct tcb *tcp_flow_lookup(struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t 
 			    rte_be32_t laddr, rte_be16_t lport);
 int tcp_flow_add(struct tcp_worker *tw, struct tcb *c);
 void tcp_flow_del(struct tcp_worker *tw, struct tcb *c);
-struct tcp_listener *tcp_listener_find(struct tcp_worker *tw, uint16_t port);
+/* The listener for a segment to addr:port: one bound to addr first, then one on every address. */
+struct tcp_listener *tcp_listener_find(struct tcp_worker *tw, rte_be32_t addr, uint16_t port);
 
 /*
  * Sets c->iss (RFC 6528) and c->ts_offset from one keyed hash of the

@@ -58,9 +58,9 @@ assert_eq "$(counter TcpInErrs)" $((3 * N)) "TcpInErrs (bad checksum + 2 bad dat
 # unknown protocol its ICMP error, counted above).
 assert_eq "$(counter IcmpOutEchoReps)" 5 "IcmpOutEchoReps (only the good pings)"
 assert_eq "$(counter TcpOutRsts)" 0 "TcpOutRsts (no malformed SYN was answered)"
-# counters.def: every dropped frame raises exactly one drop (D) counter.
+# The modules' *_counters.def: every dropped frame raises exactly one drop (D) counter.
 drops=0
-for c in $(sed -n 's/^C(\([A-Za-z0-9]*\), *D,.*/\1/p' "$REPO/lib/core/counters.def"); do
+for c in $(sed -n 's/^C(\([A-Za-z0-9]*\), *D,.*/\1/p' "$REPO"/lib/*/*_counters.def); do
 	drops=$((drops + $(counter "$c")))
 done
 assert_eq "$drops" $((kinds * N)) "sum of all drop counters ($kinds kinds x $N frames, one reason each)"

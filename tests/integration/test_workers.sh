@@ -40,7 +40,7 @@ assert_eq "$(counter SteerIn)" "$(counter SteerOut)" "SteerIn = SteerOut (nothin
 assert_eq "$(counter SteerDropFull)" 0 "SteerDropFull"
 assert_eq "$(counter IpInHdrErrors)" $((7 * N)) "IpInHdrErrors"
 drops=0
-for c in $(sed -n 's/^C(\([A-Za-z0-9]*\), *D,.*/\1/p' "$REPO/lib/core/counters.def"); do
+for c in $(sed -n 's/^C(\([A-Za-z0-9]*\), *D,.*/\1/p' "$REPO"/lib/*/*_counters.def); do
 	drops=$((drops + $(counter "$c")))
 done
 # one reason each: the hostile frames, and the 20 SYNs (TcpInClosedPort)

@@ -102,13 +102,9 @@ static uint16_t
 receive(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t max)
 {
 	struct harness *h = w->hook_ctx;
-	uint16_t n = RTE_MIN(h->nrx, max);
 
 	(void)port;
-	memcpy(pkts, h->rx, n * sizeof(pkts[0]));
-	memmove(h->rx, h->rx + n, (h->nrx - n) * sizeof(h->rx[0]));
-	h->nrx -= n;
-	return n;
+	return tern_rx_take(h->rx, &h->nrx, pkts, max);
 }
 
 static void

@@ -181,8 +181,19 @@ skipped(struct runner *u, const struct event *e)
 		    strlen(t) > strlen(text) ? "..." : "");
 }
 
+/* next is an inbound packet scheduled at the same instant as e (start): one burst. */
+static int
+same_burst(const struct event *next, int64_t start)
+{
+	if (next == NULL || !next->has_time || !is_inbound(next))
+		return 0;
+	return (next->t.kind == T_REL && next->t.us == 0) ||
+	       (next->t.kind == T_ABS && next->t.us == start);
+}
+
 static void
-dispatch(struct runner *u, const struct event *e, int64_t base, int64_t start, int64_t end)
+dispatch(struct runner *u, const struct event *e, const struct event *next, int64_t base,
+	 int64_t start, int64_t end)
 {
 	switch (e->kind) {
 	case EV_COMMAND:
@@ -196,7 +207,7 @@ dispatch(struct runner *u, const struct event *e, int64_t base, int64_t start, i
 	case EV_PACKET:
 		if (is_inbound(e)) {
 			advance_to(u, start);
-			inbound_packet(u, e);
+			inbound_packet(u, e, same_burst(next, start));
 		} else {
 			outbound_packet(u, e, start, end);
 		}
@@ -208,7 +219,7 @@ dispatch(struct runner *u, const struct event *e, int64_t base, int64_t start, i
 }
 
 static void
-run_event(struct runner *u, const struct event *e, int first)
+run_event(struct runner *u, const struct event *e, const struct event *next, int first)
 {
 	int64_t base = 0, start = 0, end = 0;
 
@@ -221,7 +232,7 @@ run_event(struct runner *u, const struct event *e, int first)
 		result_fail(u->r, F_SCRIPT, e->line, "time goes backward in the script");
 		return;
 	}
-	dispatch(u, e, base, start, end);
+	dispatch(u, e, next, base, start, end);
 	u->last_sched_us = start;
 	u->last_inbound = is_inbound(e);
 	u->last_line = e->line;
@@ -253,7 +264,8 @@ run_events(struct runner *u)
 	int first = 1;
 
 	for (int i = 0; i < u->s->nevents && u->r->kind == F_NONE; i++) {
-		run_event(u, &u->s->events[i], first);
+		run_event(u, &u->s->events[i], i + 1 < u->s->nevents ? &u->s->events[i + 1] : NULL,
+			  first);
 		first &= !u->s->events[i].has_time;
 	}
 	wait_pending(u);

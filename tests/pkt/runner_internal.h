@@ -40,7 +40,12 @@ void pending_poll(struct runner *u);
 int64_t tolerance(const struct runner *u, int64_t t);
 
 /* runner_packets.c */
-void inbound_packet(struct runner *u, const struct event *e);
+/*
+ * Builds e's frame and hands it to tern. With burst set another inbound
+ * packet follows at the same instant: the frame waits, and they reach the
+ * worker together in one receive burst, as a NIC would hand them over.
+ */
+void inbound_packet(struct runner *u, const struct event *e, int burst);
 void outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t end);
 /* At the end: segments nobody expected. */
 void check_leftovers(struct runner *u);

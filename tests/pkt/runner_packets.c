@@ -45,7 +45,7 @@ verbose_line(const struct runner *u, const char *what, const char *text)
 }
 
 void
-inbound_packet(struct runner *u, const struct event *e)
+inbound_packet(struct runner *u, const struct event *e, int burst)
 {
 	const struct pkt_spec *p = &e->pkt;
 	struct opt_spec opts[SPEC_MAX_OPTS];
@@ -82,9 +82,14 @@ inbound_packet(struct runner *u, const struct event *e)
 		char text[600];
 
 		pkt_spec_format(p, text, sizeof(text));
-		verbose_line(u, "inject ", text);
+		verbose_line(u, burst ? "inject+" : "inject ", text);
 	}
-	harness_inject(u->h, frame, len);
+	if (harness_queue(u->h, frame, len) != 0) { /* a full burst goes first */
+		harness_poll(u->h);
+		harness_queue(u->h, frame, len);
+	}
+	if (!burst)
+		harness_poll(u->h);
 }
 
 /* Advances time until tern has sent something or deadline passes. */

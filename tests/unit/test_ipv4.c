@@ -6,6 +6,7 @@
  * the worker sends is captured by its tx hook, where the tests inspect and
  * free it.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,12 +72,8 @@ static unsigned nsent;
 static uint16_t
 rx_hook(struct tern_worker *w, uint16_t p, struct rte_mbuf **pkts, uint16_t max)
 {
-	uint16_t n = RTE_MIN(nrxq, max);
-
 	(void)w, (void)p;
-	memcpy(pkts, rxq, n * sizeof(pkts[0]));
-	nrxq = 0;
-	return n;
+	return tern_rx_take(rxq, &nrxq, pkts, max);
 }
 
 static void
@@ -1114,6 +1111,144 @@ test_tcp_burst_relookup_after_flow_added(void **state)
 	}
 }
 
+
+/* ---- virtual addresses (net_add_address) and listeners on one address -------------- */
+
+#define VIP IP(198, 18, 0, 10)
+
+/* A frame in f to another of our addresses: the same frame, IP destination and checksums redone. */
+static void
+retarget(rte_be32_t dst, int tcp)
+{
+	f_ip()->dst_addr = dst;
+	ip_recksum();
+	if (tcp)
+		tcp_recksum();
+}
+
+static void
+test_vip_added_and_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(net_add_address(&sw->net, 0, VIP), 0);
+	assert_int_equal(net_add_address(&sw->net, 0, VIP), 0); /* twice is fine */
+	assert_true(net_is_local(&sw->net, 0, VIP));
+	assert_true(net_is_local(&sw->net, 0, OUR_IP));
+	assert_int_equal(net_add_address(&sw->net, 0, IP(198, 19, 0, 10)), -EINVAL); /* off prefix */
+	assert_int_equal(net_add_address(&sw->net, 0, IP(198, 18, 0, 0)), -EINVAL); /* network */
+	assert_int_equal(net_add_address(&sw->net, 0, IP(198, 18, 0, 255)), -EINVAL); /* broadcast */
+	assert_false(net_is_local(&sw->net, 0, IP(198, 18, 0, 11)));
+}
+
+/* RFC 826: a request for a virtual address is answered, with that address as sender. */
+static void
+test_vip_arp_reply(void **state)
+{
+	static const struct rte_ether_addr zero;
+	struct rte_mbuf *m;
+
+	(void)state;
+	assert_int_equal(net_add_address(&sw->net, 0, VIP), 0);
+	rx(arp_frame(&bcast_mac, RTE_ARP_OP_REQUEST, PEER_IP, &zero, VIP));
+	m = tx_take();
+	assert_int_equal(arp_of(m)->arp_opcode, RTE_BE16(RTE_ARP_OP_REPLY));
+	assert_int_equal(arp_of(m)->arp_data.arp_sip, VIP);
+	assert_memory_equal(&arp_of(m)->arp_data.arp_sha, &our_mac, RTE_ETHER_ADDR_LEN);
+	rte_pktmbuf_free(m);
+	EXPECT_NO_DROP();
+}
+
+/* An echo to a virtual address is answered from it; a datagram from it is a martian. */
+static void
+test_vip_echo_and_martian(void **state)
+{
+	struct rte_mbuf *m;
+	uint16_t len;
+
+	(void)state;
+	assert_int_equal(net_add_address(&sw->net, 0, VIP), 0);
+	learn_peer();
+	len = echo_frame(8);
+	retarget(VIP, 0);
+	rx(len);
+	m = tx_take();
+	assert_int_equal(ip_of(m)->src_addr, VIP);
+	rte_pktmbuf_free(m);
+	len = echo_frame(8);
+	f_ip()->src_addr = VIP;
+	ip_recksum();
+	rx_dropped(len, "IpInMartianSrc");
+}
+
+static int accepted;
+
+static int
+accept_count(struct tcb *c, void *listen_ctx, const struct tern_conn_ops **ops, void **ctx)
+{
+	static const struct tern_conn_ops none;
+
+	(void)c, (void)listen_ctx;
+	accepted++;
+	*ops = &none;
+	*ctx = NULL;
+	return 0;
+}
+
+/* A listener on VIP:80 answers SYNs to the VIP only, from the VIP; the port's own address gets RST. */
+static void
+test_listener_on_one_address(void **state)
+{
+	struct rte_mbuf *m;
+	uint16_t len;
+
+	(void)state;
+	assert_int_equal(net_add_address(&sw->net, 0, VIP), 0);
+	assert_int_equal(tern_listen_on(&sw->tcp, VIP, 80, accept_count, NULL), 0);
+	assert_int_equal(tern_listen_on(&sw->tcp, VIP, 80, accept_count, NULL), -EADDRINUSE);
+	learn_peer();
+	len = tcp_frame(RTE_TCP_SYN_FLAG, 0);
+	retarget(VIP, 1);
+	rx(len);
+	m = tx_take();
+	assert_int_equal(ip_of(m)->src_addr, VIP);
+	assert_int_equal(rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, ETH_LEN + IP_LEN)->tcp_flags,
+			 RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	rte_pktmbuf_free(m);
+	len = tcp_frame(RTE_TCP_SYN_FLAG, 0); /* to 198.18.0.1:80: no listener there */
+	rx(len);
+	m = tx_take();
+	assert_int_equal(rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, ETH_LEN + IP_LEN)->tcp_flags,
+			 RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	rte_pktmbuf_free(m);
+	EXPECT_DROP(TcpInClosedPort);
+}
+
+/*
+ * A SYN to port 0 is a closed port like any other. Port 0 used to mark a
+ * free listener slot, so such a SYN found a "listener" with no accept
+ * function and the handshake's completion crashed the worker.
+ */
+static void
+test_tcp_syn_to_port_zero(void **state)
+{
+	struct rte_mbuf *m;
+	uint16_t len;
+
+	(void)state;
+	learn_peer();
+	assert_int_equal(tern_listen(&sw->tcp, 80, accept_count, NULL), 0);
+	len = tcp_frame(RTE_TCP_SYN_FLAG, 0);
+	f_tcp()->dst_port = 0;
+	tcp_recksum();
+	rx(len);
+	m = tx_take();
+	assert_int_equal(rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, ETH_LEN + IP_LEN)->tcp_flags,
+			 RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	rte_pktmbuf_free(m);
+	assert_int_equal(sw->tcp.used, 0);
+	EXPECT_DROP(TcpInClosedPort);
+}
+
 int
 main(void)
 {
@@ -1157,6 +1292,11 @@ main(void)
 		T(test_tcp_data_offset_beyond_segment),
 		T(test_tcp_shorter_than_header),
 		T(test_tcp_burst_relookup_after_flow_added),
+		T(test_vip_added_and_refused),
+		T(test_vip_arp_reply),
+		T(test_vip_echo_and_martian),
+		T(test_listener_on_one_address),
+		T(test_tcp_syn_to_port_zero),
 	};
 #undef T
 
