@@ -16,7 +16,7 @@
 #include "tcp_rtt.h"
 #include "tcp_sack.h"
 #include "tcp_seq.h"
-#include "timer_wheel.h"
+#include "core/timer_wheel.h"
 
 enum tcp_state {
 	TCPS_CLOSED = 0,

@@ -16,7 +16,7 @@
 #include "tcb.h"
 #include "tcp_counters.h"
 #include "tcp_cc.h"
-#include "timer_wheel.h"
+#include "core/timer_wheel.h"
 
 #define TCP_MAX_LISTENERS 64
 #define TCP_TICK_US 1000          /* timer wheel and timestamp clock: 1 ms */

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "tcp/timer_wheel.h"
+#include "core/timer_wheel.h"
 
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))

@@ -1,11 +1,12 @@
 /*
- * One hierarchical timing wheel per worker: four levels of 256 slots, so a
- * 1 ms tick reaches 49 days. Arm and cancel are O(1) on nodes embedded in
- * their owners (the TCB); timers cascade to finer levels as their time
- * approaches, so each fires on exactly its tick. Time is passed in.
+ * A hierarchical timing wheel, one per worker and user (TCP, the proxy):
+ * four levels of 256 slots, so a 1 ms tick reaches 49 days. Arm and cancel
+ * are O(1) on nodes embedded in their owners (a TCB, a proxied session);
+ * timers cascade to finer levels as their time approaches, so each fires
+ * on exactly its tick. Time is passed in.
  */
-#ifndef TERN_TCP_TIMER_WHEEL_H
-#define TERN_TCP_TIMER_WHEEL_H
+#ifndef TERN_CORE_TIMER_WHEEL_H
+#define TERN_CORE_TIMER_WHEEL_H
 
 #include <stdint.h>
 
