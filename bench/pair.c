@@ -10,6 +10,7 @@
 #include "svc/svc.h"
 #include "svc/svc_config.h"
 #include "core/counters.h"
+#include "core/mbuf.h"
 #include "net/arp_cache.h"
 #include "pair.h"
 
@@ -63,7 +64,7 @@ side_tx(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n
 			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
-		pkts[i]->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		tern_mbuf_set_flags(pkts[i], RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 		pkts[i]->port = 0;
 		pass[npass++] = pkts[i];
 	}

@@ -19,6 +19,7 @@
 #include <rte_eth_ring.h>
 #endif
 
+#include "core/mbuf.h"
 #include "pair.h"
 
 /* As deep as the one-core layout's rings: a full ring is the exception in both. */
@@ -41,7 +42,7 @@ wire_rx_cksum_good(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16
 	(void)max;
 	(void)ctx;
 	for (uint16_t i = 0; i < n; i++)
-		pkts[i]->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		tern_mbuf_set_flags(pkts[i], RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 	return n;
 }
 

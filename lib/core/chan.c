@@ -43,7 +43,9 @@ tern_chan_init(struct tern_chan *ch, unsigned worker_index, int socket)
 	ch->req = rte_ring_create(name, TERN_CHAN_RING, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "tern_rep_%u_%u", worker_index, serial);
 	ch->rep = rte_ring_create(name, TERN_CHAN_RING, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	return ch->req != NULL && ch->rep != NULL ? 0 : -ENOMEM;
+	snprintf(name, sizeof(name), "tern_note_%u_%u", worker_index, serial);
+	ch->notes = rte_ring_create(name, TERN_CHAN_NOTES, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	return ch->req != NULL && ch->rep != NULL && ch->notes != NULL ? 0 : -ENOMEM;
 }
 
 static void
@@ -61,7 +63,8 @@ tern_chan_fini(struct tern_chan *ch)
 {
 	ring_drain_free(ch->req);
 	ring_drain_free(ch->rep);
-	ch->req = ch->rep = NULL;
+	ring_drain_free(ch->notes);
+	ch->req = ch->rep = ch->notes = NULL;
 	pthread_mutex_destroy(&ch->lock);
 }
 
@@ -168,6 +171,32 @@ tern_chan_broadcast(struct tern_worker *const *workers, unsigned n, uint16_t typ
 		sent++;
 	}
 	return sent;
+}
+
+int
+tern_chan_notify(struct tern_worker *w, uint16_t type, const void *body, size_t len)
+{
+	struct tern_msg *m = tern_msg_new(type, len);
+
+	if (m == NULL)
+		return -ENOMEM;
+	memcpy(m->body, body, len);
+	m->len = len;
+	m->worker = w->index;
+	if (rte_ring_sp_enqueue(w->chan.notes, m) != 0) {
+		tern_msg_free(m);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+struct tern_msg *
+tern_chan_note(struct tern_worker *w)
+{
+	void *m = NULL;
+
+	/* Only the control side's main loop takes notes: a single consumer. */
+	return rte_ring_sc_dequeue(w->chan.notes, &m) == 0 ? m : NULL;
 }
 
 /* Core's own requests; the rest go to the program (ops->msg). */

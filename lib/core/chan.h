@@ -24,6 +24,7 @@
 
 #define TERN_CHAN_RING 64        /* requests in flight per worker (and replies) */
 #define TERN_CHAN_PER_LOOP 4     /* requests a worker serves per loop */
+#define TERN_CHAN_NOTES 1024     /* notes from a worker not yet taken by the control side */
 
 #define TERN_MSG_NO_REPLY 1u     /* the worker frees it once served (broadcast events) */
 
@@ -57,6 +58,7 @@ struct tern_msg {
 struct tern_chan {
 	struct rte_ring *req;        /* control -> worker */
 	struct rte_ring *rep;        /* worker -> control */
+	struct rte_ring *notes;      /* worker -> control, unasked (health check results...) */
 	pthread_mutex_t lock;        /* control side only */
 	uint32_t next_seq;
 	unsigned owed;               /* replies not yet taken (control side, under lock) */
@@ -91,5 +93,13 @@ unsigned tern_chan_broadcast(struct tern_worker *const *workers, unsigned n, uin
 
 /* Worker side, from its loop: serves what is waiting (bounded). */
 void tern_chan_serve(struct tern_worker *w);
+
+/*
+ * Worker side: tells the control side something it did not ask for (a
+ * copy of body). 0, or -ENOBUFS / -ENOMEM: not sent (the caller counts it).
+ */
+int tern_chan_notify(struct tern_worker *w, uint16_t type, const void *body, size_t len);
+/* Control side: the next note of worker w, or NULL. The caller owns it. */
+struct tern_msg *tern_chan_note(struct tern_worker *w);
 
 #endif

@@ -18,15 +18,15 @@
 #include "log.h"
 #include "runtime.h"
 
-static volatile sig_atomic_t stop_requested, dump_requested;
+static volatile sig_atomic_t stop_requested, dump_requested; /* stop: signals received */
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		dump_requested = 1;
-	else
-		stop_requested = 1;
+	else if (stop_requested < 2)
+		stop_requested++;
 }
 
 static void
@@ -260,6 +260,8 @@ print_counters(struct tern_runtime *rt, FILE *f, int running)
 	tern_counters_print(f, l, sum, 0);
 	fflush(f);
 	free(sum);
+	if (running && rt->prog->print != NULL)
+		rt->prog->print(rt, f, 1);
 }
 
 static void
@@ -279,14 +281,37 @@ print_ready(struct tern_runtime *rt)
 	fflush(stdout);
 }
 
+/*
+ * Once a stop was asked for: 1 when the workers may stop now (no graceful
+ * stop, its work is done, or a second signal), 0 to keep running.
+ */
+static int
+stop_now(struct tern_runtime *rt, uint64_t *deadline)
+{
+	if (stop_requested == 0)
+		return 0;
+	if (stop_requested > 1 || rt->prog->stop_begin == NULL)
+		return 1;
+	if (*deadline == 0) {
+		unsigned grace = rt->prog->stop_begin(rt);
+
+		if (grace == 0)
+			return 1;
+		*deadline = rte_get_timer_cycles() + rte_get_timer_hz() * grace / 1000;
+	}
+	return rt->prog->stop_poll(rt, rte_get_timer_cycles() >= *deadline);
+}
+
 static void
 run_workers(struct tern_runtime *rt)
 {
+	uint64_t deadline = 0;
+
 	tern_worker_stop = 0;
 	for (unsigned i = 0; i < rt->cfg.workers; i++)
 		rte_eal_remote_launch(tern_worker_main, worker_at(rt, i), rt->lcores[i]);
 	print_ready(rt);
-	while (!stop_requested) {
+	while (!stop_now(rt, &deadline)) {
 		if (dump_requested) {
 			dump_requested = 0;
 			print_counters(rt, stdout, 1);
@@ -309,6 +334,9 @@ shutdown_all(struct tern_runtime *rt)
 {
 	unsigned leaked = 0;
 
+	/* The program's tables while its workers' state is still there (they have stopped). */
+	if (rt->nbuilt == rt->cfg.workers && rt->nbuilt > 0 && rt->prog->print != NULL)
+		rt->prog->print(rt, stdout, 0);
 	for (unsigned i = 0; i < rt->nbuilt; i++)
 		rt->prog->worker_teardown(worker_at(rt, i));
 	for (unsigned p = 0; p < rt->nports_up; p++)
@@ -372,6 +400,8 @@ run(struct tern_runtime *rt, int eal_argc, char **argv)
 		fprintf(stderr, "%s: mbufs were not all returned to their pools\n", rt->prog->name);
 		status = TERN_EXIT_FAIL;
 	}
+	if (rt->main_state != NULL && rt->prog->main_fini != NULL)
+		rt->prog->main_fini(rt);
 	free(rt->main_state);
 	if (rt->own_runtime_dir)
 		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());

@@ -7,6 +7,7 @@
 #define TERN_CORE_RUNTIME_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <rte_mempool.h>
 
@@ -37,6 +38,18 @@ struct tern_program {
 	 * after they stopped (stopping = 1): returns 1 to stop tern. Optional.
 	 */
 	int (*main_poll)(struct tern_runtime *rt, int stopping);
+	/* After the counters (exit, SIGUSR1): the program's own tables. Optional. */
+	void (*print)(struct tern_runtime *rt, FILE *f, int running);
+	/*
+	 * A graceful stop (the first SIGTERM or SIGINT): returns how long open
+	 * work may go on (ms; 0: stop now). stop_poll is then asked every 50 ms
+	 * until it returns 1; grace_over says the time is up. A second signal
+	 * stops at once. Optional.
+	 */
+	unsigned (*stop_begin)(struct tern_runtime *rt);
+	int (*stop_poll)(struct tern_runtime *rt, int grace_over);
+	/* The main state's own resources, at the very end. Optional. */
+	void (*main_fini)(struct tern_runtime *rt);
 };
 
 struct tern_runtime {

@@ -4,6 +4,7 @@
 
 #include "cksum.h"
 #include "core/clock.h"
+#include "core/mbuf.h"
 #include "net_internal.h"
 
 /* RFC 1812 §4.3.2.3: quote as much of the datagram as fits in 576 bytes. */
@@ -19,7 +20,7 @@ icmp_echo_reply(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 
 	/* Reuse the request: the reply carries the same identifier, sequence and data. */
 	rte_pktmbuf_adj(m, m->l2_len + m->l3_len);
-	m->ol_flags = 0;
+	tern_mbuf_set_flags(m, 0);
 	icmp = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
 	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	icmp->icmp_code = 0;

@@ -8,7 +8,9 @@
 
 #include "core/steer.h"
 #include "net/cksum.h"
+#include "proxy/proxy_config.h"
 #include "stack.h"
+#include "stack_internal.h"
 #include "svc/svc.h"
 #include "tcp/tcp_validate.h"
 
@@ -114,6 +116,8 @@ stack_tick(struct tern_worker *w)
 	tcp_worker_tick(&sw->tcp);
 	if (sw->svc != NULL)
 		svc_tick(sw->svc);
+	if (sw->proxy != NULL)
+		proxy_tick(sw->proxy);
 }
 
 /* A page of this worker's connections, bounded in rows and in slots looked at. */
@@ -143,6 +147,24 @@ msg_event(struct stack_worker *sw, struct tern_msg *m)
 	}
 	sw->events++;
 	sw->last_event_arg = ev->arg;
+	if (ev->kind == STACK_EV_PROXY)
+		proxy_event(sw->proxy, (const struct proxy_event *)ev->data);
+	m->status = 0;
+}
+
+/* One backend's (or the frontends') counts of this worker. */
+static void
+msg_proxy_stats(struct stack_worker *sw, struct tern_msg *m)
+{
+	struct stack_proxy_stats *ps = (struct stack_proxy_stats *)m->body;
+
+	if (m->cap < stack_proxy_stats_size(0) || m->cap < stack_proxy_stats_size(ps->max)) {
+		m->status = -EINVAL;
+		return;
+	}
+	ps->n = proxy_stats_copy(sw->proxy, ps->backend, ps->st, ps->max);
+	ps->sessions = proxy_sessions(sw->proxy);
+	m->len = stack_proxy_stats_size(RTE_MIN(ps->n, ps->max));
 	m->status = 0;
 }
 
@@ -155,6 +177,9 @@ stack_msg(struct tern_worker *w, struct tern_msg *m)
 		break;
 	case STACK_MSG_EVENT:
 		msg_event(stack_of(w), m);
+		break;
+	case STACK_MSG_PROXY_STATS:
+		msg_proxy_stats(stack_of(w), m);
 		break;
 	default:
 		m->status = -ENOTSUP;
@@ -184,6 +209,9 @@ stack_build(struct stack_worker *sw, const struct tern_config *cfg,
 		rc = tcp_worker_init(&sw->tcp, &sw->net, tcp_config(cfg));
 	if (rc == 0 && !(flags & STACK_NO_SERVICES))
 		rc = svc_start(&sw->svc, &sw->tcp, cfg, sw->w.pool, sw->w.socket);
+	if (rc == 0 && !(flags & STACK_NO_SERVICES))
+		rc = proxy_start(&sw->proxy, &sw->w, &sw->net, &sw->tcp, cfg, &sw->proxy_cnt);
+	proxy_set_notify(sw->proxy, stack_proxy_notify);
 	if (rc != 0)
 		stack_teardown(sw);
 	return rc;
@@ -192,9 +220,12 @@ stack_build(struct stack_worker *sw, const struct tern_config *cfg,
 void
 stack_teardown(struct stack_worker *sw)
 {
-	/* Connections first: their callbacks still reach the services. */
+	/* Connections first: their callbacks still reach the services and the proxy. */
+	proxy_quiesce(sw->proxy);
 	if (sw->tcp.tcbs != NULL)
 		tcp_worker_fini(&sw->tcp);
+	proxy_stop(sw->proxy);
+	sw->proxy = NULL;
 	svc_stop(sw->svc);
 	sw->svc = NULL;
 	net_worker_fini(&sw->net);
@@ -214,29 +245,22 @@ program_teardown(struct tern_worker *w)
 	stack_teardown(stack_of(w));
 }
 
-static int
-stack_main_poll(struct tern_runtime *rt, int stopping)
-{
-	struct svc_worker *svws[TERN_MAX_WORKERS];
-
-	for (unsigned i = 0; i < rt->cfg.workers; i++)
-		svws[i] = stack_of(rt->peers[i])->svc;
-	return svc_poll_clients(rt->main_state, svws, rt->cfg.workers, &rt->cfg, stopping);
-}
-
 const struct cfg_schema stack_schema = {
-	.n = 7,
+	.n = 10,
 	.sections = { &tern_main_section, &tern_port_section, &tern_impair_section,
-		      &net_arp_section, &net_icmp_section, &tcp_section, &svc_section },
+		      &net_arp_section, &net_icmp_section, &tcp_section, &svc_section,
+		      &proxy_frontend_section, &proxy_backend_section, &proxy_global_section },
 };
 
+#define STACK_COUNTERS ((sizeof(struct core_counters) + sizeof(struct net_counters) + \
+			 sizeof(struct tcp_counters) + sizeof(struct proxy_counters)) / sizeof(uint64_t))
+
 static const struct tern_counter_layout stack_layout = {
-	.nsets = 3,
-	.total = (sizeof(struct core_counters) + sizeof(struct net_counters) +
-		  sizeof(struct tcp_counters)) / sizeof(uint64_t),
-	.set = { &core_counter_set, &net_counter_set, &tcp_counter_set },
+	.nsets = 4,
+	.total = STACK_COUNTERS,
+	.set = { &core_counter_set, &net_counter_set, &tcp_counter_set, &proxy_counter_set },
 	.offset = { offsetof(struct stack_worker, w.cnt), offsetof(struct stack_worker, net.cnt),
-		    offsetof(struct stack_worker, tcp.cnt) },
+		    offsetof(struct stack_worker, tcp.cnt), offsetof(struct stack_worker, proxy_cnt) },
 };
 
 const struct tern_counter_layout *
@@ -250,8 +274,7 @@ stack_counter(const struct stack_worker *sw, const char *name)
 {
 	const struct tern_counter_layout *l = stack_counters();
 	int i = tern_counter_find(l, name);
-	uint64_t v[(sizeof(struct core_counters) + sizeof(struct net_counters) +
-		    sizeof(struct tcp_counters)) / sizeof(uint64_t)];
+	uint64_t v[STACK_COUNTERS];
 
 	if (i < 0) {
 		fprintf(stderr, "stack_counter: no counter named %s\n", name);
@@ -269,6 +292,10 @@ const struct tern_program stack_program = {
 	.worker_teardown = program_teardown,
 	.counters = stack_counters,
 	.needs_addresses = 1,
-	.main_state_size = sizeof(struct svc_report),
+	.main_state_size = sizeof(struct stack_main),
 	.main_poll = stack_main_poll,
+	.print = stack_print,
+	.stop_begin = stack_stop_begin,
+	.stop_poll = stack_stop_poll,
+	.main_fini = stack_main_fini,
 };

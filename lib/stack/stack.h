@@ -21,6 +21,7 @@
 #include "core/runtime.h"
 #include "core/worker.h"
 #include "net/net.h"
+#include "proxy/proxy.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_worker.h"
 
@@ -31,6 +32,8 @@ struct stack_worker {
 	struct net_worker net;
 	struct tcp_worker tcp;
 	struct svc_worker *svc;
+	struct proxy_worker *proxy;   /* NULL: no frontend configured */
+	struct proxy_counters proxy_cnt;
 	int announced;
 	uint64_t events;        /* broadcast events received (STACK_MSG_EVENT) */
 	uint64_t last_event_arg;
@@ -63,7 +66,24 @@ extern const struct tern_program stack_program;
 enum stack_msg {
 	STACK_MSG_CONNS = TERN_MSG_PROGRAM, /* a page of connections: struct stack_conns */
 	STACK_MSG_EVENT,                    /* a broadcast event: struct stack_event, no reply */
+	STACK_MSG_PROXY_STATS,              /* one worker's proxy counts: struct stack_proxy_stats */
+	STACK_NOTE_PROXY,                   /* worker -> control: struct proxy_note */
 };
+
+/* STACK_MSG_PROXY_STATS: the request sets backend (or PROXY_STATS_FRONTENDS) and max. */
+struct stack_proxy_stats {
+	uint32_t backend;
+	uint32_t max;
+	uint32_t n;               /* entries the worker has (may exceed max) */
+	uint32_t sessions;        /* open sessions on the worker */
+	struct proxy_stats st[];
+};
+
+static inline size_t
+stack_proxy_stats_size(uint32_t max)
+{
+	return sizeof(struct stack_proxy_stats) + (size_t)max * sizeof(struct proxy_stats);
+}
 
 /* STACK_MSG_CONNS: the request sets cursor and max_rows; the reply fills the rest. */
 struct stack_conns {
@@ -83,6 +103,7 @@ stack_conns_size(uint32_t max_rows)
 
 enum stack_event_kind {
 	STACK_EV_PING = 1,        /* does nothing but count: proves the path (tests) */
+	STACK_EV_PROXY,           /* data holds a struct proxy_event */
 };
 
 /* STACK_MSG_EVENT: small and typed; what health checks broadcast. */

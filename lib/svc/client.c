@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "client_parse.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "pattern.h"
 
@@ -60,7 +61,7 @@ send_request(struct client_slot *s)
 	http_answer_reset(&s->ans, cw->check_pattern);
 	s->state = SLOT_BUSY;
 	if (cw->cfg->mode == SVC_CLIENT_RPS)
-		s->t0 = rte_rdtsc();
+		s->t0 = tern_now(cw->tw);
 	if (tern_send_bytes(s->c, cw->request, cw->request_len) != cw->request_len) {
 		cw->res.errors++; /* a fresh connection always has room for one request */
 		s->state = SLOT_CLOSING;
@@ -72,7 +73,7 @@ static int
 open_slot(struct client_worker *cw, uint32_t idx)
 {
 	struct client_slot *s = &cw->slots[idx];
-	uint64_t t0 = rte_rdtsc();
+	uint64_t t0 = tern_now(cw->tw);
 
 	s->c = tern_connect(cw->tw, rte_cpu_to_be_32(cw->cfg->target), (uint16_t)cw->cfg->port,
 			    &client_ops, s);
@@ -105,7 +106,7 @@ static void
 answer_done(struct client_slot *s)
 {
 	struct client_worker *cw = s->cw;
-	uint64_t now = rte_rdtsc();
+	uint64_t now = tern_now(cw->tw);
 
 	cw->res.requests++;
 	cw->res.end_tsc = now;
@@ -177,7 +178,7 @@ client_closed(struct tcb *c, void *ctx, enum tern_close_reason reason)
 	/* A reset after the last answer of a connection closed first by the client is no error. */
 	if (s->state != SLOT_CLOSING || (reason != TERN_CLOSE_NORMAL && !s->answered)) {
 		cw->res.errors++;
-		s->retry_tsc = rte_rdtsc() + cw->hz / 1000; /* a refusing server is not hammered */
+		s->retry_tsc = tern_now(cw->tw) + cw->hz / 1000; /* a refusing server is not hammered */
 	}
 	s->c = NULL;
 	s->state = SLOT_FREE;
@@ -218,7 +219,7 @@ client_start(struct client_worker **out, struct tcp_worker *tw, const struct svc
 	bytes_pattern_init(); /* at set-up: no worker runs yet */
 	cw->cfg = cfg;
 	cw->tw = tw;
-	cw->hz = rte_get_tsc_hz();
+	cw->hz = tern_tsc_hz;
 	cw->slots = rte_zmalloc("tern_client_slots", sizeof(*cw->slots) * cfg->concurrency, 0);
 	cw->free_slots = rte_malloc("tern_client_free", sizeof(uint32_t) * cfg->concurrency, 0);
 	if (cw->slots == NULL || cw->free_slots == NULL || build_request(cw) != 0) {
@@ -229,7 +230,7 @@ client_start(struct client_worker **out, struct tcp_worker *tw, const struct svc
 		cw->slots[i].cw = cw;
 		cw->free_slots[cw->nfree++] = cfg->concurrency - 1 - i;
 	}
-	cw->begin_tsc = rte_rdtsc() + cw->hz * cfg->start_ms / 1000;
+	cw->begin_tsc = tern_now(cw->tw) + cw->hz * cfg->start_ms / 1000;
 	*out = cw;
 	return 0;
 }
@@ -258,7 +259,7 @@ client_tick(struct client_worker *cw)
 
 	if (cw->finished)
 		return;
-	now = rte_rdtsc();
+	now = tern_now(cw->tw);
 	if (!cw->running && cw->res.start_tsc == 0) {
 		if (now < cw->begin_tsc)
 			return;
@@ -338,7 +339,7 @@ client_report(const struct svc_cfg *cfg, const struct client_result *const *r, u
 
 	sum_results(&sum, r, n);
 	secs = sum.end_tsc > sum.start_tsc ?
-	       (double)(sum.end_tsc - sum.start_tsc) / (double)rte_get_tsc_hz() : 0.0;
+	       (double)(sum.end_tsc - sum.start_tsc) / (double)tern_tsc_hz : 0.0;
 	for (int i = 0; i < 4; i++)
 		us[i] = (double)lat_quantile(&sum.lat, q[i]) / 1000.0;
 	printf("client %s: %s, %u connection(s) x %u worker(s), %.2f s: %" PRIu64 " requests "

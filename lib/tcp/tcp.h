@@ -59,6 +59,15 @@ int tern_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn accept, voi
  */
 int tern_listen_on(struct tcp_worker *tw, rte_be32_t addr, uint16_t port, tern_accept_fn accept,
 		   void *listen_ctx);
+/*
+ * Stops listening on addr:port (addr 0: the listener on every address):
+ * later SYNs get a RST; connections still in SYN-RECEIVED from this
+ * listener are reset (a walk over the TCB table: not for the data path).
+ * Returns 0, or -ENOENT.
+ */
+int tern_unlisten_on(struct tcp_worker *tw, rte_be32_t addr, uint16_t port);
+int tern_unlisten(struct tcp_worker *tw, uint16_t port);
+
 /* Congestion control ("cubic", "newreno") for the listener's connections. */
 int tern_listen_set_cc(struct tcp_worker *tw, uint16_t port, const char *cc);
 
@@ -121,6 +130,9 @@ void tern_set_nodelay(struct tcb *c, int nodelay);
 
 /* The app's per-connection pointer (initially the ctx the listener gave). */
 void tern_set_ctx(struct tcb *c, void *ctx);
+/* The worker's clock: the TSC its loop read last (a virtual one in memory tests). */
+uint64_t tern_now(const struct tcp_worker *tw);
+
 /* A number unique among the worker's live connections, below [tcp] max_connections. */
 uint32_t tern_conn_id(const struct tcb *c);
 /* Bytes received and not yet consumed by the app. */

@@ -55,6 +55,29 @@ tern_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn accept, void *l
 }
 
 int
+tern_unlisten_on(struct tcp_worker *tw, rte_be32_t addr, uint16_t port)
+{
+	struct tcp_listener *l = port ? listener_exact(tw, addr, port) : NULL;
+
+	if (l == NULL)
+		return -ENOENT;
+	for (uint32_t i = 0; i < tw->ntcbs; i++) {
+		struct tcb *c = &tw->tcbs[i];
+
+		if (!(c->flags & TF_FREED) && c->listener == l)
+			tcp_drop(tw, c, TERN_CLOSE_ABORTED, 1);
+	}
+	*l = (struct tcp_listener){ 0 };
+	return 0;
+}
+
+int
+tern_unlisten(struct tcp_worker *tw, uint16_t port)
+{
+	return tern_unlisten_on(tw, 0, port);
+}
+
+int
 tern_listen_set_cc(struct tcp_worker *tw, uint16_t port, const char *cc)
 {
 	struct tcp_listener *l = listener_exact(tw, 0, port);
@@ -202,6 +225,12 @@ void
 tern_set_ctx(struct tcb *c, void *ctx)
 {
 	c->ctx = ctx;
+}
+
+uint64_t
+tern_now(const struct tcp_worker *tw)
+{
+	return tw->w->now;
 }
 
 uint32_t

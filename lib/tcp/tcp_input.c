@@ -2,6 +2,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "core/mbuf.h"
 #include "core/steer.h"
 #include "tcp_internal.h"
 #include "tcp_validate.h"
@@ -44,7 +45,7 @@ seg_take_payload(struct tcp_seg *s, struct rte_mbuf *m)
 		return;
 	}
 	rte_pktmbuf_adj(m, rte_pktmbuf_pkt_len(m) - s->len);
-	m->ol_flags = 0;
+	tern_mbuf_set_flags(m, 0);
 	s->m = m;
 }
 

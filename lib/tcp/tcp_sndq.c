@@ -3,6 +3,7 @@
  * acknowledged. Transmissions reference them through indirect mbufs
  * (attach), so a retransmission never copies payload.
  */
+#include "core/mbuf.h"
 #include "tcp_internal.h"
 
 void
@@ -110,7 +111,7 @@ sndq_append(struct tcb *c, struct rte_mbuf *m)
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 
 	for (struct rte_mbuf *s = m; s != NULL; s = s->next)
-		s->ol_flags = 0;
+		tern_mbuf_set_flags(s, 0);
 	if (q->tail == NULL)
 		q->head = m;
 	else

@@ -52,20 +52,3 @@ tern_wscale_for(uint32_t rcvbuf)
 		s++;
 	return s;
 }
-
-int
-tern_unlisten(struct tcp_worker *tw, uint16_t port)
-{
-	struct tcp_listener *l = port ? tcp_listener_find(tw, 0, port) : NULL;
-
-	if (l == NULL || l->addr != 0)
-		return -ENOENT;
-	for (uint32_t i = 0; i < tw->ntcbs; i++) {
-		struct tcb *c = &tw->tcbs[i];
-
-		if (!(c->flags & TF_FREED) && c->listener == l)
-			tcp_drop(tw, c, TERN_CLOSE_ABORTED, 1);
-	}
-	*l = (struct tcp_listener){ 0 };
-	return 0;
-}

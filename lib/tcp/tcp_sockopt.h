@@ -35,10 +35,4 @@ void tern_sockopt_keepalive(struct tcb *c);
  */
 uint8_t tern_wscale_for(uint32_t rcvbuf);
 
-/*
- * Stops listening on port: later SYNs get a RST; connections still in
- * SYN-RECEIVED from this listener are reset. Returns 0, or -ENOENT.
- */
-int tern_unlisten(struct tcp_worker *tw, uint16_t port);
-
 #endif

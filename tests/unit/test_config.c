@@ -575,7 +575,7 @@ static void
 test_unknown_section_lists_schema(void **state)
 {
 	(void)state;
-	expect_error(MINIMAL_PORT "[frontend.web]\nbind = 198.18.0.1:80\n", "frontend.web", NULL,
+	expect_error(MINIMAL_PORT "[balancer.web]\nbind = 198.18.0.1:80\n", "balancer.web", NULL,
 		     "tern, port");
 	assert_contains(err, "service.NAME");
 	assert_contains(err, "tcp");
@@ -594,9 +594,14 @@ test_reference_has_every_key(void **state)
 	fclose(f);
 	for (unsigned i = 0; i < stack_schema.n; i++)
 		for (unsigned k = 0; k < stack_schema.sections[i]->nkeys; k++) {
+			const char *key = stack_schema.sections[i]->keys[k].name;
+			size_t len = strlen(key);
 			char name[80];
 
-			snprintf(name, sizeof(name), "`%s`", stack_schema.sections[i]->keys[k].name);
+			if (len > 2 && strcmp(key + len - 2, ".*") == 0) /* a family: server.NAME */
+				snprintf(name, sizeof(name), "`%.*s.NAME`", (int)(len - 2), key);
+			else
+				snprintf(name, sizeof(name), "`%s`", key);
 			assert_contains(buf, name);
 		}
 	free(buf);
