@@ -11,6 +11,11 @@ pkgs=(
   iproute2 iputils-ping arping curl netcat-openbsd apache2-utils wrk
   hping3 python3-scapy nftables tcpdump ethtool iperf3 procps
   gnuplot-nox jq
+  # the proxy's backends and its comparison: real servers, run only inside
+  # the tests' namespaces (their packages' own services are not started)
+  nginx haproxy socat xxd
+  # the control plane's checks
+  prometheus tshark
 )
 
 missing=()
@@ -28,6 +33,14 @@ fi
 
 echo "deps.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Servers are installed for tests that start them in namespaces of their
+# own: their packages must not start system-wide services on this machine.
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && made_policy=1
+fi
+trap '[ "$made_policy" = 1 ] && rm -f "$policy"' EXIT
 # iperf3 asks whether to start a daemon; answer no.
 echo 'iperf3 iperf3/start_daemon boolean false' | debconf-set-selections 2>/dev/null || true
 apt-get update -qq >/dev/null || { echo "deps.sh: apt-get update failed" >&2; exit 1; }

@@ -219,47 +219,59 @@ start_ports_and_workers(struct tern_runtime *rt)
 }
 
 /*
- * Each worker's counters: through the control channel while they run (a
- * consistent snapshot taken by the worker itself), read directly once
- * they have stopped.
+ * One worker's counters: through the control channel while it runs (a
+ * consistent snapshot the worker takes itself), read directly once it has
+ * stopped (or when it does not answer).
  */
 static void
-sum_counters(struct tern_runtime *rt, uint64_t *sum, int running)
+worker_counters(struct tern_runtime *rt, unsigned i, uint64_t *out, int running)
 {
 	const struct tern_counter_layout *l = rt->prog->counters();
+	struct tern_msg *m = running ? tern_msg_new(TERN_MSG_COUNTERS, l->total * 8) : NULL;
+	int rc = m != NULL ? tern_chan_call(worker_at(rt, i), m, 1000) : -1;
 
-	memset(sum, 0, l->total * sizeof(*sum));
-	for (unsigned i = 0; i < rt->nbuilt; i++) {
-		struct tern_msg *m = running ? tern_msg_new(TERN_MSG_COUNTERS, l->total * 8) : NULL;
-		int rc = m != NULL ? tern_chan_call(worker_at(rt, i), m, 1000) : -1;
-
-		if (rc == 0 && m->status == 0)
-			for (unsigned k = 0; k < l->total; k++)
-				sum[k] += ((const uint64_t *)m->body)[k];
-		else {
-			if (running)
-				TLOG(WARNING, "worker %u did not answer the counters request (%s): "
-				     "read directly", i, rc == 0 ? rte_strerror(-m->status) : rte_strerror(-rc));
-			tern_counters_add(l, worker_at(rt, i), sum);
-		}
-		if (rc != -ETIMEDOUT)
-			tern_msg_free(m);
+	if (rc == 0 && m->status == 0) {
+		memcpy(out, m->body, l->total * sizeof(uint64_t));
+	} else {
+		if (running)
+			TLOG(WARNING, "worker %u did not answer the counters request (%s): read directly",
+			     i, rte_strerror(rc == 0 ? -m->status : -rc));
+		tern_counters_read(l, worker_at(rt, i), out);
 	}
+	if (rc != -ETIMEDOUT)
+		tern_msg_free(m);
 }
 
+/*
+ * Each worker's counters (with several workers), then their sum: the
+ * "counters:" block last, which is the one scripts read. While running,
+ * each worker's mbuf pool in use too.
+ */
 static void
 print_counters(struct tern_runtime *rt, FILE *f, int running)
 {
 	const struct tern_counter_layout *l = rt->prog->counters();
-	uint64_t *sum = calloc(l->total, sizeof(*sum));
+	uint64_t *sum = calloc(l->total, sizeof(*sum)), *one = calloc(l->total, sizeof(*one));
 
-	if (sum == NULL)
-		return;
-	sum_counters(rt, sum, running);
-	fprintf(f, "counters:\n");
-	tern_counters_print(f, l, sum, 0);
+	for (unsigned i = 0; sum != NULL && one != NULL && i < rt->nbuilt; i++) {
+		worker_counters(rt, i, one, running);
+		for (unsigned k = 0; k < l->total; k++)
+			sum[k] += one[k];
+		if (rt->nbuilt > 1) {
+			fprintf(f, "counters of worker %u:\n", i);
+			tern_counters_print(f, l, one, 0);
+		}
+		if (running)
+			fprintf(f, "pool: worker %u mbufs in use %u of %u\n", i,
+				rte_mempool_in_use_count(rt->pools[i]), rt->pools[i]->size);
+	}
+	if (sum != NULL && one != NULL) {
+		fprintf(f, "counters:\n");
+		tern_counters_print(f, l, sum, 0);
+	}
 	fflush(f);
 	free(sum);
+	free(one);
 	if (running && rt->prog->print != NULL)
 		rt->prog->print(rt, f, 1);
 }

@@ -201,8 +201,17 @@ tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_send_rst(struct tcp_worker *tw, struct tcb *c)
 {
+	tcp_seq_t wnd_end = c->snd_una + c->snd_wnd;
+
 	CNT_INC(tcp_cnt(tw), TcpOutRsts);
-	tcp_send_segment(tw, c, c->snd_nxt, 0, TCP_F_RST | TCP_F_ACK);
+	/*
+	 * RFC 5961 §3.2: the peer takes a RST only at exactly its RCV.NXT, and
+	 * none beyond its window. SND.NXT can be past the window (a zero-window
+	 * probe, data sent before the window shrank): the right edge is then
+	 * the sequence number it accepts (what Linux's tcp_acceptable_seq does).
+	 */
+	tcp_send_segment(tw, c, seq_leq(c->snd_nxt, wnd_end) ? c->snd_nxt : wnd_end, 0,
+			 TCP_F_RST | TCP_F_ACK);
 }
 
 /* RFC 9293 §3.10.7.1 reply to a segment that has no connection. */
