@@ -325,12 +325,13 @@ sess_end_leg(struct proxy_worker *pw, struct proxy_sess *s, int leg, enum tern_c
 	int abort = why != TERN_CLOSE_NORMAL && s->state != SESS_DONE;
 
 	s->alive[leg] = 0;
-	rte_pktmbuf_free(s->pending[!leg]); /* nobody left to take it */
-	s->pending[!leg] = NULL;
 	if (connecting) {
+		/* What the client sent meanwhile waits for the next attempt. */
 		connect_failed(pw, s);
 		return;
 	}
+	rte_pktmbuf_free(s->pending[!leg]); /* nobody left to take it */
+	s->pending[!leg] = NULL;
 	if (abort && leg == LEG_CLIENT) {
 		CNT_INC(pw->cnt, ProxyClientAborts);
 		pw->fe[s->fe].st.cli_abrt++;
