@@ -39,7 +39,7 @@
 
 int bench_huge; /* bench/pair.c sizes its pools for 4 KiB pages when 0 */
 
-/* ---- configurations ------------------------------------------------------------------ */
+/* ---- configurations ----------------------------------------------------------------- */
 
 /* Small tables: several workers share the unit tests' 128 MB of EAL memory. */
 #define TCP_SMALL(extra) "[tcp]\nmax_connections = 1024\nooo_mbufs = 256\n" extra \
@@ -103,7 +103,7 @@ topology(const char *client, const char *proxy, const char *const *servers, unsi
 	return p;
 }
 
-/* ---- running the lab ------------------------------------------------------------------- */
+/* ---- running the lab ---------------------------------------------------------------- */
 
 static void
 run_until(int (*done)(void *), void *ctx, unsigned max_ms)
@@ -238,7 +238,7 @@ fe_stats(const struct lab_node *p, unsigned fe)
 	return st[fe];
 }
 
-/* ---- connections the test writes itself -------------------------------------------------- */
+/* ---- connections the test writes itself --------------------------------------------- */
 
 #define RX_KEEP 1024                   /* first bytes a connection keeps */
 #define NCONNS 128
@@ -500,7 +500,7 @@ find_tcb(struct lab_node *x, uint16_t lport)
 	return NULL;
 }
 
-/* ---- the control side, played by the test ------------------------------------------------ */
+/* ---- the control side, played by the test ------------------------------------------- */
 
 #define CTL_BE 4
 #define CTL_SRV 4
@@ -614,7 +614,7 @@ run_until_state(unsigned be, unsigned srv, int state, unsigned max_ms)
 	run_until(state_is, &w, max_ms);
 }
 
-/* ---- between loops: the control side, slow readers, samplers ---------------------------- */
+/* ---- between loops: the control side, slow readers, samplers ------------------------ */
 
 struct sampler {
 	unsigned every, polls, n;
@@ -670,7 +670,7 @@ teardown(void **state)
 	return 0;
 }
 
-/* ---- 0. keep-alive --------------------------------------------------------------------- */
+/* ---- 0. keep-alive ------------------------------------------------------------------ */
 
 /* Keep-alive requests through the proxy: every body whole, one session per client connection. */
 static void
@@ -688,7 +688,7 @@ test_get_keepalive(void **state)
 	assert_int_equal(cnt(p, "ProxyConnectFailures"), 0);
 }
 
-/* ---- 1. a connection per request ------------------------------------------------------- */
+/* ---- 1. a connection per request ---------------------------------------------------- */
 
 static void
 test_cps(void **state)
@@ -709,7 +709,7 @@ test_cps(void **state)
 	assert_int_equal(srv_stats(p, 0, 0).scur, 0);
 }
 
-/* ---- 2. large bodies ----------------------------------------------------------------- */
+/* ---- 2. large bodies ---------------------------------------------------------------- */
 
 static void
 test_large_body(void **state)
@@ -727,7 +727,7 @@ test_large_body(void **state)
 	assert_true(srv_stats(p, 0, 0).bout > 3ull << 20);
 }
 
-/* ---- 3. loss ------------------------------------------------------------------------- */
+/* ---- 3. loss ------------------------------------------------------------------------ */
 
 struct lossy {
 	uint64_t rng;
@@ -790,7 +790,7 @@ test_loss_client_side(void **state)
 	loss_on(0);
 }
 
-/* ---- 4. retries and redispatch ------------------------------------------------------- */
+/* ---- 4. retries and redispatch ------------------------------------------------------ */
 
 static void
 test_retry_redispatch(void **state)
@@ -816,7 +816,7 @@ test_retry_redispatch(void **state)
 	assert_int_equal(good.econ, 0);
 }
 
-/* ---- 5. every server refuses --------------------------------------------------------- */
+/* ---- 5. every server refuses -------------------------------------------------------- */
 
 static void
 test_all_refuse(void **state)
@@ -888,7 +888,7 @@ test_queue_full(void **state)
 	sessions_drain(p, 1000);
 }
 
-/* ---- 7. half-close -------------------------------------------------------------------- */
+/* ---- 7. half-close ------------------------------------------------------------------ */
 
 static void
 test_half_close(void **state)
@@ -962,7 +962,7 @@ test_fin_before_server(void **state)
 	assert_int_equal(cnt(p, "ProxyClientAborts") + cnt(p, "ProxyServerAborts"), 0);
 }
 
-/* ---- 8. resets ------------------------------------------------------------------------ */
+/* ---- 8. resets ---------------------------------------------------------------------- */
 
 static const char big_get[] = "GET /bytes/1000000000 HTTP/1.1\r\nHost: 198.18.0.10\r\n\r\n";
 
@@ -1020,7 +1020,7 @@ test_server_abort(void **state)
 	sessions_drain(p, 100);
 }
 
-/* ---- 9. PROXY protocol out ------------------------------------------------------------- */
+/* ---- 9. PROXY protocol out ---------------------------------------------------------- */
 
 static const char hello[] = "hello through the proxy\n";
 
@@ -1136,7 +1136,7 @@ test_pp_out_after_retry(void **state)
 	assert_header_then(l->last, 1, &h, hello);
 }
 
-/* ---- 10. PROXY protocol in ------------------------------------------------------------- */
+/* ---- 10. PROXY protocol in ---------------------------------------------------------- */
 
 #define PP_IN_INI PROXY("accept_proxy = v1\n", "server.s1 = 198.18.1.2:80\nsend_proxy = v1\n")
 static const char pp_line[] = "PROXY TCP4 203.0.113.7 198.18.0.10 1111 80\r\n";
@@ -1224,7 +1224,7 @@ test_pp_in_bad(void **state)
 	sessions_drain(PROXY_NODE, 100);
 }
 
-/* ---- 11. timeouts ---------------------------------------------------------------------- */
+/* ---- 11. timeouts ------------------------------------------------------------------- */
 
 /* ms since t opened when it closed. */
 static uint64_t
@@ -1296,7 +1296,7 @@ test_connect_timeout(void **state)
 	assert_int_equal(srv_stats(p, 0, 1).stot, r->connections);
 }
 
-/* ---- 12. health checks ----------------------------------------------------------------- */
+/* ---- 12. health checks -------------------------------------------------------------- */
 
 #define CHECKED(kind) "check = " kind "\ncheck_interval_ms = 100\nrise = 2\nfall = 2\n"
 
@@ -1361,7 +1361,7 @@ test_check_http(void **state)
 	assert_true(cnt(p, "ProxyChecks") >= 10);
 }
 
-/* ---- 13. Maglev ------------------------------------------------------------------------ */
+/* ---- 13. Maglev --------------------------------------------------------------------- */
 
 #define MAGLEV_SERVERS "balance = maglev\nserver.s1 = 198.18.1.2:80\n" \
 	"server.s2 = 198.18.1.3:80\nserver.s3 = 198.18.1.4:80\n"
@@ -1428,7 +1428,7 @@ test_maglev_down(void **state)
 	assert_int_equal(cnt(p, "ProxyRetries"), 0);
 }
 
-/* ---- 14. backpressure --------------------------------------------------------------------- */
+/* ---- 14. backpressure --------------------------------------------------------------- */
 
 #define BP_BUF 65536
 #define BP_TCP TCP_SMALL("rcvbuf = 65536\nsndbuf = 65536\n")
@@ -1498,7 +1498,7 @@ test_backpressure(void **state)
 	assert_int_equal(cnt(p, "ProxyPendingOverflow"), 0);
 }
 
-/* ---- 15. graceful stop ------------------------------------------------------------------- */
+/* ---- 15. graceful stop -------------------------------------------------------------- */
 
 static void
 test_refuse_then_abort(void **state)
@@ -1530,6 +1530,153 @@ test_refuse_then_abort(void **state)
 	assert_int_equal(a->why, TERN_CLOSE_RESET);
 	assert_int_equal(cnt(p, "ProxyStopAborts"), 1);
 	sessions_drain(p, 100);
+}
+
+/* ---- more: the queue's edges, frontend maxconn, passive health, check timeouts, drain --- */
+
+#define ONE_SLOT PROXY_ON(7, "", "server.s1 = 198.18.1.2:7 maxconn 1 maxqueue 4\nqueue_ms = 200\n")
+
+/* n more pattern bytes on t, echoed back whole. */
+static void
+echo_more(struct tconn *t, uint64_t n)
+{
+	t->check_rx = 1;
+	t->upload_to += n;
+	tx_pump(t);
+	run_until_ge(&t->rx_bytes, t->upload_to, 100);
+	assert_int_equal(t->rx_bad, 0);
+}
+
+/* A session waiting for a server slot is reset after queue_ms. */
+static void
+test_queue_timeout(void **state)
+{
+	static const char *const servers[] = { ECHO_SERVER("198.18.1.2") };
+	struct lab_node *p = topology(CLIENT_NET, ONE_SLOT, servers, 1);
+	struct tconn *a = client_open(7, NULL), *b;
+
+	(void)state;
+	echo_more(a, 1000);
+	b = client_open(7, NULL);
+	assert_int_equal(srv_stats(p, 0, 0).qcur, 1);
+	run_until(flag_set, &b->closed, 300);
+	assert_int_equal(b->why, TERN_CLOSE_RESET);
+	assert_in_range(lifetime_ms(b), 199, 205);
+	assert_int_equal(cnt(p, "ProxyQueueTimeouts"), 1);
+	assert_int_equal(srv_stats(p, 0, 0).qcur, 0);
+	echo_more(a, 1000);                      /* the one with the slot goes on */
+}
+
+/* One leaving the middle of the queue: the others keep their turn. */
+static void
+test_queue_leave(void **state)
+{
+	static const char *const servers[] = { ECHO_SERVER("198.18.1.2") };
+	struct lab_node *p = topology(CLIENT_NET, ONE_SLOT, servers, 1);
+	struct tconn *a = client_open(7, NULL), *b = client_open(7, NULL);
+	struct tconn *c = client_open(7, NULL), *d = client_open(7, NULL);
+
+	(void)state;
+	assert_int_equal(srv_stats(p, 0, 0).qcur, 3);
+	tern_abort(c->c);
+	idle(1);
+	assert_int_equal(srv_stats(p, 0, 0).qcur, 2);
+	tern_abort(a->c);                        /* its slot goes to b, the head */
+	echo_more(b, 1000);
+	assert_int_equal(srv_stats(p, 0, 0).qcur, 1);
+	tern_abort(b->c);
+	echo_more(d, 1000);
+	assert_int_equal(srv_stats(p, 0, 0).qcur, 0);
+	assert_int_equal(cnt(p, "ProxyClientAborts"), 3);
+	assert_int_equal(cnt(p, "ProxyQueueTimeouts"), 0);
+}
+
+/* Past the frontend's maxconn, connections are reset and counted. */
+static void
+test_frontend_maxconn(void **state)
+{
+	static const char *const servers[] = { ECHO_SERVER("198.18.1.2") };
+	struct lab_node *p = topology(CLIENT_NET, PROXY_ON(7, "maxconn = 2\n",
+		"server.s1 = 198.18.1.2:7\n"), servers, 1);
+	struct tconn *a = client_open(7, NULL), *b = client_open(7, NULL), *c;
+
+	(void)state;
+	c = client_connect(7, NULL);
+	run_until(flag_set, &c->closed, 100);
+	assert_true(c->why == TERN_CLOSE_RESET || c->why == TERN_CLOSE_REFUSED);
+	assert_int_equal(cnt(p, "ProxyRefusedMaxconn"), 1);
+	assert_int_equal(fe_stats(p, 0).dcon, 1);
+	echo_more(a, 500);
+	echo_more(b, 500);
+	tern_abort(a->c);
+	c = client_open(7, NULL);                 /* room again */
+	echo_more(c, 500);
+}
+
+/* Without checks due for a while, failed connections seen by the worker take a server down. */
+static void
+test_passive_down(void **state)
+{
+	static const char *const servers[] = { BARE_SERVER("198.18.1.2"),
+					       HTTP_SERVER("198.18.1.3") };
+	struct lab_node *p = topology(CLIENT("cps", 1, 20, "/bytes/100"),
+		PROXY("", "server.s1 = 198.18.1.2:80\nserver.s2 = 198.18.1.3:80\n"
+		      "check = tcp\ncheck_interval_ms = 60000\nrise = 2\nfall = 2\n"), servers, 2);
+	const struct client_result *r;
+
+	(void)state;
+	ctl_start(p);
+	r = run_client(10000);
+	assert_all_answered(r, 20);
+	assert_int_equal(ctl.state[0][0], PROXY_SRV_DOWN);
+	assert_pm_status("app/s1", "DOWN");
+	assert_int_equal(srv_stats(p, 0, 0).econ, 2); /* the second one of `fall` was the last */
+}
+
+/* A server whose address nobody answers: the check times out (L4TOUT). */
+static void
+test_check_timeout(void **state)
+{
+	static const char *const servers[] = { HTTP_SERVER("198.18.1.3") };
+	struct lab_node *p = topology(CLIENT_NET, PROXY("", "server.s1 = 198.18.1.99:80\n"
+		"server.s2 = 198.18.1.3:80\n" CHECKED("tcp") "check_timeout_ms = 50\n"),
+		servers, 1);
+
+	(void)state;
+	ctl_start(p);
+	run_until_state(0, 0, PROXY_SRV_DOWN, 400);
+	assert_string_equal(ctl.what[0][0], "L4TOUT");
+	idle(500);
+	assert_int_equal(ctl.state[0][1], -1);
+	assert_int_equal(ctl.state[0][0], PROXY_SRV_DOWN);
+	assert_true(cnt(p, "ProxyChecksFailed") >= 6);
+}
+
+/* The operator drains the server a session is on: it goes on, new ones go elsewhere. */
+static void
+test_drain(void **state)
+{
+	static const char *const servers[] = { ECHO_SERVER("198.18.1.2"),
+					       ECHO_SERVER("198.18.1.3") };
+	struct lab_node *p = topology(CLIENT_NET, PROXY_ON(7, "", "server.s1 = 198.18.1.2:7\n"
+		"server.s2 = 198.18.1.3:7\n"), servers, 2);
+	struct tconn *a = client_open(7, NULL);
+	unsigned on = srv_stats(p, 0, 0).stot == 1 ? 0 : 1;
+	char name[16];
+
+	(void)state;
+	ctl_start(p);
+	snprintf(name, sizeof(name), "s%u", on + 1);
+	assert_int_equal(proxy_main_set(ctl.pm, "app", name, "drain", ctl_emit, &ctl), 0);
+	assert_int_equal(ctl.state[0][on], PROXY_SRV_DRAIN);
+	snprintf(name, sizeof(name), "app/s%u", on + 1);
+	assert_pm_status(name, "DRAIN");
+	echo_more(client_open(7, NULL), 100);
+	echo_more(client_open(7, NULL), 100);
+	echo_more(a, 1000);
+	assert_int_equal(srv_stats(p, 0, on).stot, 1);
+	assert_int_equal(srv_stats(p, 0, !on).stot, 2);
+	assert_int_equal(srv_stats(p, 0, on).scur, 1);
 }
 
 int
@@ -1566,6 +1713,12 @@ main(void)
 		T(test_maglev_down),
 		T(test_backpressure),
 		T(test_refuse_then_abort),
+		T(test_queue_timeout),
+		T(test_queue_leave),
+		T(test_frontend_maxconn),
+		T(test_passive_down),
+		T(test_check_timeout),
+		T(test_drain),
 	};
 #undef T
 
