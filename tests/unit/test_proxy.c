@@ -1532,7 +1532,7 @@ test_refuse_then_abort(void **state)
 	sessions_drain(p, 100);
 }
 
-/* ---- more: the queue's edges, frontend maxconn, passive health, check timeouts, drain --- */
+/* ---- more: queue edges, frontend maxconn, sessions, passive health, check timeouts, drain */
 
 #define ONE_SLOT PROXY_ON(7, "", "server.s1 = 198.18.1.2:7 maxconn 1 maxqueue 4\nqueue_ms = 200\n")
 
@@ -1611,6 +1611,24 @@ test_frontend_maxconn(void **state)
 	tern_abort(a->c);
 	c = client_open(7, NULL);                 /* room again */
 	echo_more(c, 500);
+}
+
+/* With every session slot taken ([proxy] sessions), connections are reset and counted. */
+static void
+test_no_session(void **state)
+{
+	static const char *const servers[] = { ECHO_SERVER("198.18.1.2") };
+	struct lab_node *p = topology(CLIENT_NET, PROXY_ON(7, "",
+		"server.s1 = 198.18.1.2:7\n[proxy]\nsessions = 1\n"), servers, 1);
+	struct tconn *a = client_open(7, NULL), *b = client_connect(7, NULL);
+
+	(void)state;
+	run_until(flag_set, &b->closed, 100);
+	assert_int_equal(cnt(p, "ProxyRefusedNoSession"), 1);
+	echo_more(a, 500);
+	tern_abort(a->c);
+	sessions_drain(p, 10);
+	echo_more(client_open(7, NULL), 500);     /* the slot is free again */
 }
 
 /* Without checks due for a while, failed connections seen by the worker take a server down. */
@@ -1716,6 +1734,7 @@ main(void)
 		T(test_queue_timeout),
 		T(test_queue_leave),
 		T(test_frontend_maxconn),
+		T(test_no_session),
 		T(test_passive_down),
 		T(test_check_timeout),
 		T(test_drain),
