@@ -216,6 +216,8 @@ lab_poll(struct lab *l)
 	for (unsigned i = 0; i < l->n; i++)
 		if (l->node[i].sw != NULL)
 			tern_worker_poll(&l->node[i].sw->w, l->now);
+	if (l->after_poll != NULL)
+		l->after_poll(l->after_poll_ctx);
 	l->now += LAB_STEP_NS;
 }
 

@@ -35,6 +35,8 @@ struct lab_node;
 /* Returns 1 to drop m on its way out of node's port. */
 typedef int (*lab_tamper_fn)(void *ctx, const struct lab_node *from, uint16_t port,
 			     const struct rte_mbuf *m);
+/* Called after every lab_poll (before time moves on): a test's own work between loops. */
+typedef void (*lab_poll_fn)(void *ctx);
 
 struct lab_node {
 	char name[16];
@@ -65,6 +67,8 @@ struct lab {
 	uint64_t now;                          /* virtual TSC (1 tick = 1 ns) */
 	lab_tamper_fn tamper;
 	void *tamper_ctx;
+	lab_poll_fn after_poll;                /* NULL: none */
+	void *after_poll_ctx;
 };
 
 /* Starts the virtual clock (EAL must be up; the lab needs a TSC rate of 1 GHz: tern_clock_init). */

@@ -321,7 +321,6 @@ void
 sess_end_leg(struct proxy_worker *pw, struct proxy_sess *s, int leg, enum tern_close_reason why)
 {
 	int connecting = leg == LEG_SERVER && s->state == SESS_CONNECTING;
-
 	int abort = why != TERN_CLOSE_NORMAL && s->state != SESS_DONE;
 
 	s->alive[leg] = 0;

@@ -83,6 +83,11 @@ splice_forward(struct proxy_worker *pw, struct proxy_sess *s, int from)
 		struct rte_mbuf *m = chain_split(&s->pending[from], tern_send_space(dst));
 		uint32_t n = m != NULL ? rte_pktmbuf_pkt_len(m) : 0;
 
+		if (m != NULL && n == 0) {
+			/* Only emptied headers, nothing to send: tern_send takes no empty chain. */
+			rte_pktmbuf_free(m);
+			continue;
+		}
 		if (m == NULL || tern_send(dst, m) != n) {
 			if (m != NULL) { /* it fit the space, so this cannot happen: keep it first */
 				if (s->pending[from] != NULL)
