@@ -1,56 +1,97 @@
 #!/usr/bin/env bash
-# Runs tern in network namespace tern-demo on a net_tap port (tern0):
-# tern at 198.18.0.1/24, the Linux side of the tap at 198.18.0.2/24.
-# Foreground until Ctrl-C or SIGTERM; then stops tern, prints its
-# counters and removes the namespace. Safe to start again after a crash.
+# Runs tern as a TCP proxy between two network namespaces (config/demo.conf):
+#   tern-demo    the clients: Linux 198.18.0.2 on tap tern0; tern answers for
+#                198.18.0.1 (its own http/echo/discard services) and for the
+#                proxy's virtual IP 198.18.0.10:80;
+#   tern-demo-b  the servers: tap tern1 (tern 198.18.1.1), three python3
+#                http.servers on 198.18.1.2, .3, .4 port 8000.
+# Foreground until Ctrl-C or SIGTERM; then stops tern (it prints its
+# counters and the proxy's table), the servers, and removes both namespaces.
+# Safe to start again after a crash. TERN_DEMO_NS renames the namespaces
+# (the second gets "-b"), TERN_DEMO_CONF replaces the configuration,
+# TERN_DEMO_BIN runs that tern binary instead of building build/app/tern.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$(id -u)" -eq 0 ] || { echo "demo.sh: run as root (it creates a network namespace)"; exit 1; }
-NS=tern-demo
+[ "$(id -u)" -eq 0 ] || { echo "demo.sh: run as root (it creates network namespaces)"; exit 1; }
+NS=${TERN_DEMO_NS:-tern-demo}
+NSB=$NS-b
 CONF=${TERN_DEMO_CONF:-config/demo.conf}
-scripts/build.sh
+WWW=$(mktemp -d /tmp/tern-demo-www.XXXXXX)
+TERN=${TERN_DEMO_BIN:-}
+if [ -z "$TERN" ]; then
+  scripts/build.sh
+  TERN=build/app/tern
+fi
 
+# Stops every process in namespace $1, then removes it.
 cleanup_ns() {
-  if ip netns list | grep -qw "$NS"; then
+  if ip netns list | grep -qw "$1"; then
     # A tern left by a crash still holds the tap: stop it before removing the namespace.
-    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
-    for _ in $(seq 1 50); do [ -z "$(ip netns pids "$NS" 2>/dev/null)" ] && break; sleep 0.1; done
-    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-    ip netns del "$NS"
+    for pid in $(ip netns pids "$1" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
+    for _ in $(seq 1 50); do [ -z "$(ip netns pids "$1" 2>/dev/null)" ] && break; sleep 0.1; done
+    for pid in $(ip netns pids "$1" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns del "$1"
   fi
 }
-cleanup_ns
+cleanup_ns "$NS"
+cleanup_ns "$NSB"
 ip netns add "$NS"
+ip netns add "$NSB"
 ip netns exec "$NS" ip link set lo up
+ip netns exec "$NSB" ip link set lo up
 
-ip netns exec "$NS" build/app/tern -c "$CONF" &
+ip netns exec "$NS" "$TERN" -c "$CONF" &
 tern_pid=$!
 stop() {
   trap - INT TERM EXIT
   kill -TERM "$tern_pid" 2>/dev/null || true
   wait "$tern_pid" 2>/dev/null || true
-  cleanup_ns
+  cleanup_ns "$NSB"
+  cleanup_ns "$NS"
+  rm -rf "$WWW"
 }
 trap stop INT TERM EXIT
 
-for _ in $(seq 1 100); do
-  ip netns exec "$NS" ip link show tern0 >/dev/null 2>&1 && break
-  kill -0 "$tern_pid" 2>/dev/null || { echo "demo.sh: tern exited during start"; exit 1; }
-  sleep 0.1
-done
+wait_link() { # namespace, link
+  for _ in $(seq 1 100); do
+    ip netns exec "$1" ip link show "$2" >/dev/null 2>&1 && return 0
+    kill -0 "$tern_pid" 2>/dev/null || { echo "demo.sh: tern exited during start"; exit 1; }
+    sleep 0.1
+  done
+  echo "demo.sh: tap $2 did not appear"; exit 1
+}
+wait_link "$NS" tern0
 ip netns exec "$NS" ip addr add 198.18.0.2/24 dev tern0
 ip netns exec "$NS" ip link set tern0 up
+wait_link "$NS" tern1
+ip netns exec "$NS" ip link set tern1 netns "$NSB"
+ip netns exec "$NSB" ip link set tern1 up
+
+declare -A server_pid=()
+for i in 1 2 3; do
+  addr=198.18.1.$((i + 1))
+  mkdir -p "$WWW/s$i"
+  echo "hello from server s$i ($addr)" >"$WWW/s$i/index.html"
+  head -c 10485760 /dev/urandom >"$WWW/s$i/10M"
+  ip netns exec "$NSB" ip addr add "$addr/24" dev tern1
+  ip netns exec "$NSB" python3 -m http.server --bind "$addr" --directory "$WWW/s$i" 8000 \
+    >/dev/null 2>&1 &
+  server_pid[s$i]=$!
+done
 
 cat <<MSG
 
-tern is running in namespace $NS at 198.18.0.1 (Linux side 198.18.0.2). Try:
-  sudo ip netns exec $NS ping 198.18.0.1
-  sudo ip netns exec $NS curl http://198.18.0.1/            # http on :80 (also /bytes/N)
-  sudo ip netns exec $NS ab -k -n 10000 -c 50 http://198.18.0.1/
-  echo hello | sudo ip netns exec $NS nc -N 198.18.0.1 7    # echo on :7 (discard on :9)
-  sudo ip netns exec $NS nc -zv 198.18.0.1 81               # refused at once (RST)
-  sudo kill -USR1 $tern_pid                                  # print counters now
-Ctrl-C stops tern, prints its counters and removes the namespace.
+tern is running in namespace $NS (pid $tern_pid): the proxy on 198.18.0.10:80 in
+front of servers s1, s2, s3 (198.18.1.2-4:8000 in namespace $NSB). Try:
+  sudo ip netns exec $NS curl http://198.18.0.10/        # round-robin over s1, s2, s3
+  sudo ip netns exec $NS curl -s http://198.18.0.10/10M | sha256sum
+  sudo ip netns exec $NS ab -n 2000 -c 20 http://198.18.0.10/
+  sudo kill ${server_pid[s2]}                         # stop s2: tern marks it DOWN, stops using it
+  sudo kill -USR1 $tern_pid                          # print counters and the proxy's table now
+tern's own services on 198.18.0.1:
+  sudo ip netns exec $NS curl http://198.18.0.1/         # http on :80 (also /bytes/N)
+  echo hello | sudo ip netns exec $NS nc -N 198.18.0.1 7 # echo on :7 (discard on :9)
+Ctrl-C stops tern (it prints its counters) and removes both namespaces.
 
 MSG
 wait "$tern_pid" || true

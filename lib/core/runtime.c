@@ -302,8 +302,10 @@ stop_now(struct tern_runtime *rt, uint64_t *deadline)
 {
 	if (stop_requested == 0)
 		return 0;
-	if (stop_requested > 1 || rt->prog->stop_begin == NULL)
+	if (rt->prog->stop_begin == NULL)
 		return 1;
+	if (stop_requested > 1) /* at once: what is still open is reset, not left to hang */
+		return *deadline == 0 || rt->prog->stop_poll(rt, 1);
 	if (*deadline == 0) {
 		unsigned grace = rt->prog->stop_begin(rt);
 

@@ -217,6 +217,27 @@ tern_kill() {
 
 tern_alive() { kill -0 "$TERN_PID" 2>/dev/null; }
 
+# tern_wait_exit SECS: until tern exits by itself (fails after SECS); sets TERN_STATUS.
+tern_wait_exit() {
+	local deadline=$((SECONDS + $1))
+	while tern_alive; do
+		[ $SECONDS -lt $deadline ] || fail "tern did not exit within $1 s"
+		sleep 0.1
+	done
+	TERN_STATUS=0
+	wait "$TERN_PID" 2>/dev/null || TERN_STATUS=$?
+	log "pid $TERN_PID exited, status $TERN_STATUS"
+}
+
+# wait_log REGEX SECS: until tern's log has a line matching REGEX (fails after SECS).
+wait_log() {
+	local deadline=$((SECONDS + $2))
+	until grep -qE "$1" "$TERN_LOG"; do
+		[ $SECONDS -lt $deadline ] || fail "no '$1' in tern's log within $2 s"
+		sleep 0.1
+	done
+}
+
 # --- counters --------------------------------------------------------------
 
 # counter NAME [LOG]: NAME's value in the log's LAST counters block, 0 when

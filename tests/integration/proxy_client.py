@@ -16,6 +16,9 @@ Clients:
   halfclose-client HOST PORT N M   send "N\\n", read to the server's FIN (N bytes expected),
                                    then send M more bytes and half-close; prints
                                    "received R then sent M"
+  hold HOST PORT SECS              echo a line every 100 ms for SECS (forever if 0), then
+                                   close; prints "done N" or "reset after N at T" (N echoes
+                                   answered, T epoch seconds)
   raw HOST PORT HEXBYTES [SECS]    send bytes, print what comes back and how it ended
   sources VIP PORT BASE COUNT      GET /whoami from COUNT source addresses BASE+i
                                    (198.19.x.y), prints "SRC SERVER" lines
@@ -161,6 +164,35 @@ def cmd_halfclose_client(host, port, n, m):
         pass
     s.close()
     print(f"received {got} then sent {m}")
+
+
+def cmd_hold(host, port, secs):
+    s = connect(host, port, timeout=10)
+    end = time.time() + float(secs) if float(secs) > 0 else float("inf")
+    n = 0
+    try:
+        while time.time() < end:
+            line = f"line {n}\n".encode()
+            s.sendall(line)
+            got = b""
+            while len(got) < len(line):
+                b = s.recv(len(line) - len(got))
+                if not b:
+                    raise ConnectionResetError("closed")
+                got += b
+            if got != line:
+                print(f"wrong echo after {n}")
+                return
+            n += 1
+            time.sleep(0.1)
+    except (ConnectionResetError, BrokenPipeError):
+        print(f"reset after {n} at {time.time():.3f}")
+        return
+    except socket.timeout:
+        print(f"timeout after {n}")
+        return
+    s.close()
+    print(f"done {n}")
 
 
 def cmd_raw(host, port, hexbytes, secs="3"):
@@ -332,7 +364,7 @@ def main():
     cmd, args = a[0], a[1:]
     clients = {'echo': cmd_echo, 'get': cmd_get,
                'get-shut': lambda *a: cmd_get(*a, shut=True), 'upload': cmd_upload,
-               'reset-after': cmd_reset_after, 'wait-reset': cmd_wait_reset, 'raw': cmd_raw,
+               'reset-after': cmd_reset_after, 'hold': cmd_hold, 'wait-reset': cmd_wait_reset, 'raw': cmd_raw,
                'sources': cmd_sources, 'load': cmd_load,
                'halfclose-client': cmd_halfclose_client}
     if cmd in clients:

@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "net/net_config.h"
+#include "proxy/proxy_config.h"
 #include "stack/stack.h"
 #include "svc/svc_config.h"
 #include "tcp/tcp_config.h"
@@ -100,7 +101,10 @@ test_demo_config(void **state)
 	assert_string_equal(cfg.path, demo);
 	assert_int_equal(cfg.workers, 1);
 	assert_int_equal(cfg.log_level, RTE_LOG_NOTICE);
-	assert_int_equal(cfg.nports, 1);
+	assert_int_equal(cfg.nports, 2);
+	assert_string_equal(cfg.ports[1].devargs, "net_tap1,iface=tern1");
+	assert_int_equal(proxy_frontend_count(&cfg), 1);
+	assert_int_equal(proxy_backend_config(&cfg, 0)->nservers, 3);
 	assert_string_equal(cfg.ports[0].section, "port0");
 	assert_string_equal(cfg.ports[0].devargs, "net_tap0,iface=tern0");
 	assert_int_equal(cfg.ports[0].addr, 0xc6120001); /* 198.18.0.1, host order */
@@ -626,6 +630,117 @@ test_config_in_code(void **state)
 	tern_config_free(&c);
 }
 
+/* ---- [frontend.NAME], [backend.NAME], [proxy] ---------------------------------- */
+
+#define TWO_PORTS MINIMAL_PORT "[port1]\ndevice = net_null1\naddress = 198.18.1.1/24\n"
+#define FE(bind) "[frontend.web]\nbind = " bind "\nbackend = app\n"
+#define BE "[backend.app]\nserver.a = 198.18.1.10:80\n"
+
+static void
+test_proxy_good(void **state)
+{
+	const struct proxy_frontend_cfg *fe;
+	const struct proxy_backend_cfg *be;
+
+	(void)state;
+	assert_int_equal(load_text(TWO_PORTS FE("198.18.0.10:80, 198.18.0.11:443")
+				   "accept_proxy = v2\n"
+				   "[backend.app]\nserver.a = 198.18.1.10:80 weight 3 maxconn 100\n"
+				   "server.b = 198.18.1.11:8080 backup\nbalance = maglev\n"
+				   "maglev_size = 251\nsource = 198.18.1.1:40000-40999\ncheck = http\n"
+				   "check_path = /health\n[proxy]\ngrace_ms = 500\n"), 0);
+	assert_int_equal(proxy_frontend_count(&cfg), 1);
+	fe = proxy_frontend_config(&cfg, 0);
+	assert_string_equal(fe->name, "web");
+	assert_int_equal(fe->nbinds, 2);
+	assert_int_equal(fe->binds[1].addr, 0xc612000b);
+	assert_int_equal(fe->binds[1].port, 443);
+	assert_int_equal(fe->accept_proxy, PROXY_PP_V2);
+	assert_int_equal(fe->backend_index, 0);
+	be = proxy_backend_config(&cfg, 0);
+	assert_int_equal(be->nservers, 2);
+	assert_string_equal(be->servers[0].name, "a");
+	assert_int_equal(be->servers[0].weight, 3);
+	assert_int_equal(be->servers[0].maxconn, 100);
+	assert_int_equal(be->servers[1].port, 8080);
+	assert_int_equal(be->servers[1].backup, 1);
+	assert_int_equal(be->balance, PROXY_BAL_MAGLEV);
+	assert_int_equal(be->sources[0].port_lo, 40000);
+	assert_int_equal(be->sources[0].port_hi, 40999);
+	assert_string_equal(be->check_path, "/health");
+	assert_int_equal(be->check_timeout_ms, be->check_interval_ms); /* 0 means the interval */
+	assert_int_equal(proxy_global_config(&cfg)->grace_ms, 500);
+}
+
+static void
+test_proxy_frontend_errors(void **state)
+{
+	(void)state;
+	expect_error(TWO_PORTS "[frontend.web]\nbind = 198.18.0.10:80\nbackend = nope\n" BE,
+		     "frontend.web", "backend", "no [backend.nope] section");
+	expect_error(TWO_PORTS "[frontend.web]\nbackend = app\n" BE, "frontend.web", "bind", NULL);
+	expect_error(TWO_PORTS FE("198.18.0.10") BE, "frontend.web", "bind", "ADDRESS:PORT");
+	assert_contains(err, "'198.18.0.10'");
+	expect_error(TWO_PORTS FE("198.18.0.10:0") BE, "frontend.web", "bind", "ADDRESS:PORT");
+	expect_error(TWO_PORTS FE("198.18.0.10:65536") BE, "frontend.web", "bind", "ADDRESS:PORT");
+	expect_error(TWO_PORTS FE("198.18.7.10:80") BE, "frontend.web", "bind", "inside no port");
+	expect_error(TWO_PORTS FE("198.18.0.255:80") BE, "frontend.web", "bind", "broadcast");
+	expect_error(TWO_PORTS FE("198.18.0.10:80, 198.18.0.10:80") BE, "frontend.web", "bind",
+		     "also bound by [frontend.web]");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "[frontend.api]\nbind = 198.18.0.10:80\n"
+		     "backend = app\n" BE, "frontend.api", "bind", "also bound by [frontend.web]");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "maxconn = 0\n" BE, "frontend.web", "maxconn",
+		     "integer from 1");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "accept_proxy = v3\n" BE, "frontend.web",
+		     "accept_proxy", "none, v1 or v2");
+}
+
+static void
+test_proxy_server_errors(void **state)
+{
+	(void)state;
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "[backend.app]\nbalance = leastconn\n",
+		     "backend.app", NULL, "at least one server.NAME");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "[backend.app]\nserver.a = web1\n",
+		     "backend.app", "server.a", "ADDRESS:PORT");
+	assert_contains(err, "'web1'");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "[backend.app]\nserver.a = 198.18.1.10:80 "
+		     "weight 257\n", "backend.app", "server.a", "weight 0-256");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "[backend.app]\nserver.a = 198.18.1.10:80 "
+		     "weight\n", "backend.app", "server.a", "weight 0-256");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "[backend.app]\nserver.a = 198.18.1.10:80 "
+		     "fast\n", "backend.app", "server.a", "'fast'");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "[backend.app]\nserver.a = 198.18.1.10:80\n"
+		     "server.a = 198.18.1.11:80\n", "backend.app", "server.a", "twice");
+	/* Off every prefix, and no port has a gateway. */
+	expect_error(TWO_PORTS FE("198.18.0.10:80") "[backend.app]\nserver.a = 198.18.9.10:80\n",
+		     "backend.app", "server.a", "no port reaches");
+}
+
+static void
+test_proxy_backend_errors(void **state)
+{
+	(void)state;
+	expect_error(TWO_PORTS FE("198.18.0.10:80") BE "source = 198.18.0.20\n", "backend.app",
+		     "source", "not on [port1]");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") BE "source = 198.18.1.20:5000-4000\n",
+		     "backend.app", "source", "ADDRESS:LOW-HIGH");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") BE "source = 198.18.1.20:0-10\n",
+		     "backend.app", "source", "ADDRESS:LOW-HIGH");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") BE "source = 198.18.1.0\n",
+		     "backend.app", "source", "network or broadcast");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") BE "balance = maglev\nmaglev_size = 1000\n",
+		     "backend.app", "maglev_size", "a prime");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") BE "balance = random\n", "backend.app",
+		     "balance", "roundrobin, leastconn or maglev");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") BE "check_status = 600\n", "backend.app",
+		     "check_status", "integer from 100 to 599");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") BE "check_method = DELETE\n", "backend.app",
+		     "check_method", "GET");
+	expect_error(TWO_PORTS FE("198.18.0.10:80") BE "retries = 17\n", "backend.app",
+		     "retries", "integer from 0 to 16");
+}
+
 int
 main(void)
 {
@@ -676,6 +791,10 @@ main(void)
 		cmocka_unit_test(test_unknown_section_lists_schema),
 		cmocka_unit_test(test_reference_has_every_key),
 		cmocka_unit_test(test_config_in_code),
+		cmocka_unit_test(test_proxy_good),
+		cmocka_unit_test(test_proxy_frontend_errors),
+		cmocka_unit_test(test_proxy_server_errors),
+		cmocka_unit_test(test_proxy_backend_errors),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The README's first quick-start command works: scripts/demo.sh starts tern
+# as a proxy in front of three python3 http.servers; the virtual IP serves
+# each server in turn and a 10 MiB file byte-exact; a server stopped is
+# marked DOWN and no longer used; SIGTERM stops it all, the proxy's table
+# is printed and both namespaces are gone.
+# it-limit: 120
+source "$(dirname "$0")/lib.sh"
+
+DNS=tern-it-demo-$$
+DLOG=$TMPD/demo.log
+VIP=198.18.0.10
+TERN_DEMO_NS=$DNS TERN_DEMO_BIN=$TERN_BIN setsid "$REPO/scripts/demo.sh" >"$DLOG" 2>&1 &
+demo=$!
+IT_PIDS+=("$demo")
+TERN_LOG=$DLOG # show_log on failure
+# demo.sh removes its namespaces itself; these catch a demo that failed half-way.
+IT_NAMESPACES+=("$DNS-b" "$DNS")
+
+deadline=$((SECONDS + 60))
+until grep -q "stop s2" "$DLOG"; do
+	kill -0 "$demo" 2>/dev/null || fail "demo.sh exited during start"
+	[ $SECONDS -lt $deadline ] || fail "demo.sh did not print its instructions in 60 s"
+	sleep 0.2
+done
+dx() { ip netns exec "$DNS" "$@"; }
+get() { dx curl -sS --max-time 10 "http://$VIP/$1"; }
+
+# Checks start with tern, before the servers do: wait until each answers once.
+seen=""
+deadline=$((SECONDS + 20))
+while [ "$(echo "$seen" | tr ' ' '\n' | sort -u | grep -c .)" -lt 3 ]; do
+	[ $SECONDS -lt $deadline ] || fail "not every server answered through $VIP within 20 s: $seen"
+	seen+=" $(get "" 2>/dev/null | sed -n 's/hello from server \(s[0-9]\).*/\1/p')"
+	sleep 0.1
+done
+log "servers answering through $VIP: $(echo "$seen" | tr ' ' '\n' | sort -u | xargs)"
+
+# Each server has its own random 10M: a download must be one of them, exactly.
+wants=""
+for i in 1 2 3; do
+	wants+=" $(ip netns exec "$DNS-b" curl -sS --max-time 10 "http://198.18.1.$((i + 1)):8000/10M" |
+		sha256sum | cut -c1-64)"
+done
+for i in 1 2 3; do
+	got=$(get 10M | sha256sum | cut -c1-64)
+	case $wants in *"$got"*) ;; *) fail "10M download $i: sha256 $got is no server's file" ;; esac
+done
+log "3 x 10 MiB through the proxy, sha256 of a server's file"
+
+s2=$(sed -n 's/.*kill \([0-9][0-9]*\) .*stop s2.*/\1/p' "$DLOG")
+[ -n "$s2" ] || fail "no pid of s2 in the demo's instructions"
+kill "$s2"
+deadline=$((SECONDS + 20))
+until grep -q "server web/s2 is DOWN" "$DLOG"; do
+	[ $SECONDS -lt $deadline ] || fail "s2 stopped, but not marked DOWN within 20 s"
+	sleep 0.2
+done
+for i in $(seq 1 12); do
+	r=$(get "") || fail "request $i after s2 went DOWN failed"
+	case $r in *s2*) fail "request $i went to s2 after it was DOWN" ;; esac
+done
+log "s2 stopped: DOWN, and 12 requests went to s1 and s3"
+
+kill -TERM "$demo"
+deadline=$((SECONDS + 30))
+while kill -0 "$demo" 2>/dev/null; do
+	[ $SECONDS -lt $deadline ] || fail "demo.sh did not stop within 30 s of SIGTERM"
+	sleep 0.2
+done
+grep -qE '^  web/s2 +DOWN' "$DLOG" || fail "no proxy table with web/s2 DOWN at exit"
+ip netns list | grep -qw "$DNS" && fail "namespace $DNS left behind"
+pass "demo: 3 servers through $VIP, 10 MiB exact, s2 DOWN and unused, clean stop"
