@@ -181,5 +181,6 @@ extern int bench_huge;             /* EAL runs on hugepages */
 
 /* conn: two tern stacks back to back in memory, client and http server. */
 int bench_conn(const struct bench_opts *o, FILE *out);
+int bench_proxy(const struct bench_opts *o, FILE *out);
 
 #endif

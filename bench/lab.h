@@ -3,10 +3,10 @@
  * by stack_build from its own configuration text, their ports attached to
  * Ethernet segments (a switch each: frames go to the member with their
  * destination MAC, broadcasts to every other member), handed over as a NIC
- * with checksum offloads would. Time
- * is virtual: every lab_poll moves it forward by a fixed step, so what a
- * test sees never depends on how fast the machine is. A tamper hook per
- * link may drop frames.
+ * with checksum offloads would. Time is virtual: every lab_poll moves it
+ * forward by a fixed step, so what a test sees never depends on how fast
+ * the machine is (benchmarks use the TSC instead: lab_use_tsc). A tamper
+ * hook per link may drop frames.
  *
  * Used by the proxy's in-memory tests (a client, the proxy, servers) and
  * by tern-bench proxy.
@@ -48,6 +48,7 @@ struct lab_node {
 	struct rte_ring *rx[TERN_MAX_PORTS];   /* frames the segment delivered to this port */
 	int seg[TERN_MAX_PORTS];               /* the segment each port is on, -1: none */
 	uint64_t frames_out, dropped;
+	uint64_t busy_cycles;                  /* TSC cycles in its loops (lab_use_tsc only) */
 };
 
 struct lab_member {
@@ -64,7 +65,8 @@ struct lab {
 	unsigned n;
 	struct lab_node node[LAB_NODES];
 	struct lab_segment seg[LAB_SEGMENTS];
-	uint64_t now;                          /* virtual TSC (1 tick = 1 ns) */
+	uint64_t now;                          /* virtual TSC (1 tick = 1 ns), or the TSC */
+	int tsc;                               /* lab_use_tsc: real time */
 	lab_tamper_fn tamper;
 	void *tamper_ctx;
 	lab_poll_fn after_poll;                /* NULL: none */
@@ -73,6 +75,13 @@ struct lab {
 
 /* Starts the virtual clock (EAL must be up; the lab needs a TSC rate of 1 GHz: tern_clock_init). */
 void lab_init(struct lab *l);
+
+/*
+ * Real time instead of virtual (benchmarks; before lab_add, with
+ * tern_clock_init at the TSC's rate): every node polls at the TSC's
+ * present, and the cycles each one spends are counted in busy_cycles.
+ */
+void lab_use_tsc(struct lab *l);
 
 /*
  * A node from configuration text (INI, as a file would hold: its ports'

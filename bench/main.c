@@ -26,13 +26,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tern-bench pps|mem|conn [options]\n"
+		"usage: tern-bench pps|mem|conn|proxy [options]\n"
 		"  pps   packets per second of one worker's TCP receive path, in memory,\n"
 		"        with its no-TCP (parse+tx) and net_ring ceilings measured in the same run\n"
 		"  mem   bytes per idle established connection\n"
 		"  conn  requests per second of a tern client against a tern http server, both\n"
 		"        on one core in memory (rps: keep-alive; cps: a connection per request),\n"
 		"        or on two lcores over a net_ring pair (--layout two-cores)\n"
+		"  proxy requests per second through tern's proxy: a tern client, the proxy and\n"
+		"        a tern http server on one core in memory, the proxy's CPU time apart\n"
 		"options:\n"
 		"  --flows LIST        established flows, comma separated (pps: 1,1000,100000,1000000;\n"
 		"                      mem: 1000000); k and M suffixes accepted\n"
@@ -49,7 +51,7 @@ usage(FILE *f)
 		"  --core N            CPU to run on (default: the last one this process may use)\n"
 		"  --hugepages auto|yes|no  EAL memory (default auto: hugepages when enough are free)\n"
 		"  --mem-mb MB         EAL memory (default: computed from the flows)\n"
-		"conn options:\n"
+		"conn and proxy options:\n"
 		"  --mode LIST         rps,cps (default both)\n"
 		"  --concurrency N     connections kept busy (default 64)\n"
 		"  --bytes N           answer body, GET /bytes/N (default 64)\n"
@@ -58,7 +60,9 @@ usage(FILE *f)
 		"                      --core, the server's on a second CPU, over net_ring ports\n"
 		"  --linux PATH        tern-linux-conn: the same load from Linux on the same cores\n"
 		"                      after each run, over loopback and (root, linux_conn_veth.sh\n"
-		"                      next to PATH) over a veth pair between namespaces\n");
+		"                      next to PATH) over a veth pair between namespaces\n"
+		"  --haproxy PATH      proxy: tern-linux-conn; HAProxy 2.6 (mode tcp) between its\n"
+		"                      client and server, by haproxy_conn.sh next to PATH (root)\n");
 }
 
 double
@@ -180,6 +184,7 @@ parse_conn_opt(int opt, const char *arg, struct bench_opts *o)
 		o->conn_modes = (strstr(arg, "rps") ? 1u : 0) | (strstr(arg, "cps") ? 2u : 0);
 		return o->conn_modes ? 0 : -1;
 	case 'L':
+	case 'X': /* --haproxy: the same tern-linux-conn, HAProxy in between */
 		o->linux_conn = arg;
 		return access(arg, X_OK);
 	case 'Y':
@@ -315,6 +320,7 @@ main(int argc, char **argv)
 		{ "bytes", required_argument, NULL, 'B' },
 		{ "linux", required_argument, NULL, 'L' },
 		{ "layout", required_argument, NULL, 'Y' },
+		{ "haproxy", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -323,20 +329,22 @@ main(int argc, char **argv)
 		.hugepages = "auto", .conn_modes = 3, .concurrency = 64, .conn_bytes = 64,
 	};
 	const char *cmd;
-	int mem, conn, opt, rc, li = 0;
+	int mem, conn, proxy, opt, rc, li = 0;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
-	if (strcmp(cmd, "pps") != 0 && strcmp(cmd, "mem") != 0 && strcmp(cmd, "conn") != 0) {
+	if (strcmp(cmd, "pps") != 0 && strcmp(cmd, "mem") != 0 && strcmp(cmd, "conn") != 0 &&
+	    strcmp(cmd, "proxy") != 0) {
 		fprintf(stderr, "tern-bench: unknown subcommand '%s'\n", cmd);
 		usage(stderr);
 		return 2;
 	}
 	mem = strcmp(cmd, "mem") == 0;
 	conn = strcmp(cmd, "conn") == 0;
+	proxy = strcmp(cmd, "proxy") == 0;
 	o.core = last_cpu();
 	if (mem) {
 		o.flows[0] = 1000000;
@@ -412,6 +420,7 @@ main(int argc, char **argv)
 		case 'K':
 		case 'B':
 		case 'L':
+		case 'X':
 		case 'Y':
 			if (parse_conn_opt(opt, optarg, &o) != 0)
 				goto bad;
@@ -434,9 +443,15 @@ bad:
 	}
 	if (o.two_cores && two_cores_check(&o, conn) != 0)
 		return 1;
-	if (eal_start(argv[0], &o, o.mem_mb ? o.mem_mb : conn ? 1792 : mem_needed_mb(&o, mem)) != 0)
+	if (proxy) { /* HAProxy's peers: another CPU when there is one */
+		o.core2 = last_cpu_but(o.core);
+		o.core2 = o.core2 == CPU_SETSIZE ? o.core : o.core2;
+	}
+	if (eal_start(argv[0], &o, o.mem_mb ? o.mem_mb : conn ? 1792 : proxy ? 2560 :
+		      mem_needed_mb(&o, mem)) != 0)
 		return 1;
-	rc = conn ? bench_conn(&o, stdout) : mem ? bench_mem(&o, stdout) : bench_pps(&o, stdout);
+	rc = conn ? bench_conn(&o, stdout) : proxy ? bench_proxy(&o, stdout) :
+	     mem ? bench_mem(&o, stdout) : bench_pps(&o, stdout);
 	rte_eal_cleanup();
 	tern_eal_remove_own_dir(runtime_dir);
 	return rc;

@@ -21,6 +21,21 @@ MEM = COMMON + ["bytes_per_conn", "tcb_bytes"]
 CONN = COMMON + ["rate", "rate_min", "rate_max", "requests", "connections", "errors",
                  "linux_rate", "p50_us", "p99_us", "p999_us", "layout", "rate_per_core",
                  "linux_veth_rate", "linux_veth_p50_us", "ratio_veth"]
+PROXY = ["scenario", "concurrency", "bytes", "requests", "connections", "errors", "rate",
+         "rate_min", "rate_max", "proxy_cpu_share", "rate_per_proxy_core",
+         "gbit_per_proxy_core", "p50_us", "cycles_per_request_proxy", "haproxy_rate",
+         "haproxy_cpu_share", "haproxy_rate_per_cpu", "ratio"]
+
+
+def check_proxy(r, l, with_haproxy):
+    if not (r["rate"] > 0 and r["rate_per_proxy_core"] > r["rate"] and r["errors"] == 0
+            and 0 < r["proxy_cpu_share"] < 1):
+        print(f"zero rate, errors or an implausible CPU share in {l}")
+        return False
+    if with_haproxy and not (r["haproxy_rate"] > 0 and r["haproxy_rate_per_cpu"] > 0):
+        print(f"no HAProxy figure in {l}")
+        return False
+    return True
 
 
 def veth(script, linux_conn):
@@ -79,6 +94,12 @@ def main():
         return 1
     for l in lines:
         r = json.loads(l)
+        if r.get("bench") == "proxy":
+            if [k for k in PROXY if k not in r] or not check_proxy(r, l, "--haproxy" in cmd):
+                print(f"missing keys or bad figures in {l}")
+                return 1
+            print(f"ok proxy {r['scenario']} {r['rate_per_proxy_core']:.0f} req/s per proxy core")
+            continue
         keys = {"mem": MEM, "conn": CONN}.get(r.get("bench"), PPS)
         missing = [k for k in keys if k not in r]
         if missing:

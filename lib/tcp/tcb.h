@@ -50,6 +50,7 @@ enum tcb_flags {
 	TF_WANT_WRITABLE = 1 << 11, /* tern_send() was short: tell the app when space opens */
 	TF_RTT_TIMING = 1 << 12,  /* rtt_seq is being timed (no timestamps) */
 	TF_PASSIVE = 1 << 13,     /* opened by a listener */
+	TF_BATCHED = 1 << 14,     /* held until the input burst ends (tcb_leave_api) */
 	TF_ZERO_WINDOW = 1 << 15, /* persist mode: probing a zero window or waiting out SWS avoidance */
 	TF_FREED = 1 << 16,       /* on the free list */
 	TF_FIN_OOO = 1 << 17,     /* rcv_fin_seq holds a FIN that came ahead of data */

@@ -156,7 +156,7 @@ tern_consumed(struct tcb *c, uint32_t n)
 {
 	c->rcv_unconsumed -= RTE_MIN(n, c->rcv_unconsumed);
 	tcb_enter(c);
-	tcb_leave(tcp_worker_of(c), c); /* output decides whether the update is worth an ACK */
+	tcb_leave_api(tcp_worker_of(c), c); /* output decides whether the update is worth an ACK */
 }
 
 void
@@ -169,7 +169,7 @@ tern_shutdown(struct tcb *c)
 		tcp_drop(tcp_worker_of(c), c, TERN_CLOSE_ABORTED, 0);
 	else
 		c->flags |= TF_FIN_QUEUED;
-	tcb_leave(tcp_worker_of(c), c);
+	tcb_leave_api(tcp_worker_of(c), c);
 }
 
 void

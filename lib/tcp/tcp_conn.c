@@ -192,6 +192,31 @@ maybe_app_done(struct tcb *c)
 }
 
 void
+tcb_leave_api(struct tcp_worker *tw, struct tcb *c)
+{
+	if (c->busy == 1 && tw->batching && !(c->flags & TF_BATCHED) &&
+	    tw->nbatched < TCP_BATCH_MAX) {
+		c->flags |= TF_BATCHED; /* stays entered until tcp_batch_flush */
+		tw->batched[tw->nbatched++] = c;
+		return;
+	}
+	tcb_leave(tw, c);
+}
+
+void
+tcp_batch_flush(struct tcp_worker *tw)
+{
+	tw->batching = 0; /* what the flushed callbacks send goes at once */
+	for (unsigned i = 0; i < tw->nbatched; i++) {
+		struct tcb *c = tw->batched[i];
+
+		c->flags &= ~TF_BATCHED;
+		tcb_leave(tw, c);
+	}
+	tw->nbatched = 0;
+}
+
+void
 tcb_leave(struct tcp_worker *tw, struct tcb *c)
 {
 	if (--c->busy > 0)

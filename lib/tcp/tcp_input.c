@@ -136,11 +136,13 @@ tcp_input_burst(struct tcp_worker *tw, uint16_t port, struct rte_mbuf **m, unsig
 		if (c[i] != NULL)
 			tcb_prefetch(c[i]);
 	gen = tw->flow_gen;
+	tw->batching = 1;
 	for (unsigned i = 0; i < k; i++) {
 		if (tw->flow_gen != gen)
 			c[i] = tcp_flow_lookup(tw, s[i].saddr, s[i].sport, s[i].daddr, s[i].dport);
 		input_one(tw, &s[i], c[i]);
 	}
+	tcp_batch_flush(tw);
 }
 
 /* §3.10.7.2 LISTEN. */

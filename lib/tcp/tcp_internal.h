@@ -139,6 +139,15 @@ tcb_enter(struct tcb *c)
 
 /* Leaves an entry point: at the outermost one, pending events, then output; may free c. */
 void tcb_leave(struct tcp_worker *tw, struct tcb *c);
+/*
+ * Leaves an API call (send, shutdown, consumed). During a burst of input,
+ * a connection outside its own callbacks is held until the burst ends:
+ * what a proxy forwards from several segments (and the FIN after them)
+ * leaves in one output, not one per segment.
+ */
+void tcb_leave_api(struct tcp_worker *tw, struct tcb *c);
+/* The burst is over: every held connection's events, then its output. */
+void tcp_batch_flush(struct tcp_worker *tw);
 
 static inline void
 tcb_event(struct tcb *c, uint8_t ev)

@@ -152,7 +152,7 @@ tern_send(struct tcb *c, struct rte_mbuf *m)
 	}
 	sndq_append(c, m);
 	tcb_enter(c);
-	tcb_leave(tcp_worker_of(c), c); /* outside a callback, send now */
+	tcb_leave_api(tcp_worker_of(c), c); /* outside a callback: now, or after the input burst */
 	return len;
 }
 
@@ -180,6 +180,6 @@ tern_send_bytes(struct tcb *c, const void *data, uint32_t len)
 		done += n;
 	}
 	tcb_enter(c);
-	tcb_leave(tw, c);
+	tcb_leave_api(tw, c);
 	return done;
 }

@@ -39,6 +39,8 @@ struct tcp_ooo_seg {
 	uint32_t next;                /* next (higher) segment of the same TCB, or UINT32_MAX */
 };
 
+#define TCP_BATCH_MAX 64 /* connections held per input burst (more go out at once) */
+
 struct tcp_worker {
 	struct net_worker *net;
 	struct tern_worker *w;
@@ -63,6 +65,10 @@ struct tcp_worker {
 	uint32_t challenge_acks;
 	uint32_t ephemeral_next;       /* where the next source port search starts */
 	struct timer_wheel wheel;
+	/* Connections an API call touched during a burst of input, held for one output after it. */
+	int batching;
+	unsigned nbatched;
+	struct tcb *batched[TCP_BATCH_MAX];
 	struct tcp_counters cnt;
 };
 
