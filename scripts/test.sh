@@ -44,7 +44,7 @@ suite "bench smoke (release)" meson test -C build --suite bench --print-errorlog
 # The 64 MiB transfer at 1 % loss and 20 ms RTT takes 75-100 s (as Linux does): allow 180 s per test.
 export TERN_IT_TIMEOUT=${TERN_IT_TIMEOUT:-180}
 suite "integration (release)" bash tests/integration/run.sh build
-suite "integration (asan+ubsan)" bash tests/integration/run.sh build-san test_ping test_hostile test_closed_port tcp_echo tcp_close tcp_client
+suite "integration (asan+ubsan)" bash tests/integration/run.sh build-san test_ping test_hostile test_closed_port tcp_echo tcp_close tcp_client proxy_protocol proxy_hostile proxy_stop proxy_close
 
 echo
 echo "test.sh: $(( $(date +%s) - start ))s; failed suites: ${failures[*]:-none}"
