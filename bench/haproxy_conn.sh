@@ -174,7 +174,7 @@ ip netns exec "$NS" taskset -c "$PROXY_CPU" "$HAPROXY" -db -f "$CFG" \
 HAP=$!
 
 # Ready when a connection goes through to the server, then to haproxy (at
-# most 2 s for both).
+# most 2 s each).
 ready() { # PID IP NAME
 	local _
 	for _ in $(seq 40); do

@@ -54,6 +54,27 @@ def conn_row(r):
             f"| {f'{veth:,.0f}' if veth else '-'} | {ratio_veth} |")
 
 
+def proxy_row(r):
+    what = ("cps: a connection per request" if r["scenario"] == "cps"
+            else "rps: keep-alive requests" if r["bytes"] < 65536 else "bulk")
+    gbit = (f" ({r['gbit_per_proxy_core']:.1f} Gbit/s; HAProxy "
+            f"{r['haproxy_rate_per_cpu'] * r['bytes'] * 8 / 1e9:.1f})" if r["bytes"] >= 65536 else "")
+    return (f"| {what} | {r['concurrency']} | {r['bytes']} | {r['rate_min']:,.0f} / "
+            f"**{r['rate']:,.0f}** / {r['rate_max']:,.0f} | {r['proxy_cpu_share']:.2f} "
+            f"| {r['rate_per_proxy_core']:,.0f}{gbit} | {r['cycles_per_request_proxy']:,.0f} "
+            f"| {r['haproxy_rate']:,.0f} | {r['haproxy_cpu_share']:.2f} "
+            f"| {r['haproxy_rate_per_cpu']:,.0f} | **{r['ratio']:.1f}x** |")
+
+
+def proxy_table(rows):
+    out = ["", "| proxy (tern client, proxy, http server on one core) | concurrency "
+           "| answer bytes | req/s min / **median** / max | proxy's CPU share "
+           "| req/s per proxy core | proxy cycles per request | HAProxy 2.6 req/s "
+           "| HAProxy CPU share | HAProxy req/s per CPU second | **ratio** per core |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    return out + [proxy_row(r) for r in rows]
+
+
 def table(doc):
     m = doc["machine"]
     out = []
@@ -109,6 +130,9 @@ def table(doc):
                    "| ---: |")
         for r in conn:
             out.append(conn_row(r))
+    proxy = [r for r in doc["results"] if r.get("bench") == "proxy"]
+    if proxy:
+        out += proxy_table(proxy)
     out.append("")
     out.append("![Mpps per flow count](pps.png)")
     if conn:

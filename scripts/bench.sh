@@ -112,6 +112,14 @@ for k in 1 100; do
   "$BENCH" conn --mode rps --bytes 1048576 --concurrency "$k" --seconds "$CONN_SECS" \
     --runs "$RUNS" --linux "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
 done
+# The proxy: tern's client, proxy and server in memory on one core (the
+# proxy's own CPU time apart), HAProxy 2.6 mode tcp beside it (root).
+log "proxy, rps and cps, 64 connections, HAProxy on the same CPU"
+"$BENCH" proxy --concurrency 64 --seconds "$CONN_SECS" --runs "$RUNS" \
+  --haproxy "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
+log "proxy, bulk: 1 MiB answers on 1 keep-alive connection"
+"$BENCH" proxy --mode rps --bytes 1048576 --concurrency 1 --seconds "$CONN_SECS" \
+  --runs "$RUNS" --haproxy "$BUILD/bench/tern-linux-conn" --json >> "$tmp"
 if [ "$QUICK" = 1 ]; then MEMF=100000; else MEMF=1000000; fi
 log "mem, $MEMF flows"
 "$BENCH" mem --flows "$MEMF" --runs "$RUNS" --json >> "$tmp"

@@ -27,18 +27,6 @@ for l in sys.stdin:
         print(d[sys.argv[2]])' "$2" "$3"
 }
 
-# wait_exit SECONDS: tern must stop by itself; sets TERN_STATUS.
-wait_exit() {
-	local deadline=$((SECONDS + $1))
-	while tern_alive; do
-		[ $SECONDS -lt $deadline ] || fail "tern did not stop by itself within $1 s"
-		sleep 0.2
-	done
-	TERN_STATUS=0
-	wait "$TERN_PID" 2>/dev/null || TERN_STATUS=$?
-	log "tern stopped by itself, exit status $TERN_STATUS"
-}
-
 client_conf() { # NAME PORT: the two clients toward LINUX_ADDR:PORT
 	tern_conf "$1" "
 [service.ka]
@@ -69,7 +57,7 @@ ip netns exec "$NS" "$SRV" server --addr 0.0.0.0 --port 8080 >"$TMPD/server.log"
 srv_pid=$!
 IT_PIDS+=("$srv_pid")
 tern_start "$(client_conf clients 8080)"
-wait_exit 30
+tern_wait_exit 30
 grep '^client ' "$TERN_LOG" | while read -r l; do log "$l"; done
 for svc in ka cc; do
 	assert_gt "$(json_field "$TERN_LOG" $svc requests)" 0 "$svc: answers"
@@ -105,7 +93,7 @@ mode = cps
 concurrency = 4
 duration_ms = 1000
 start_ms = 500")"
-wait_exit 20
+tern_wait_exit 20
 log "$(grep '^client ' "$TERN_LOG")"
 assert_eq "$(json_field "$TERN_LOG" nobody requests)" 0 "answers from a closed port"
 assert_gt "$(json_field "$TERN_LOG" nobody errors)" 0 "refused connections counted as errors"
