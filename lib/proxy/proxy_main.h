@@ -45,6 +45,30 @@ void proxy_main_free_retired(struct proxy_main *pm);
 typedef unsigned (*proxy_fetch_fn)(void *ctx, uint32_t backend, struct proxy_stats *out,
 				   unsigned max);
 
+enum proxy_row_kind { PROXY_ROW_FRONTEND, PROXY_ROW_BACKEND, PROXY_ROW_SERVER };
+
+/* One row of HAProxy's show stat: a frontend, a backend or one of its servers. */
+struct proxy_row {
+	uint8_t kind;                  /* enum proxy_row_kind */
+	uint8_t backup;
+	uint8_t checked;               /* the backend has active checks */
+	char pxname[CFG_NAME_MAX];     /* the frontend or backend */
+	char svname[CFG_NAME_MAX];     /* FRONTEND, BACKEND or the server */
+	const char *status;            /* OPEN, UP, DOWN, DRAIN, MAINT */
+	uint32_t weight;
+	uint32_t slim;                 /* maxconn (0: none) */
+	struct proxy_stats st;
+	uint64_t chkfail, chkdown;
+	uint64_t lastchg_s, downtime_s;
+	char check[40];                /* the last check's result ("" before the first) */
+};
+
+/* Frontends, then each backend followed by its servers: up to max rows; how many. */
+unsigned proxy_main_rows(const struct proxy_main *pm, proxy_fetch_fn fetch, void *ctx,
+			 struct proxy_row *rows, unsigned max);
+/* Rows the table has (for sizing). */
+unsigned proxy_main_nrows(const struct proxy_main *pm);
+
 /* The table of frontends, backends and servers (HAProxy's show stat, as text). */
 void proxy_main_print(const struct proxy_main *pm, FILE *f, proxy_fetch_fn fetch, void *ctx);
 

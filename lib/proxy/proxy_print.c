@@ -1,4 +1,4 @@
-/* The proxy's counts as a table (at exit and on SIGUSR1), in HAProxy's vocabulary. */
+/* The proxy's counts as rows in HAProxy's vocabulary, and as the table printed at exit and on SIGUSR1. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,84 +18,141 @@ proxy_stats_add(struct proxy_stats *a, const struct proxy_stats *b)
 		dst[i] += src[i];
 }
 
-static void
-header(FILE *f)
-{
-	fprintf(f, "proxy: counts summed over workers (smax and qmax: sums of per-worker maxima)\n");
-	fprintf(f, "%-28s %-6s %6s %6s %6s %10s %12s %12s %6s %6s %6s %6s %6s %6s %5s %5s %6s %6s %6s"
-		" %7s %7s %9s %9s %s\n", "name", "status", "weight", "scur", "smax", "stot", "bin",
-		"bout", "dcon", "ereq", "econ", "eresp", "wretr", "wredis", "qcur", "qmax", "tmout",
-		"cabrt", "sabrt", "chkfail", "chkdown", "lastchg", "downtime", "check");
-}
-
-static void
-row(FILE *f, const char *name, const char *status, uint32_t weight, const struct proxy_stats *s)
-{
-	fprintf(f, "%-28s %-6s %6u %6" PRIu64 " %6" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12" PRIu64
-		" %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
-		" %5" PRIu64 " %5" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64, name, status, weight,
-		s->scur, s->smax, s->stot, s->bin, s->bout, s->dcon, s->ereq, s->econ, s->eresp,
-		s->wretr, s->wredis, s->qcur, s->qmax, s->timeouts, s->cli_abrt, s->srv_abrt);
-}
-
 static const char *const state_names[] = { "UP", "DOWN", "DRAIN", "MAINT" };
 
-static void
-print_backend(const struct proxy_main *pm, FILE *f, unsigned b, const struct proxy_stats *st)
+static uint64_t
+now_ms(void)
 {
-	const struct pm_backend *be = &pm->be[b];
 	struct timespec ts;
-	uint64_t now;
-	char name[128];
-	int up = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+unsigned
+proxy_main_nrows(const struct proxy_main *pm)
+{
+	unsigned n = pm != NULL ? proxy_frontend_count(pm->cfg) : 0;
+
+	for (unsigned b = 0; pm != NULL && b < pm->nbe; b++)
+		n += 1 + pm->be[b].cfg->nservers;
+	return n;
+}
+
+static void
+server_row(const struct pm_backend *be, unsigned i, const struct proxy_stats *st, uint64_t now,
+	   struct proxy_row *r)
+{
+	const struct pm_server *s = &be->srv[i];
+	const struct proxy_server_cfg *sc = &be->cfg->servers[i];
+	uint64_t down = s->downtime_ms + (s->state == PROXY_SRV_DOWN ? now - s->down_since_ms : 0);
+
+	*r = (struct proxy_row){ .kind = PROXY_ROW_SERVER, .backup = (uint8_t)sc->backup,
+		.checked = be->cfg->check != PROXY_CHECK_NONE, .status = state_names[s->state],
+		.weight = s->weight, .slim = sc->maxconn, .st = *st, .chkfail = s->chkfail,
+		.chkdown = s->chkdown, .lastchg_s = (now - s->lastchg_ms) / 1000,
+		.downtime_s = down / 1000 };
+	snprintf(r->pxname, sizeof(r->pxname), "%s", be->cfg->name);
+	snprintf(r->svname, sizeof(r->svname), "%s", sc->name);
+	snprintf(r->check, sizeof(r->check), "%s", s->check);
+}
+
+/* A backend's row and its servers' rows; how many were filled (at most max). */
+static unsigned
+backend_rows(const struct proxy_main *pm, unsigned b, const struct proxy_stats *st,
+	     struct proxy_row *rows, unsigned max)
+{
+	const struct pm_backend *be = &pm->be[b];
+	uint64_t now = now_ms();
+	unsigned n = 0;
+	int up = 0;
+
 	for (unsigned i = 0; i < be->cfg->nservers; i++)
 		up |= be->srv[i].state == PROXY_SRV_UP;
-	snprintf(name, sizeof(name), "backend %s", be->cfg->name);
-	row(f, name, up ? "UP" : "DOWN", 0, &st[0]);
-	fprintf(f, "\n");
-	for (unsigned i = 0; i < be->cfg->nservers; i++) {
-		const struct pm_server *s = &be->srv[i];
-		uint64_t down = s->downtime_ms + (s->state == PROXY_SRV_DOWN ? now - s->down_since_ms : 0);
+	if (max == 0)
+		return 0;
+	rows[n] = (struct proxy_row){ .kind = PROXY_ROW_BACKEND, .status = up ? "UP" : "DOWN",
+		.checked = be->cfg->check != PROXY_CHECK_NONE, .st = st[0] };
+	snprintf(rows[n].pxname, sizeof(rows[n].pxname), "%s", be->cfg->name);
+	snprintf(rows[n].svname, sizeof(rows[n].svname), "BACKEND");
+	for (n = 1; n < max && n <= be->cfg->nservers; n++)
+		server_row(be, n - 1, &st[n], now, &rows[n]);
+	return n;
+}
 
-		snprintf(name, sizeof(name), "  %s/%s", be->cfg->name, be->cfg->servers[i].name);
-		row(f, name, state_names[s->state], s->weight, &st[1 + i]);
-		fprintf(f, " %7" PRIu64 " %7" PRIu64 " %8" PRIu64 "s %8" PRIu64 "s %s\n", s->chkfail,
-			s->chkdown, (now - s->lastchg_ms) / 1000, down / 1000,
-			be->cfg->check == PROXY_CHECK_NONE ? "-" : s->check[0] ? s->check : "pending");
+unsigned
+proxy_main_rows(const struct proxy_main *pm, proxy_fetch_fn fetch, void *ctx,
+		struct proxy_row *rows, unsigned max)
+{
+	struct proxy_stats *st;
+	unsigned nfe, n = 0;
+
+	if (pm == NULL)
+		return 0;
+	nfe = proxy_frontend_count(pm->cfg);
+	st = calloc(PROXY_MAX_SERVERS + 1 + PROXY_MAX_FRONTENDS, sizeof(*st));
+	if (st == NULL)
+		return 0;
+	fetch(ctx, PROXY_STATS_FRONTENDS, st, nfe);
+	for (unsigned i = 0; i < nfe && n < max; i++, n++) {
+		const struct proxy_frontend_cfg *fc = proxy_frontend_config(pm->cfg, i);
+
+		rows[n] = (struct proxy_row){ .kind = PROXY_ROW_FRONTEND, .status = "OPEN",
+			.slim = fc->maxconn, .st = st[i] };
+		snprintf(rows[n].pxname, sizeof(rows[n].pxname), "%s", fc->name);
+		snprintf(rows[n].svname, sizeof(rows[n].svname), "FRONTEND");
 	}
+	for (unsigned b = 0; b < pm->nbe && n < max; b++) {
+		unsigned k = 1 + pm->be[b].cfg->nservers;
+
+		memset(st, 0, k * sizeof(*st));
+		fetch(ctx, b, st, k);
+		n += backend_rows(pm, b, st, rows + n, max - n);
+	}
+	free(st);
+	return n;
+}
+
+static void
+print_row(FILE *f, const struct proxy_row *r)
+{
+	const struct proxy_stats *s = &r->st;
+	char name[2 * CFG_NAME_MAX + 16];
+
+	if (r->kind == PROXY_ROW_SERVER)
+		snprintf(name, sizeof(name), "  %s/%s", r->pxname, r->svname);
+	else
+		snprintf(name, sizeof(name), "%s %s", r->kind == PROXY_ROW_FRONTEND ? "frontend" :
+			 "backend", r->pxname);
+	fprintf(f, "%-28s %-6s %6u %6" PRIu64 " %6" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12" PRIu64
+		" %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
+		" %5" PRIu64 " %5" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64, name, r->status,
+		r->weight, s->scur, s->smax, s->stot, s->bin, s->bout, s->dcon, s->ereq, s->econ,
+		s->eresp, s->wretr, s->wredis, s->qcur, s->qmax, s->timeouts, s->cli_abrt,
+		s->srv_abrt);
+	if (r->kind == PROXY_ROW_SERVER)
+		fprintf(f, " %7" PRIu64 " %7" PRIu64 " %8" PRIu64 "s %8" PRIu64 "s %s", r->chkfail,
+			r->chkdown, r->lastchg_s, r->downtime_s,
+			!r->checked ? "-" : r->check[0] ? r->check : "pending");
+	fprintf(f, "\n");
 }
 
 void
 proxy_main_print(const struct proxy_main *pm, FILE *f, proxy_fetch_fn fetch, void *ctx)
 {
-	unsigned nfe;
-	struct proxy_stats *st;
+	unsigned max = proxy_main_nrows(pm), n;
+	struct proxy_row *rows;
 
-	if (pm == NULL)
+	if (pm == NULL || (rows = calloc(max, sizeof(*rows))) == NULL)
 		return;
-	nfe = proxy_frontend_count(pm->cfg);
-	st = calloc(PROXY_MAX_SERVERS + 1 + PROXY_MAX_FRONTENDS, sizeof(*st));
-	if (st == NULL)
-		return;
-	header(f);
-	fetch(ctx, PROXY_STATS_FRONTENDS, st, nfe);
-	for (unsigned i = 0; i < nfe; i++) {
-		char name[128];
-
-		snprintf(name, sizeof(name), "frontend %s", proxy_frontend_config(pm->cfg, i)->name);
-		row(f, name, "OPEN", 0, &st[i]);
-		fprintf(f, "\n");
-	}
-	for (unsigned b = 0; b < pm->nbe; b++) {
-		unsigned n = 1 + pm->be[b].cfg->nservers;
-
-		memset(st, 0, n * sizeof(*st));
-		fetch(ctx, b, st, n);
-		print_backend(pm, f, b, st);
-	}
+	n = proxy_main_rows(pm, fetch, ctx, rows, max);
+	fprintf(f, "proxy: counts summed over workers (smax and qmax: sums of per-worker maxima)\n");
+	fprintf(f, "%-28s %-6s %6s %6s %6s %10s %12s %12s %6s %6s %6s %6s %6s %6s %5s %5s %6s %6s %6s"
+		" %7s %7s %9s %9s %s\n", "name", "status", "weight", "scur", "smax", "stot", "bin",
+		"bout", "dcon", "ereq", "econ", "eresp", "wretr", "wredis", "qcur", "qmax", "tmout",
+		"cabrt", "sabrt", "chkfail", "chkdown", "lastchg", "downtime", "check");
+	for (unsigned i = 0; i < n; i++)
+		print_row(f, &rows[i]);
 	fflush(f);
-	free(st);
+	free(rows);
 }
