@@ -8,6 +8,7 @@
 
 #include "core/steer.h"
 #include "net/cksum.h"
+#include "ctl/ctl_config.h"
 #include "proxy/proxy_config.h"
 #include "stack.h"
 #include "stack_internal.h"
@@ -130,8 +131,13 @@ msg_conns(struct stack_worker *sw, struct tern_msg *m)
 		m->status = -EINVAL;
 		return;
 	}
-	page->next_cursor = tern_conn_page(&sw->tcp, page->cursor, page->rows, page->max_rows,
-					   &page->nrows);
+	if (page->listeners) {
+		page->nrows = tern_listen_rows(&sw->tcp, page->rows, page->max_rows);
+		page->next_cursor = UINT32_MAX;
+	} else {
+		page->next_cursor = tern_conn_page(&sw->tcp, page->cursor, page->rows,
+						   page->max_rows, &page->nrows);
+	}
 	m->len = stack_conns_size(page->nrows);
 	m->status = 0;
 }
@@ -246,10 +252,11 @@ program_teardown(struct tern_worker *w)
 }
 
 const struct cfg_schema stack_schema = {
-	.n = 10,
+	.n = 11,
 	.sections = { &tern_main_section, &tern_port_section, &tern_impair_section,
 		      &net_arp_section, &net_icmp_section, &tcp_section, &svc_section,
-		      &proxy_frontend_section, &proxy_backend_section, &proxy_global_section },
+		      &proxy_frontend_section, &proxy_backend_section, &proxy_global_section,
+		      &ctl_section },
 };
 
 #define STACK_COUNTERS ((sizeof(struct core_counters) + sizeof(struct net_counters) + \

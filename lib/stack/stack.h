@@ -87,6 +87,7 @@ stack_proxy_stats_size(uint32_t max)
 
 /* STACK_MSG_CONNS: the request sets cursor and max_rows; the reply fills the rest. */
 struct stack_conns {
+	uint32_t listeners;       /* 1: the listeners instead (tern_listen_rows; one page) */
 	uint32_t cursor;          /* where to start (0: the beginning) */
 	uint32_t max_rows;        /* rows the message has room for */
 	uint32_t next_cursor;     /* where the next page starts; UINT32_MAX: the end */

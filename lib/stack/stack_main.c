@@ -10,6 +10,7 @@
 #include <rte_cycles.h>
 
 #include "core/log.h"
+#include "ctl/ctl.h"
 #include "proxy/proxy_config.h"
 #include "proxy/proxy_main.h"
 #include "stack.h"
@@ -26,9 +27,8 @@ stack_proxy_notify(struct tern_worker *w, const struct proxy_note *n)
 		CNT_INC(&sw->proxy_cnt, ProxyNotesLost);
 }
 
-/* proxy_emit_fn: one event to every worker. */
-static void
-broadcast(void *ctx, const struct proxy_event *ev)
+void
+stack_proxy_broadcast(void *ctx, const struct proxy_event *ev)
 {
 	struct tern_runtime *rt = ctx;
 	struct stack_event se = { .kind = STACK_EV_PROXY, .len = sizeof(*ev) };
@@ -58,25 +58,34 @@ barrier_free_retired(struct tern_runtime *rt, struct proxy_main *pm)
 	proxy_main_free_retired(pm);
 }
 
+/* The proxy's control side and its lock, once (the first poll or print). */
+static void
+proxy_ready(struct tern_runtime *rt, struct stack_main *sm)
+{
+	if (sm->proxy_ready)
+		return;
+	pthread_mutex_init(&sm->proxy_lock, NULL);
+	sm->proxy = proxy_main_create(&rt->cfg);
+	sm->proxy_ready = 1;
+}
+
 static void
 proxy_poll(struct tern_runtime *rt, struct stack_main *sm)
 {
-	if (!sm->proxy_ready) {
-		sm->proxy_ready = 1;
-		sm->proxy = proxy_main_create(&rt->cfg);
-	}
+	pthread_mutex_lock(&sm->proxy_lock);
 	for (unsigned i = 0; i < rt->cfg.workers; i++) {
 		struct tern_msg *m;
 
 		while ((m = tern_chan_note(rt->peers[i])) != NULL) {
 			if (m->type == STACK_NOTE_PROXY && m->len == sizeof(struct proxy_note))
 				proxy_main_note(sm->proxy, (const struct proxy_note *)m->body,
-						broadcast, rt);
+						stack_proxy_broadcast, rt);
 			tern_msg_free(m);
 		}
 	}
 	if (proxy_main_retired(sm->proxy) > 0)
 		barrier_free_retired(rt, sm->proxy);
+	pthread_mutex_unlock(&sm->proxy_lock);
 }
 
 int
@@ -85,22 +94,25 @@ stack_main_poll(struct tern_runtime *rt, int stopping)
 	struct stack_main *sm = rt->main_state;
 	struct svc_worker *svws[TERN_MAX_WORKERS];
 
-	if (!stopping)
+	proxy_ready(rt, sm);
+	if (!stopping) {
+		if (sm->ctl == NULL)
+			sm->ctl = stack_ctl_start(rt);
 		proxy_poll(rt, sm);
+		ctl_poll(sm->ctl);
+	} else {
+		/* The workers have stopped: no telemetry command may reach them now. */
+		ctl_stop(sm->ctl);
+		sm->ctl = NULL;
+	}
 	for (unsigned i = 0; i < rt->cfg.workers; i++)
 		svws[i] = ((struct stack_worker *)rt->peers[i])->svc;
 	return svc_poll_clients(&sm->svc, svws, rt->cfg.workers, &rt->cfg, stopping);
 }
 
-struct fetch_ctx {
-	struct tern_runtime *rt;
-	int running;
-	uint32_t sessions;
-};
-
 /* proxy_fetch_fn: one backend's counts summed over the workers. */
-static unsigned
-fetch(void *ctx, uint32_t backend, struct proxy_stats *out, unsigned max)
+unsigned
+stack_proxy_fetch(void *ctx, uint32_t backend, struct proxy_stats *out, unsigned max)
 {
 	struct fetch_ctx *fc = ctx;
 	struct proxy_stats *one = calloc(max ? max : 1, sizeof(*one));
@@ -149,11 +161,10 @@ stack_print(struct tern_runtime *rt, FILE *f, int running)
 
 	if (sm == NULL || rt->nbuilt < rt->cfg.workers)
 		return;
-	if (!sm->proxy_ready) {
-		sm->proxy_ready = 1;
-		sm->proxy = proxy_main_create(&rt->cfg);
-	}
-	proxy_main_print(sm->proxy, f, fetch, &fc);
+	proxy_ready(rt, sm);
+	pthread_mutex_lock(&sm->proxy_lock);
+	proxy_main_print(sm->proxy, f, stack_proxy_fetch, &fc);
+	pthread_mutex_unlock(&sm->proxy_lock);
 }
 
 unsigned
@@ -164,7 +175,7 @@ stack_stop_begin(struct tern_runtime *rt)
 
 	if (grace == 0)
 		return 0;
-	broadcast(rt, &ev);
+	stack_proxy_broadcast(rt, &ev);
 	TLOG(NOTICE, "stopping: new connections are refused, open ones have %u ms to finish", grace);
 	return grace;
 }
@@ -176,7 +187,7 @@ open_sessions(struct tern_runtime *rt)
 	struct fetch_ctx fc = { .rt = rt, .running = 1 };
 	struct proxy_stats st[PROXY_MAX_FRONTENDS] = { 0 };
 
-	fetch(&fc, PROXY_STATS_FRONTENDS, st, PROXY_MAX_FRONTENDS);
+	stack_proxy_fetch(&fc, PROXY_STATS_FRONTENDS, st, PROXY_MAX_FRONTENDS);
 	return fc.sessions;
 }
 
@@ -194,7 +205,7 @@ stack_stop_poll(struct tern_runtime *rt, int grace_over)
 		struct proxy_event ev = { .kind = PROXY_EV_ABORT_ALL };
 
 		TLOG(NOTICE, "stopping: grace time over, resetting %u open sessions", open);
-		broadcast(rt, &ev);
+		stack_proxy_broadcast(rt, &ev);
 		sm->aborted = 1;
 		sm->aborted_at = rte_get_timer_cycles();
 	}
@@ -207,6 +218,11 @@ stack_main_fini(struct tern_runtime *rt)
 {
 	struct stack_main *sm = rt->main_state;
 
-	if (sm != NULL)
-		proxy_main_free(sm->proxy);
+	if (sm == NULL)
+		return;
+	ctl_stop(sm->ctl);
+	sm->ctl = NULL;
+	proxy_main_free(sm->proxy);
+	if (sm->proxy_ready)
+		pthread_mutex_destroy(&sm->proxy_lock);
 }

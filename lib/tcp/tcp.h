@@ -150,8 +150,14 @@ struct tern_tcp_info {
 	uint32_t sacked, lost;       /* bytes, from the SACK scoreboard */
 	uint32_t retransmits;        /* segments over the connection's life */
 	uint32_t unsent, unconsumed;
+	uint8_t snd_wscale, rcv_wscale; /* 0xff: no window scaling */
+	uint32_t bytes_acked;        /* of ours the peer acknowledged (mod 2^32) */
+	uint32_t bytes_received;     /* in order from the peer (mod 2^32) */
 	const char *cc;
 };
+
+/* A state (tern_tcp_info.state) as Linux's ss prints it: ESTAB, SYN-RECV, TIME-WAIT ... */
+const char *tern_tcp_state_ss(uint8_t state);
 
 void tern_conn_info(const struct tcb *c, struct tern_tcp_info *info);
 
@@ -194,5 +200,12 @@ struct tern_conn_row {
  */
 uint32_t tern_conn_page(struct tcp_worker *tw, uint32_t cursor, struct tern_conn_row *rows,
 			uint32_t max, uint32_t *nrows);
+
+/*
+ * The worker's listeners as rows (state LISTEN, the local address 0 when it
+ * takes every address; info.unconsumed: connections in SYN-RECEIVED,
+ * info.unsent: the backlog): up to max, how many.
+ */
+uint32_t tern_listen_rows(struct tcp_worker *tw, struct tern_conn_row *rows, uint32_t max);
 
 #endif

@@ -2,6 +2,8 @@
  * The application interface of tcp.h. Calls that queue, consume or close
  * are TCB entry points: output and events follow them.
  */
+#include <string.h>
+
 #include <rte_errno.h>
 
 #include "core/steer.h"
@@ -269,7 +271,32 @@ tern_conn_info(const struct tcb *c, struct tern_tcp_info *info)
 	info->retransmits = c->retransmits;
 	info->unsent = c->sndq.bytes > flight ? c->sndq.bytes - flight : 0;
 	info->unconsumed = c->rcv_unconsumed;
+	info->snd_wscale = (c->flags & TF_WSCALE) ? c->snd_wscale : 0xff;
+	info->rcv_wscale = (c->flags & TF_WSCALE) ? c->rcv_wscale : 0xff;
+	if (tcb_synchronized(c)) { /* the SYNs took a sequence number each */
+		info->bytes_acked = c->snd_una - c->iss - 1;
+		info->bytes_received = c->rcv_nxt - c->irs - 1;
+		/* ... and so did the FINs */
+		if ((c->flags & TF_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin))
+			info->bytes_acked--;
+		if (c->flags & TF_PEER_FIN)
+			info->bytes_received--;
+	}
 	info->cc = c->cc ? c->cc->name : "?";
+}
+
+const char *
+tern_tcp_state_ss(uint8_t state)
+{
+	static const char *const names[TCPS_NSTATES] = {
+		[TCPS_CLOSED] = "UNCONN", [TCPS_LISTEN] = "LISTEN", [TCPS_SYN_SENT] = "SYN-SENT",
+		[TCPS_SYN_RECEIVED] = "SYN-RECV", [TCPS_ESTABLISHED] = "ESTAB",
+		[TCPS_FIN_WAIT_1] = "FIN-WAIT-1", [TCPS_FIN_WAIT_2] = "FIN-WAIT-2",
+		[TCPS_CLOSE_WAIT] = "CLOSE-WAIT", [TCPS_CLOSING] = "CLOSING",
+		[TCPS_LAST_ACK] = "LAST-ACK", [TCPS_TIME_WAIT] = "TIME-WAIT",
+	};
+
+	return state < TCPS_NSTATES ? names[state] : "UNKNOWN";
 }
 
 void
@@ -306,6 +333,28 @@ tern_conn_deref(struct tcp_worker *tw, struct tern_conn_ref ref)
 		return NULL;
 	c = &tw->tcbs[ref.idx];
 	return c->gen == ref.gen && !(c->flags & TF_FREED) ? c : NULL;
+}
+
+uint32_t
+tern_listen_rows(struct tcp_worker *tw, struct tern_conn_row *rows, uint32_t max)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < TCP_MAX_LISTENERS && n < max; i++) {
+		const struct tcp_listener *l = &tw->listeners[i];
+
+		if (!l->used)
+			continue;
+		memset(&rows[n], 0, sizeof(rows[n]));
+		rows[n].laddr = l->addr;
+		rows[n].lport = rte_cpu_to_be_16(l->port);
+		rows[n].info.state = TCPS_LISTEN;
+		rows[n].info.unconsumed = l->syn_recv;
+		rows[n].info.unsent = tw->cfg->backlog;
+		rows[n].info.cc = l->cc != NULL ? l->cc->name : tw->cc->name;
+		n++;
+	}
+	return n;
 }
 
 uint32_t
