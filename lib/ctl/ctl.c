@@ -79,6 +79,7 @@ ctl_start(const struct tern_config *cfg, const struct ctl_source *src)
 		registered = 1;
 	}
 	write_card(cfg);
+	ctl_metrics_open(c);
 	pthread_rwlock_wrlock(&ctl_lock);
 	ctl_live = c;
 	pthread_rwlock_unlock(&ctl_lock);
@@ -88,7 +89,10 @@ ctl_start(const struct tern_config *cfg, const struct ctl_source *src)
 void
 ctl_poll(struct ctl *c)
 {
-	(void)c;
+	if (c == NULL)
+		return;
+	ctl_metrics_poll(c);
+	ctl_capture_poll(c);
 }
 
 void
@@ -99,5 +103,7 @@ ctl_stop(struct ctl *c)
 	pthread_rwlock_wrlock(&ctl_lock);
 	ctl_live = NULL;
 	pthread_rwlock_unlock(&ctl_lock);
+	ctl_capture_close(c);
+	ctl_metrics_close(c);
 	free(c);
 }

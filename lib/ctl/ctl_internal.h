@@ -6,9 +6,14 @@
 
 #include "ctl.h"
 
+struct ctl_metrics;
+struct ctl_capture;
+
 struct ctl {
 	const struct tern_config *cfg;
 	struct ctl_source src;
+	struct ctl_metrics *metrics;   /* ctl_metrics.c: NULL when [ctl] metrics is off */
+	struct ctl_capture *capture;   /* ctl_capture.c */
 };
 
 /* The running instance, held against ctl_stop until ctl_leave; NULL: none (not held). */
@@ -20,6 +25,16 @@ int ctl_register_commands(void);
 int ctl_register_stats(void);
 int ctl_register_conns(void);
 int ctl_register_proxy(void);
+int ctl_register_capture(void);
+
+/* Prometheus (ctl_metrics.c): opened by ctl_start, served by ctl_poll. 0 or -1 (logged). */
+int ctl_metrics_open(struct ctl *c);
+void ctl_metrics_poll(struct ctl *c);
+void ctl_metrics_close(struct ctl *c);
+
+/* Packet capture (ctl_capture.c): the writer's share of ctl_poll, and its end. */
+void ctl_capture_poll(struct ctl *c);
+void ctl_capture_close(struct ctl *c);
 
 /* ---- replies (ctl_json.c) ---- */
 

@@ -58,5 +58,6 @@ ctl_register_commands(void)
 	rc |= ctl_register_stats();
 	rc |= ctl_register_conns();
 	rc |= ctl_register_proxy();
+	rc |= ctl_register_capture();
 	return rc != 0 ? -1 : 0;
 }
