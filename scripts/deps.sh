@@ -16,6 +16,8 @@ pkgs=(
   nginx haproxy socat xxd
   # the control plane's checks
   prometheus tshark
+  # dpdk-telemetry.py (DPDK's own telemetry client, checked against tern)
+  dpdk-dev
 )
 
 missing=()

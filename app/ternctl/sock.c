@@ -28,7 +28,7 @@ read_card(const char *dir, long *pid, char *config, size_t len)
 		if (strncmp(line, "pid ", 4) == 0)
 			*pid = strtol(line + 4, NULL, 10);
 		else if (strncmp(line, "config ", 7) == 0)
-			snprintf(config, len, "%s", line + 7);
+			snprintf(config, len, "%.*s", (int)len - 1, line + 7);
 	}
 	fclose(f);
 	return *pid > 0 && (kill((pid_t)*pid, 0) == 0 || errno == EPERM) ? 0 : -1;

@@ -24,6 +24,8 @@ server.b1 = $(backend_addr 4):80 backup
 check = http
 check_path = /whoami
 check_interval_ms = 200
+; a check timing out on a busy machine must not take a server down
+check_timeout_ms = 2000
 rise = 2
 fall = 2")
 proxy_start "$conf" 4

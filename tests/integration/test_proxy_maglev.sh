@@ -28,6 +28,8 @@ balance = maglev
 maglev_key = source
 check = tcp
 check_interval_ms = 200
+; a check timing out on a busy machine must not take a server down
+check_timeout_ms = 2000
 fall = 2
 $servers")
 # The clients live behind Linux: tern reaches 198.19.0.0/16 through 198.18.0.2.

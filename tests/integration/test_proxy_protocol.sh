@@ -28,6 +28,8 @@ send_proxy = v1
 check = http
 check_path = /whoami
 check_interval_ms = 200
+; a check timing out on a busy machine must not take a server down
+check_timeout_ms = 2000
 check_send_proxy = yes
 [backend.haproxy]
 server.h = $SRV:8082
