@@ -154,16 +154,13 @@ static void
 keepalive_expired(struct tcp_worker *tw, struct tcb *c)
 {
 	/*
-	 * Armed in ESTABLISHED, it still runs in FIN-WAIT-2 after a half-close
-	 * (tern_shutdown arms no FIN-WAIT-2 timer) and ends the connection
-	 * there, as it did when one timer served both. Other states past
-	 * ESTABLISHED ignore it.
+	 * RFC 1122 §4.2.3.6 on a connection the application still holds: also
+	 * when half-closed either way (FIN-WAIT-2 after tern_shutdown, CLOSE-WAIT),
+	 * since data may still flow one way, as Linux does. An orphan in
+	 * FIN-WAIT-2 has the FIN-WAIT-2 timer in this slot instead.
 	 */
-	if (c->state == TCPS_FIN_WAIT_2) {
-		tcp_drop(tw, c, TERN_CLOSE_NORMAL, 0);
-		return;
-	}
-	if (c->state != TCPS_ESTABLISHED || !tw->cfg->keepalive)
+	if ((c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_2 &&
+	     c->state != TCPS_CLOSE_WAIT) || !tw->cfg->keepalive)
 		return;
 	if (tw->tick - c->last_rcv_tick < ms_to_ticks(tw->cfg->keepalive_idle_ms)) {
 		tcp_timer_arm(tw, c, TCB_T_KEEPALIVE,
