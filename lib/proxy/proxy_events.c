@@ -19,6 +19,8 @@ server_state(struct proxy_worker *pw, const struct proxy_event *ev)
 	if (srv->state == PROXY_SRV_UP)
 		srv->fails = 0;
 	server_refresh_weights(b);
+	if (srv->state == PROXY_SRV_DOWN || srv->state == PROXY_SRV_MAINT)
+		sess_requeue(pw, ev->backend, (int)ev->server);
 }
 
 static void

@@ -112,6 +112,12 @@ void sess_leave(struct proxy_worker *pw, struct proxy_sess *s);
 struct tcb *sess_leg(struct proxy_worker *pw, const struct proxy_sess *s, int leg);
 void sess_abort(struct proxy_worker *pw, struct proxy_sess *s);
 void sess_connect(struct proxy_worker *pw, struct proxy_sess *s);
+/*
+ * Server i of backend be went down or into maintenance: what waited in its
+ * queue chooses again (another server, another queue, or a reset), as
+ * HAProxy redistributes a server's pending connections.
+ */
+void sess_requeue(struct proxy_worker *pw, unsigned be, int i);
 void sess_end_leg(struct proxy_worker *pw, struct proxy_sess *s, int leg,
 		  enum tern_close_reason why);
 void sess_server_done(struct proxy_worker *pw, struct proxy_sess *s);

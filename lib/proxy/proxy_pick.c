@@ -20,20 +20,33 @@ server_usable(const struct proxy_backend *b, int i)
 	return i >= 0 && (unsigned)i < b->cfg->nservers && b->bal_srv[i].weight > 0;
 }
 
+/* A non-backup server is up: backups stay out, even when every primary is full. */
+static int
+primary_up(const struct proxy_backend *b)
+{
+	for (unsigned k = 0; k < b->cfg->nservers; k++)
+		if (b->bal_srv[k].weight > 0 && !b->bal_srv[k].backup)
+			return 1;
+	return 0;
+}
+
 /*
  * balance_pick over the servers that can take a connection now (not full,
- * not excluded); when every usable one is full, the one to queue on.
+ * not excluded); when every usable one is full, the one to queue on. As in
+ * HAProxy, full primaries make a session wait, not go to a backup.
  */
 static int
 pick_balanced(struct proxy_backend *b, int exclude)
 {
 	uint32_t saved[PROXY_MAX_SERVERS];
 	unsigned n = b->cfg->nservers;
+	int no_backups = primary_up(b);
 	int i;
 
 	for (unsigned k = 0; k < n; k++) {
 		saved[k] = b->bal_srv[k].weight;
-		if ((int)k == exclude || server_full(&b->srv[k]))
+		if ((int)k == exclude || server_full(&b->srv[k]) ||
+		    (no_backups && b->bal_srv[k].backup))
 			b->bal_srv[k].weight = 0;
 	}
 	for (unsigned k = 0; k < n; k++)

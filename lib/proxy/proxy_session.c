@@ -214,6 +214,21 @@ sess_connect(struct proxy_worker *pw, struct proxy_sess *s)
 	connect_to(pw, s, -1);
 }
 
+void
+sess_requeue(struct proxy_worker *pw, unsigned be, int i)
+{
+	struct proxy_server *srv = &pw->be[be].srv[i];
+	struct proxy_sess *s;
+
+	while ((s = srv->qhead) != NULL) {
+		queue_remove(srv, s);
+		sess_enter(s);
+		s->srv = -1;
+		connect_to(pw, s, i);
+		sess_leave(pw, s);
+	}
+}
+
 /* Out of its server's queue (the server has room now): connect to it. */
 static void
 sess_dequeued(struct proxy_worker *pw, struct proxy_sess *s)

@@ -1703,6 +1703,29 @@ test_drain(void **state)
 	assert_int_equal(srv_stats(p, 0, on).scur, 1);
 }
 
+/* Sessions queued on a server that goes into maintenance choose again (here: the backup). */
+static void
+test_queue_moves_off_a_server_going_down(void **state)
+{
+	static const char *const servers[] = { ECHO_SERVER("198.18.1.2"),
+					       ECHO_SERVER("198.18.1.3") };
+	struct lab_node *p = topology(CLIENT_NET, PROXY_ON(7, "", "server.s1 = 198.18.1.2:7 "
+		"maxconn 1\nserver.s2 = 198.18.1.3:7 backup\n"), servers, 2);
+	struct tconn *a = client_open(7, NULL), *b;
+
+	(void)state;
+	echo_more(a, 1000);
+	b = client_open(7, NULL);
+	assert_int_equal(srv_stats(p, 0, 0).qcur, 1);
+	ctl_start(p);
+	assert_int_equal(proxy_main_set(ctl.pm, "app", "s1", "maint", ctl_emit, &ctl), 0);
+	assert_int_equal(srv_stats(p, 0, 0).qcur, 0);
+	echo_more(b, 1000);                      /* long before queue_ms */
+	assert_int_equal(srv_stats(p, 0, 1).stot, 1);
+	assert_int_equal(cnt(p, "ProxyQueueTimeouts"), 0);
+	echo_more(a, 1000);                      /* what s1 had finishes there */
+}
+
 int
 main(void)
 {
@@ -1717,6 +1740,7 @@ main(void)
 		T(test_all_refuse),
 		T(test_maxconn_queue),
 		T(test_queue_full),
+		T(test_queue_moves_off_a_server_going_down),
 		T(test_half_close),
 		T(test_fin_before_server),
 		T(test_client_abort),
