@@ -175,7 +175,7 @@ text_ports(const struct ctl_source *src, struct prom_buf *b)
 	struct rte_eth_stats st[RTE_DIM(src->port_ids)];
 	int ok[RTE_DIM(src->port_ids)];
 	unsigned np = RTE_MIN(src->nports, RTE_DIM(src->port_ids));
-	char pb[8];
+	char pb[12];
 
 	for (unsigned p = 0; p < np; p++)
 		ok[p] = rte_eth_stats_get(src->port_ids[p], &st[p]) == 0;
@@ -197,7 +197,7 @@ text_ports(const struct ctl_source *src, struct prom_buf *b)
 static void
 text_self(const struct ctl_metrics_stats *self, struct prom_buf *b)
 {
-	char cb[8];
+	char cb[12];
 
 	prom_family(b, "tern_metrics_answers_total", "counter",
 		    "answers of this endpoint, by HTTP status");
