@@ -5,6 +5,7 @@
 # proxy and port families are there with the right labels; counters never go
 # down across scrapes with load between them; 404, 405, 400 and 505 for bad
 # requests, HTTP/1.0 served, a client that half-closes still answered; a
+# slow reader gets its answer in parts while another scrape is served; a
 # silent client is closed at its deadline and nine of them do not stop a
 # scrape from being answered. Then a tern whose metrics address is not
 # local logs it and runs on without metrics.
@@ -70,8 +71,10 @@ while :; do
 		[ "$(sample "$TMPD/s0" 'tern_proxy_server_up{backend="web",server="n1"}')" = 1 ] &&
 		[ "$(sample "$TMPD/s0" 'tern_proxy_server_up{backend="web",server="n2"}')" = 1 ] &&
 		[ "$(sample "$TMPD/s0" 'tern_proxy_server_status{backend="web",server="n3",state="DOWN"}')" = 1 ] &&
+		# refused (not timed out: the first checks may run before the taps are up)
+		[ "$(sample "$TMPD/s0" 'tern_proxy_server_check_status{backend="web",server="n3",check="L4CON"}')" = 1 ] &&
 		break
-	[ $SECONDS -lt $deadline ] || fail "no scrape with n1, n2 UP and n3 DOWN within 15 s (last: $code)"
+	[ $SECONDS -lt $deadline ] || fail "no scrape with n1, n2 UP and n3 DOWN (L4CON) within 15 s (last: $code)"
 	sleep 0.3
 done
 assert_match "$(cat "$TMPD/s0.h")" '^HTTP/1\.1 200 OK' "status line"
@@ -142,6 +145,42 @@ assert_eq "$(raw 'GET /metrics HTTP/1.1\r\n\r\n')" "HTTP/1.1 400 Bad Request" "H
 assert_eq "$(raw 'hello there\r\n\r\n')" "HTTP/1.1 400 Bad Request" "garbage"
 assert_eq "$(raw 'GET /metrics HTTP/1.0\r\nno colon\r\n\r\n')" "HTTP/1.1 400 Bad Request" "bad header"
 assert_eq "$(raw 'GET /metrics HTTP/2.0\r\n\r\n')" "HTTP/1.1 505 HTTP Version Not Supported" "HTTP/2.0"
+
+# --- a slow reader: its answer goes out in parts over several polls ---------------
+# Send buffers of at most 16 KiB in tern's namespace (instead of autotuning up
+# to 4 MiB), so that the kernel takes an answer of ~50 KiB in several writes.
+wmem=$(ns_exec sysctl -n net.ipv4.tcp_wmem)
+ns_exec sysctl -qw net.ipv4.tcp_wmem="4096 8192 16384"
+ns_exec "$PY" - >"$TMPD/slow.out" 2>&1 <<'EOF' &
+import re, socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # a small window: tern writes in parts
+s.connect(("127.0.0.1", 9469))
+s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+time.sleep(2.5)
+data = b""
+while True:
+    d = s.recv(1024)
+    if not d:
+        break
+    data += d
+    time.sleep(0.001)
+head, body = data.split(b"\r\n\r\n", 1)
+print(int(re.search(rb"Content-Length: (\d+)", head).group(1)), len(body))
+EOF
+slow=$!
+IT_PIDS+=("$slow")
+sleep 1
+sendq=$(ns_exec ss -tnH '( sport = :9469 )' | awk '$1 == "ESTAB" { s += $3 } END { print s + 0 }')
+assert_range "$sendq" 1 40000 "bytes of the answer in tern's socket (the rest waits in tern)"
+t0=$(now_ms)
+[ "$(scrape "$TMPD/s-slow")" = 200 ] || fail "a scrape beside a slow reader was not answered"
+log "ok: scrape answered in $(($(now_ms) - t0)) ms beside a slow reader"
+wait "$slow" || fail "the slow reader failed: $(cat "$TMPD/slow.out")"
+read -r clen blen <"$TMPD/slow.out"
+assert_eq "$blen" "$clen" "bytes the slow reader got (its Content-Length)"
+assert_gt "$blen" 40000 "size of the answer"
+ns_exec sysctl -qw net.ipv4.tcp_wmem="$wmem"
 
 # --- silent clients ---------------------------------------------------------------
 # One alone: closed unanswered at its 5 s deadline.
