@@ -4,10 +4,10 @@
  * every client are non-blocking, a client has READ_MS to send its request
  * and WRITE_MS to take the answer, and at most CLIENTS_MAX are served at
  * once (a newcomer replaces the oldest one still without a whole request
- * after IDLE_MS). An
- * answer is built once, when the request is complete, and written as the
- * socket takes it, over as many polls as it needs. A bind failure is logged
- * and tern runs without metrics: monitoring must not stop the data path.
+ * after IDLE_MS). An answer is built once, when the request is complete,
+ * and written as the socket takes it, over as many polls as it needs. A
+ * bind failure is logged and tern runs without metrics: monitoring must
+ * not stop the data path.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -32,7 +32,7 @@
 #define READ_MS 5000       /* from accept to a complete request head */
 #define WRITE_MS 10000     /* from the request to the answer's last byte */
 #define LINGER_MS 1000     /* after the answer: the client closes first, or we do */
-#define IDLE_MS 1000       /* a client silent this long may be replaced */
+#define IDLE_MS 1000       /* a client without a whole request this long may be replaced */
 
 enum client_state { CL_FREE, CL_READ, CL_WRITE, CL_LINGER };
 
