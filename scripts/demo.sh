@@ -88,6 +88,7 @@ front of servers s1, s2, s3 (198.18.1.2-4:8000 in namespace $NSB). Try:
   sudo ip netns exec $NS ab -n 2000 -c 20 http://198.18.0.10/
   sudo kill ${server_pid[s2]}                         # stop s2: tern marks it DOWN, stops using it
   sudo kill -USR1 $tern_pid                          # print counters and the proxy's table now
+  sudo ip netns exec $NS curl -s http://127.0.0.1:9469/metrics   # the same for Prometheus
 tern's own services on 198.18.0.1:
   sudo ip netns exec $NS curl http://198.18.0.1/         # http on :80 (also /bytes/N)
   echo hello | sudo ip netns exec $NS nc -N 198.18.0.1 7 # echo on :7 (discard on :9)

@@ -23,7 +23,10 @@
 #define CNT_ADD(block, name, n) ((block)->name += (n))
 #define CNT_GET(block, name) ((block)->name)
 
-/* The kinds of the .def files: D counts dropped packets, E counts events. */
+/*
+ * The kinds of the .def files: D counts dropped packets, E counts events,
+ * G is a gauge (what is now: it goes down as well as up).
+ */
 struct tern_counter_info {
 	const char *name;
 	const char *desc;

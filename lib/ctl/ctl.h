@@ -35,6 +35,8 @@ struct ctl_source {
 	 */
 	int (*conns)(void *ctx, unsigned worker, uint32_t cursor, struct tern_conn_row *rows,
 		     uint32_t max, uint32_t *nrows, uint32_t *next);
+	/* How many of a worker's connections are in each TCP state (tern_tcp_states). 0 or -errno. */
+	int (*tcp_states)(void *ctx, unsigned worker, uint32_t out[TERN_TCP_NSTATES]);
 	/* The proxy's table (0 rows without a proxy); how many rows filled. */
 	unsigned (*proxy_rows)(void *ctx, struct proxy_row *rows, unsigned max);
 	/* proxy_main_set: "ready", "drain", "maint" or a weight. 0 or -errno. */

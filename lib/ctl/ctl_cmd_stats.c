@@ -37,7 +37,7 @@ cmd_info(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "counters", c->src.layout->total);
 	if (states != NULL) {
 		rte_tel_data_start_array(states, RTE_TEL_STRING_VAL);
-		for (uint8_t s = 0; s < 11; s++)
+		for (uint8_t s = 0; s < TERN_TCP_NSTATES; s++)
 			rte_tel_data_add_array_string(states, tern_tcp_state_ss(s));
 		rte_tel_data_add_dict_container(d, "tcp_states", states, 0);
 	}

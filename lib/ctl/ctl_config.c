@@ -27,7 +27,8 @@ parse_metrics(struct cfg_ctx *p, const char *key, const char *value, void *obj)
 static const struct cfg_key ctl_keys[] = {
 	{ "metrics", CFG_FN, 0, 0, 0, "off",
 	  "serve Prometheus metrics at http://ADDRESS:PORT/metrics (a kernel socket of the "
-	  "main lcore, in tern's network namespace)", .parse = parse_metrics,
+	  "main lcore, in tern's network namespace; if it cannot be bound, that is logged and "
+	  "tern runs without metrics)", .parse = parse_metrics,
 	  .expects = "off or ADDRESS:PORT" },
 	CFG_KEY(struct ctl_cfg, "capture_ring", CFG_UINT, capture_ring, 64, 1u << 20, "4096",
 		"captured packets in flight from each worker to the writer; more are dropped "

@@ -142,6 +142,19 @@ msg_conns(struct stack_worker *sw, struct tern_msg *m)
 	m->status = 0;
 }
 
+/* How many connections are in each state: the TCP worker keeps the counts, nothing is scanned. */
+static void
+msg_tcp_states(struct stack_worker *sw, struct tern_msg *m)
+{
+	if (m->cap < sizeof(struct stack_tcp_states)) {
+		m->status = -EINVAL;
+		return;
+	}
+	tern_tcp_states(&sw->tcp, ((struct stack_tcp_states *)m->body)->n);
+	m->len = sizeof(struct stack_tcp_states);
+	m->status = 0;
+}
+
 static void
 msg_event(struct stack_worker *sw, struct tern_msg *m)
 {
@@ -186,6 +199,9 @@ stack_msg(struct tern_worker *w, struct tern_msg *m)
 		break;
 	case STACK_MSG_PROXY_STATS:
 		msg_proxy_stats(stack_of(w), m);
+		break;
+	case STACK_MSG_TCP_STATES:
+		msg_tcp_states(stack_of(w), m);
 		break;
 	default:
 		m->status = -ENOTSUP;

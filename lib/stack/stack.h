@@ -68,6 +68,12 @@ enum stack_msg {
 	STACK_MSG_EVENT,                    /* a broadcast event: struct stack_event, no reply */
 	STACK_MSG_PROXY_STATS,              /* one worker's proxy counts: struct stack_proxy_stats */
 	STACK_NOTE_PROXY,                   /* worker -> control: struct proxy_note */
+	STACK_MSG_TCP_STATES,               /* connections per TCP state: struct stack_tcp_states */
+};
+
+/* STACK_MSG_TCP_STATES: the reply only (tern_tcp_states). */
+struct stack_tcp_states {
+	uint32_t n[TERN_TCP_NSTATES];
 };
 
 /* STACK_MSG_PROXY_STATS: the request sets backend (or PROXY_STATS_FRONTENDS) and max. */

@@ -73,6 +73,19 @@ src_pool(void *ctx, unsigned worker, unsigned *in_use, unsigned *size)
 }
 
 static int
+src_tcp_states(void *ctx, unsigned worker, uint32_t *out)
+{
+	struct tern_msg *m = tern_msg_new(STACK_MSG_TCP_STATES, sizeof(struct stack_tcp_states));
+	int rc = call(ctx, worker, m);
+
+	if (rc != 0)
+		return rc;
+	memcpy(out, m->body, sizeof(struct stack_tcp_states));
+	tern_msg_free(m);
+	return 0;
+}
+
+static int
 src_conns(void *ctx, unsigned worker, uint32_t cursor, struct tern_conn_row *rows, uint32_t max,
 	  uint32_t *nrows, uint32_t *next)
 {
@@ -130,7 +143,7 @@ stack_ctl_start(struct tern_runtime *rt)
 		.ctx = rt, .nworkers = rt->cfg.workers, .layout = stack_counters(),
 		.nports = RTE_MIN(rt->nports_up, (uint16_t)RTE_DIM(src.port_ids)),
 		.counters = src_counters, .loop_stats = src_loop_stats, .pool = src_pool,
-		.conns = src_conns, .proxy_rows = src_proxy_rows, .proxy_set = src_proxy_set,
+		.conns = src_conns, .tcp_states = src_tcp_states, .proxy_rows = src_proxy_rows, .proxy_set = src_proxy_set,
 	};
 
 	for (uint16_t p = 0; p < src.nports; p++)

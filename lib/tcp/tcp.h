@@ -158,6 +158,15 @@ struct tern_tcp_info {
 
 /* A state (tern_tcp_info.state) as Linux's ss prints it: ESTAB, SYN-RECV, TIME-WAIT ... */
 const char *tern_tcp_state_ss(uint8_t state);
+/* The values of tern_tcp_info.state: CLOSED (0) to TIME-WAIT (10). */
+#define TERN_TCP_NSTATES 11
+
+/*
+ * How many of the worker's connections are in each state, indexed like
+ * tern_tcp_info.state (LISTEN: its listeners; CLOSED: 0). Kept as states
+ * change, so it costs the same for ten connections or a million.
+ */
+void tern_tcp_states(const struct tcp_worker *tw, uint32_t out[TERN_TCP_NSTATES]);
 
 void tern_conn_info(const struct tcb *c, struct tern_tcp_info *info);
 

@@ -300,6 +300,17 @@ tern_tcp_state_ss(uint8_t state)
 }
 
 void
+tern_tcp_states(const struct tcp_worker *tw, uint32_t out[TERN_TCP_NSTATES])
+{
+	RTE_BUILD_BUG_ON(TERN_TCP_NSTATES != TCPS_NSTATES);
+	memcpy(out, tw->nstate, sizeof(tw->nstate));
+	out[TCPS_CLOSED] = 0;
+	out[TCPS_LISTEN] = 0;
+	for (unsigned i = 0; i < TCP_MAX_LISTENERS; i++)
+		out[TCPS_LISTEN] += tw->listeners[i].used;
+}
+
+void
 tern_set_nodelay(struct tcb *c, int nodelay)
 {
 	if (nodelay)

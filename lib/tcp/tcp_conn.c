@@ -75,6 +75,9 @@ tcp_set_state(struct tcp_worker *tw, struct tcb *c, enum tcp_state st)
 	}
 	if (st == TCPS_TIME_WAIT)
 		CNT_INC(tcp_cnt(tw), TcpExtTW);
+	/* Per-state gauges: two adds per state change spare a scrape paging through every TCB. */
+	tw->nstate[c->state]--;
+	tw->nstate[st]++;
 	c->state = st;
 }
 

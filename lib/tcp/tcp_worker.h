@@ -69,6 +69,8 @@ struct tcp_worker {
 	int batching;
 	unsigned nbatched;
 	struct tcb *batched[TCP_BATCH_MAX];
+	/* Connections in each state, kept by tcp_set_state ([TCPS_CLOSED] means nothing). */
+	uint32_t nstate[TCPS_NSTATES];
 	struct tcp_counters cnt;
 };
 

@@ -2,7 +2,8 @@
 # The README's first quick-start command works: scripts/demo.sh starts tern
 # as a proxy in front of three python3 http.servers; the virtual IP serves
 # each server in turn and a 10 MiB file byte-exact; a server stopped is
-# marked DOWN and no longer used; SIGTERM stops it all, the proxy's table
+# marked DOWN and no longer used (and down in the Prometheus metrics the
+# demo serves on 127.0.0.1:9469); SIGTERM stops it all, the proxy's table
 # is printed and both namespaces are gone.
 # it-limit: 120
 source "$(dirname "$0")/lib.sh"
@@ -61,6 +62,11 @@ for i in $(seq 1 12); do
 	case $r in *s2*) fail "request $i went to s2 after it was DOWN" ;; esac
 done
 log "s2 stopped: DOWN, and 12 requests went to s1 and s3"
+grep -q 'curl -s http://127.0.0.1:9469/metrics' "$DLOG" || fail "no metrics line in the demo's tips"
+m=$(dx curl -sS --max-time 5 http://127.0.0.1:9469/metrics) || fail "no metrics at 127.0.0.1:9469 in $DNS"
+grep -q '^tern_proxy_server_up{backend="web",server="s2"} 0$' <<<"$m" ||
+	fail "the metrics do not say web/s2 is down: $(grep tern_proxy_server_up <<<"$m")"
+log "metrics at 127.0.0.1:9469: web/s2 down there too"
 
 kill -TERM "$demo"
 deadline=$((SECONDS + 30))

@@ -3,7 +3,8 @@
  * built by stack_build: from a chosen source address, with source ports
  * whose replies hash to the opening worker (both directions of a proxied
  * connection must live on one worker), and a port range that runs out
- * failing at once, counted, instead of spinning.
+ * failing at once, counted, instead of spinning; the per-state counts
+ * (tern_tcp_states) follow opens and aborts.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -144,6 +145,29 @@ test_bad_source(void **state)
 	assert_int_equal(sw[0]->tcp.used, 0);
 }
 
+/* The per-state counts follow opens and aborts without looking at a TCB. */
+static void
+test_state_counts(void **state)
+{
+	struct tcb *c[5];
+	uint32_t n[TERN_TCP_NSTATES];
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		assert_non_null(c[i] = tern_connect_ex(&sw[0]->tcp, SERVER, 80, NULL, &quiet_ops, NULL));
+	tern_tcp_states(&sw[0]->tcp, n);
+	assert_int_equal(n[TCPS_SYN_SENT], 5);
+	assert_int_equal(n[TCPS_ESTABLISHED], 0);
+	assert_int_equal(n[TCPS_CLOSED], 0);
+	tern_abort(c[0]);
+	tern_abort(c[3]);
+	tern_tcp_states(&sw[0]->tcp, n);
+	assert_int_equal(n[TCPS_SYN_SENT], 3);
+	assert_int_equal(sw[0]->tcp.used, 3);
+	tern_tcp_states(&sw[1]->tcp, n);
+	assert_int_equal(n[TCPS_SYN_SENT], 0);
+}
+
 int
 main(void)
 {
@@ -152,6 +176,7 @@ main(void)
 		T(test_replies_come_back),
 		T(test_port_range_runs_out),
 		T(test_bad_source),
+		T(test_state_counts),
 	};
 #undef T
 
