@@ -86,10 +86,10 @@ tern_capture_ns(const struct tern_capture *c, uint64_t tsc)
 /*
  * The copy's timestamp, and the checksums its frame left to the NIC.
  * rte_pcapng_copy of DPDK 22.11 converts the TSC through a clock base it
- * keeps in one static and moves forward unsynchronised, so copies made on
- * several lcores (or a stamp older than the base) can get a wrong time:
- * the stamp is written again from this capture's own epoch, which the
- * workers only read.
+ * keeps in one static and moves forward a second at a time, unsynchronised;
+ * a stamp older than that base (another lcore's copy moved it past this
+ * one's) throws it, and every later timestamp, centuries off. The stamp is
+ * written again from this capture's own epoch, which the workers only read.
  */
 static void
 copy_fixup(struct tern_worker *w, struct rte_mbuf *mc, uint64_t ns, enum rte_pcapng_direction dir)

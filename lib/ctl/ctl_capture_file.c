@@ -26,7 +26,7 @@
 
 #define POOL_CACHE 64
 #define POOL_MAX (1u << 17)
-#define POOL_MIN 512
+#define POOL_MIN 512u
 
 /* The file, created or emptied; a device, FIFO or symbolic link is refused. -1 with err. */
 static int
@@ -92,7 +92,7 @@ create_pool(struct cap_session *s, char *err, size_t len)
 	unsigned n = s->nworkers * s->ring_size + (s->nworkers + 1) * POOL_CACHE * 2;
 
 	snprintf(name, sizeof(name), "tern_cap_%llu", (unsigned long long)s->id);
-	for (n = RTE_MIN(n, POOL_MAX); n >= POOL_MIN; n /= 2) {
+	for (n = RTE_MAX(RTE_MIN(n, POOL_MAX), POOL_MIN); n >= POOL_MIN; n /= 2) {
 		s->pool = rte_pktmbuf_pool_create(name, n, POOL_CACHE, 0,
 						  (uint16_t)rte_pcapng_mbuf_size(s->snaplen),
 						  SOCKET_ID_ANY);
