@@ -27,7 +27,13 @@ usage(FILE *f)
 		"  set server BACKEND/SERVER weight N\n"
 		"  workers [-i SECONDS]  per worker: busy share, packets in and out per second, steering\n"
 		"  capture [-i PORT] [-w FILE.pcapng] [-c N] [-s SNAPLEN] [-G SECONDS] [host H] [port P]\n"
-		"                   packets to a pcapng file (Wireshark, tshark)\n"
+		"                   both directions of the running tern to a pcapng file (Wireshark,\n"
+		"                   tshark) that tern writes itself: -i a tern port (default all),\n"
+		"                   -w FILE (default ./tern-PID.pcapng), -c stop after N packets,\n"
+		"                   -s bytes kept per frame (default all), -G stop after SECONDS;\n"
+		"                   host H and port P (TCP or UDP) match source or destination.\n"
+		"                   Ctrl-C stops it; prints \"N packets captured, M dropped\"\n"
+		"  capture --stop   ends a capture that is running (left by a ternctl that died)\n"
 		"Without -c, -p or --pid: the only tern running. --json: JSON instead of tables.\n");
 }
 

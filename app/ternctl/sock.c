@@ -138,7 +138,7 @@ tctl_close(struct tctl *t)
 struct jv *
 tctl_call(struct tctl *t, const char *fmt, ...)
 {
-	char cmd[512], err[128];
+	char cmd[1024], err[128]; /* 1024: what DPDK telemetry reads of a request */
 	char *buf = malloc(TCTL_REPLY_MAX);
 	struct jv *reply = NULL, *v = NULL;
 	va_list ap;

@@ -221,6 +221,12 @@ serve_one(struct tern_worker *w, struct tern_msg *m)
 		m->len = sizeof(*ls);
 		m->status = 0;
 		return;
+	case TERN_MSG_CAPTURE:
+		if (m->len != sizeof(w->capture))
+			break;
+		memcpy(&w->capture, m->body, sizeof(w->capture));
+		m->status = 0;
+		return;
 	default:
 		if (w->ops->msg != NULL)
 			w->ops->msg(w, m);

@@ -32,6 +32,11 @@
 enum tern_msg_type {
 	TERN_MSG_COUNTERS = 1,   /* reply: the worker's counters, uint64_t[layout total] */
 	TERN_MSG_LOOP_STATS,     /* reply: struct tern_loop_stats */
+	/*
+	 * body: a struct tern_capture * (capture.h) the worker uses from now on,
+	 * or NULL: once this is answered the worker never touches the previous one.
+	 */
+	TERN_MSG_CAPTURE,
 	TERN_MSG_PROGRAM = 16,
 };
 

@@ -316,6 +316,17 @@ stop_now(struct tern_runtime *rt, uint64_t *deadline)
 	return rt->prog->stop_poll(rt, rte_get_timer_cycles() >= *deadline);
 }
 
+#define MAIN_PAUSE_US 50000
+
+/* The main loop's pause before the next turn: 50 ms unless the program asks for less. */
+static long
+main_pause_ns(struct tern_runtime *rt)
+{
+	unsigned us = rt->prog->main_poll_us != NULL ? rt->prog->main_poll_us(rt) : 0;
+
+	return 1000L * (us == 0 || us > MAIN_PAUSE_US ? MAIN_PAUSE_US : us);
+}
+
 static void
 run_workers(struct tern_runtime *rt)
 {
@@ -334,7 +345,7 @@ run_workers(struct tern_runtime *rt)
 			break;
 		/* One plain sleep: net_tap's RX signals only end it early; a restarting sleep
 		 * (rte_delay_us_sleep) could keep the main loop from seeing SIGTERM for seconds. */
-		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+		nanosleep(&(struct timespec){ .tv_nsec = main_pause_ns(rt) }, NULL);
 	}
 	__atomic_store_n(&tern_worker_stop, 1, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();

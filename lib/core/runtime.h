@@ -34,10 +34,17 @@ struct tern_program {
 	int needs_addresses;  /* every port must have an address key */
 	size_t main_state_size; /* zeroed state for main_poll (rt->main_state) */
 	/*
-	 * Main thread, every 50 ms while the workers run (stopping = 0) and once
-	 * after they stopped (stopping = 1): returns 1 to stop tern. Optional.
+	 * Main thread, every 50 ms (or sooner, main_poll_us) while the workers
+	 * run (stopping = 0) and once after they stopped (stopping = 1):
+	 * returns 1 to stop tern. Optional.
 	 */
 	int (*main_poll)(struct tern_runtime *rt, int stopping);
+	/*
+	 * Asked after each main_poll: how soon the next one should run, in µs
+	 * (0, or more than 50 ms: the usual 50 ms). A capture writer draining
+	 * rings shortens it while it runs. Optional.
+	 */
+	unsigned (*main_poll_us)(struct tern_runtime *rt);
 	/* After the counters (exit, SIGUSR1): the program's own tables. Optional. */
 	void (*print)(struct tern_runtime *rt, FILE *f, int running);
 	/*

@@ -8,6 +8,7 @@
 #include <rte_malloc.h>
 #include <rte_pause.h>
 
+#include "capture.h"
 #include "log.h"
 #include "worker.h"
 
@@ -56,6 +57,7 @@ tern_worker_init(struct tern_worker *w, const struct tern_worker_env *env,
 	w->peers = env->peers;
 	w->lcore_id = LCORE_ID_ANY;
 	w->ops = ops;
+	w->finalize = finalize;
 	w->rx_hook = env->rx_hook;
 	w->tx_hook = env->tx_hook;
 	w->hook_ctx = env->hook_ctx;
@@ -109,6 +111,9 @@ tx_burst_all(struct tern_worker *w, uint16_t p, struct rte_mbuf **pkts, uint16_t
 	struct tern_tx_backlog *b = &w->backlog[p];
 	uint16_t sent = 0, keep;
 
+	/* Copied before the port has them: a sent frame may be freed by the driver at once. */
+	if (unlikely(w->capture != NULL))
+		tern_capture_burst(w, w->capture, p, pkts, n, RTE_PCAPNG_DIRECTION_OUT);
 	if (w->tx_hook != NULL) {
 		CNT_ADD(&w->cnt, PortTxPackets, n);
 		w->tx_hook(w, p, pkts, n);
@@ -168,6 +173,8 @@ rx_port(struct tern_worker *w, uint16_t p)
 	for (uint16_t i = 0; i < n; i++)
 		pkts[i]->port = p;
 	CNT_ADD(&w->cnt, PortRxPackets, n);
+	if (unlikely(w->capture != NULL) && n > 0)
+		tern_capture_burst(w, w->capture, p, pkts, n, RTE_PCAPNG_DIRECTION_IN);
 	if (w->impair_rx[p] != NULL) {
 		/* Stamp with the arrival time, not the loop's start: a preempted loop must not shorten delays. */
 		if (n > 0)

@@ -32,6 +32,7 @@
 #define TERN_TX_REFUSALS 100000       /* polls without progress before the head frame is dropped */
 
 struct tern_worker;
+struct tern_capture;
 
 /* What the layers above do; each called once per loop or burst, not per packet. */
 struct tern_worker_ops {
@@ -104,6 +105,9 @@ struct tern_worker {
 	struct tern_port *ports;
 	const struct tern_worker_ops *ops;
 	struct rte_mempool *pool;
+	/* Set only by the worker itself, on the control side's TERN_MSG_CAPTURE: NULL, no capture. */
+	struct tern_capture *capture;
+	tern_impair_finalize_fn finalize; /* fills offloaded checksums in software (may be NULL) */
 	struct rte_ring *steer_ring;  /* packets from other workers; single consumer */
 	struct tern_worker **peers;
 	struct tern_chan chan;
@@ -120,7 +124,11 @@ struct tern_worker {
 	struct core_counters cnt;
 } __rte_cache_aligned;
 
-/* Sets the worker up from env: rings, impairment stages. Returns 0 or -errno. */
+/*
+ * Sets the worker up from env: rings, impairment stages. finalize fills the
+ * checksums an outgoing frame's offload flags leave to the NIC (for the TX
+ * impairment stage and captures; may be NULL). Returns 0 or -errno.
+ */
 int tern_worker_init(struct tern_worker *w, const struct tern_worker_env *env,
 		     const struct tern_worker_ops *ops, tern_impair_finalize_fn finalize);
 

@@ -80,6 +80,7 @@ ctl_start(const struct tern_config *cfg, const struct ctl_source *src)
 	}
 	write_card(cfg);
 	ctl_metrics_open(c);
+	ctl_capture_open(c);
 	pthread_rwlock_wrlock(&ctl_lock);
 	ctl_live = c;
 	pthread_rwlock_unlock(&ctl_lock);

@@ -17,6 +17,8 @@
 #include "proxy/proxy_main.h"
 #include "tcp/tcp.h"
 
+struct tern_capture;
+
 struct ctl_source {
 	void *ctx;
 	unsigned nworkers;
@@ -41,6 +43,13 @@ struct ctl_source {
 	unsigned (*proxy_rows)(void *ctx, struct proxy_row *rows, unsigned max);
 	/* proxy_main_set: "ready", "drain", "maint" or a weight. 0 or -errno. */
 	int (*proxy_set)(void *ctx, const char *backend, const char *server, const char *what);
+	/*
+	 * Hands a worker its share of a capture (core/capture.h), or with NULL
+	 * takes it back. 0: from its next loop the worker uses cap, or (NULL)
+	 * never touches the previous one again. -ETIMEDOUT: it has not answered
+	 * yet and will do so later; other -errno: it never will.
+	 */
+	int (*capture)(void *ctx, unsigned worker, struct tern_capture *cap);
 };
 
 struct ctl;
@@ -49,7 +58,13 @@ struct ctl;
 struct ctl *ctl_start(const struct tern_config *cfg, const struct ctl_source *src);
 /* Main lcore, every loop: serves the metrics endpoint, writes captured packets. */
 void ctl_poll(struct ctl *c);
-/* Before the workers' state goes away: telemetry commands answer "stopped" from now on. */
+/* How soon ctl_poll wants to run again, in µs; 0: the main loop's usual pace will do. */
+unsigned ctl_poll_us(struct ctl *c);
+/*
+ * Once the workers have stopped, before their state goes away: telemetry
+ * commands answer "stopped" from now on; a running capture is ended and
+ * its file closed.
+ */
 void ctl_stop(struct ctl *c);
 
 #endif

@@ -13,7 +13,7 @@ struct ctl {
 	const struct tern_config *cfg;
 	struct ctl_source src;
 	struct ctl_metrics *metrics;   /* ctl_metrics.c: NULL when [ctl] metrics is off */
-	struct ctl_capture *capture;   /* ctl_capture.c */
+	struct ctl_capture *capture;   /* ctl_capture.c: NULL when out of memory */
 };
 
 /* The running instance, held against ctl_stop until ctl_leave; NULL: none (not held). */
@@ -32,7 +32,11 @@ int ctl_metrics_open(struct ctl *c);
 void ctl_metrics_poll(struct ctl *c);
 void ctl_metrics_close(struct ctl *c);
 
-/* Packet capture (ctl_capture.c): the writer's share of ctl_poll, and its end. */
+/*
+ * Packet capture (ctl_capture.c): its state (opened by ctl_start: 0, or -1
+ * logged), the writer's share of ctl_poll, and its end.
+ */
+int ctl_capture_open(struct ctl *c);
 void ctl_capture_poll(struct ctl *c);
 void ctl_capture_close(struct ctl *c);
 

@@ -317,6 +317,7 @@ const struct tern_program stack_program = {
 	.needs_addresses = 1,
 	.main_state_size = sizeof(struct stack_main),
 	.main_poll = stack_main_poll,
+	.main_poll_us = stack_main_poll_us,
 	.print = stack_print,
 	.stop_begin = stack_stop_begin,
 	.stop_poll = stack_stop_poll,

@@ -136,6 +136,36 @@ src_proxy_set(void *ctx, const char *backend, const char *server, const char *wh
 	return rc;
 }
 
+/*
+ * A worker's capture share, through the channel while the workers run (the
+ * worker sets it itself, and its answer is the barrier); set directly once
+ * they have stopped (tern is shutting down and the capture is being closed).
+ */
+static int
+src_capture(void *ctx, unsigned worker, struct tern_capture *cap)
+{
+	struct tern_runtime *rt = ctx;
+	struct stack_main *sm = rt->main_state;
+	struct tern_msg *m;
+	int rc;
+
+	if (worker >= rt->cfg.workers)
+		return -EINVAL;
+	if (__atomic_load_n(&sm->workers_stopped, __ATOMIC_ACQUIRE)) {
+		rt->peers[worker]->capture = cap;
+		return 0;
+	}
+	m = tern_msg_new(TERN_MSG_CAPTURE, sizeof(cap));
+	if (m == NULL)
+		return -ENOMEM;
+	memcpy(m->body, &cap, sizeof(cap));
+	m->len = sizeof(cap);
+	rc = call(rt, worker, m);
+	if (rc == 0)
+		tern_msg_free(m);
+	return rc;
+}
+
 struct ctl *
 stack_ctl_start(struct tern_runtime *rt)
 {
@@ -143,7 +173,8 @@ stack_ctl_start(struct tern_runtime *rt)
 		.ctx = rt, .nworkers = rt->cfg.workers, .layout = stack_counters(),
 		.nports = RTE_MIN(rt->nports_up, (uint16_t)RTE_DIM(src.port_ids)),
 		.counters = src_counters, .loop_stats = src_loop_stats, .pool = src_pool,
-		.conns = src_conns, .tcp_states = src_tcp_states, .proxy_rows = src_proxy_rows, .proxy_set = src_proxy_set,
+		.conns = src_conns, .tcp_states = src_tcp_states, .proxy_rows = src_proxy_rows,
+		.proxy_set = src_proxy_set, .capture = src_capture,
 	};
 
 	for (uint16_t p = 0; p < src.nports; p++)

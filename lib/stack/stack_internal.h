@@ -20,6 +20,7 @@ struct stack_main {
 	struct proxy_main *proxy;
 	int proxy_ready;             /* proxy_main_create was tried (and the lock set up) */
 	struct ctl *ctl;             /* the control plane, from the first poll to the stop */
+	int workers_stopped;         /* set once they have (atomic: telemetry threads read it) */
 	int aborted;                 /* the grace time ran out: sessions were reset */
 	uint64_t aborted_at;         /* TSC */
 };
@@ -42,6 +43,7 @@ void stack_proxy_notify(struct tern_worker *w, const struct proxy_note *n);
 
 /* Control side (stack_main.c): the runtime's program hooks. */
 int stack_main_poll(struct tern_runtime *rt, int stopping);
+unsigned stack_main_poll_us(struct tern_runtime *rt);
 void stack_print(struct tern_runtime *rt, FILE *f, int running);
 unsigned stack_stop_begin(struct tern_runtime *rt);
 int stack_stop_poll(struct tern_runtime *rt, int grace_over);

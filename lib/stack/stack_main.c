@@ -102,12 +102,22 @@ stack_main_poll(struct tern_runtime *rt, int stopping)
 		ctl_poll(sm->ctl);
 	} else {
 		/* The workers have stopped: no telemetry command may reach them now. */
+		__atomic_store_n(&sm->workers_stopped, 1, __ATOMIC_RELEASE);
 		ctl_stop(sm->ctl);
 		sm->ctl = NULL;
 	}
 	for (unsigned i = 0; i < rt->cfg.workers; i++)
 		svws[i] = ((struct stack_worker *)rt->peers[i])->svc;
 	return svc_poll_clients(&sm->svc, svws, rt->cfg.workers, &rt->cfg, stopping);
+}
+
+/* Sooner than every 50 ms while the control plane asks for it (a capture's writer). */
+unsigned
+stack_main_poll_us(struct tern_runtime *rt)
+{
+	struct stack_main *sm = rt->main_state;
+
+	return sm != NULL ? ctl_poll_us(sm->ctl) : 0;
 }
 
 /* proxy_fetch_fn: one backend's counts summed over the workers. */
@@ -220,6 +230,7 @@ stack_main_fini(struct tern_runtime *rt)
 
 	if (sm == NULL)
 		return;
+	__atomic_store_n(&sm->workers_stopped, 1, __ATOMIC_RELEASE);
 	ctl_stop(sm->ctl);
 	sm->ctl = NULL;
 	proxy_main_free(sm->proxy);
