@@ -7,6 +7,7 @@
 #                http.servers on 198.18.1.2, .3, .4 port 8000.
 # Foreground until Ctrl-C or SIGTERM; then stops tern (it prints its
 # counters and the proxy's table), the servers, and removes both namespaces.
+# ternctl (build/app/ternctl) finds it by itself while it is the only tern.
 # Safe to start again after a crash. TERN_DEMO_NS renames the namespaces
 # (the second gets "-b"), TERN_DEMO_CONF replaces the configuration,
 # TERN_DEMO_BIN runs that tern binary instead of building build/app/tern.
@@ -89,6 +90,12 @@ front of servers s1, s2, s3 (198.18.1.2-4:8000 in namespace $NSB). Try:
   sudo kill ${server_pid[s2]}                         # stop s2: tern marks it DOWN, stops using it
   sudo kill -USR1 $tern_pid                          # print counters and the proxy's table now
   sudo ip netns exec $NS curl -s http://127.0.0.1:9469/metrics   # the same for Prometheus
+Look into it and steer it while it runs (ternctl is in build/app):
+  sudo build/app/ternctl ss                          # connections, as ss -tan (-i: ss -ti)
+  sudo build/app/ternctl stats                       # counters changed since the last call (nstat)
+  sudo build/app/ternctl show stat                   # frontends, backends, servers (HAProxy's CSV)
+  sudo build/app/ternctl set server web/s1 state drain   # no new connections to s1 (ready: back)
+  sudo build/app/ternctl capture -G 5 -w /tmp/demo.pcapng     # 5 s of both ports; then: tshark -r /tmp/demo.pcapng
 tern's own services on 198.18.0.1:
   sudo ip netns exec $NS curl http://198.18.0.1/         # http on :80 (also /bytes/N)
   echo hello | sudo ip netns exec $NS nc -N 198.18.0.1 7 # echo on :7 (discard on :9)

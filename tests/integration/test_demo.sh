@@ -68,6 +68,27 @@ grep -q '^tern_proxy_server_up{backend="web",server="s2"} 0$' <<<"$m" ||
 	fail "the metrics do not say web/s2 is down: $(grep tern_proxy_server_up <<<"$m")"
 log "metrics at 127.0.0.1:9469: web/s2 down there too"
 
+# The ternctl tips (by pid: other terns may run beside the demo).
+tpid=$(sed -n 's/.*(pid \([0-9][0-9]*\)).*/\1/p' "$DLOG" | head -1)
+[ -n "$tpid" ] || fail "no tern pid in the demo's tips"
+tc() { "$BUILD_DIR/app/ternctl" --pid "$tpid" "$@"; }
+grep -q 'ternctl show stat' "$DLOG" || fail "no ternctl line in the demo's tips"
+stat=$(tc show stat) || fail "ternctl show stat against the demo"
+grep -qE '^web,s2,([^,]*,){15}DOWN,' <<<"$stat" || fail "ternctl does not show web/s2 DOWN: $stat"
+tc set server web/s1 state drain || fail "ternctl set server web/s1 state drain"
+for i in 1 2 3 4; do
+	case $(get "") in *s1*) fail "request $i went to s1 after it was drained" ;; esac
+done
+tc set server web/s1 state ready || fail "ternctl set server web/s1 state ready"
+tc capture -G 2 -w "$TMPD/demo.pcapng" >"$TMPD/capture.out" 2>&1 &
+cap=$!
+sleep 0.5
+get "" >/dev/null
+wait "$cap" || fail "ternctl capture: $(cat "$TMPD/capture.out")"
+n=$(tshark -r "$TMPD/demo.pcapng" -Y 'tcp.flags.fin == 1' 2>/dev/null | wc -l)
+assert_ge "$n" 2 "FIN segments in the demo's capture (a request through the proxy closes both legs)"
+log "ternctl: show stat, drain and ready, a capture tshark reads"
+
 kill -TERM "$demo"
 deadline=$((SECONDS + 30))
 while kill -0 "$demo" 2>/dev/null; do
