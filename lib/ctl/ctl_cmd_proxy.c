@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ctl_internal.h"
+#include "ctl_metrics.h"
 
 #define ROWS_PER_PAGE 32
 #define CSV_HEADER "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ," \
@@ -66,8 +67,8 @@ ids(const struct proxy_row *rows, unsigned i, unsigned *iid, unsigned *sid)
 static void
 stat_page(struct ctl *c, unsigned first, struct rte_tel_data *d)
 {
-	unsigned max = 3 * 32 + 32 * 64, n, iid, sid;
-	struct proxy_row *rows = calloc(max, sizeof(*rows));
+	unsigned n = 0, iid, sid;
+	struct proxy_row *rows = ctl_proxy_rows_all(&c->src, &n);
 	char *text = malloc(RTE_TEL_MAX_SINGLE_STRING_LEN);
 	size_t off, cap = RTE_TEL_MAX_SINGLE_STRING_LEN;
 	unsigned k;
@@ -76,7 +77,6 @@ stat_page(struct ctl *c, unsigned first, struct rte_tel_data *d)
 		ctl_error(d, "out of memory");
 		goto out;
 	}
-	n = c->src.proxy_rows(c->src.ctx, rows, max);
 	off = (size_t)snprintf(text, cap, "next %d\n%s", -1, CSV_HEADER);
 	for (k = first; k < n && k < first + ROWS_PER_PAGE && off < cap; k++) {
 		ids(rows, k, &iid, &sid);

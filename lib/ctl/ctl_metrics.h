@@ -35,5 +35,11 @@ int ctl_metrics_text(const struct ctl_source *src, const struct ctl_metrics_stat
 
 /* The proxy's families, from src->proxy_rows (nothing without a proxy). */
 void ctl_metrics_proxy(const struct ctl_source *src, struct prom_buf *b);
+/*
+ * Every row of the proxy's table (asking again with more room while the table
+ * fills what it was given; also for /tern/proxy/stat); NULL when out of
+ * memory. The caller frees it.
+ */
+struct proxy_row *ctl_proxy_rows_all(const struct ctl_source *src, unsigned *n);
 
 #endif

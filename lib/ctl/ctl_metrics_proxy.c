@@ -13,8 +13,6 @@
 
 #include "ctl_metrics.h"
 
-#define ROWS_FIRST 256
-#define ROWS_MAX (1u << 16)
 
 #define FE (1u << PROXY_ROW_FRONTEND)
 #define BE (1u << PROXY_ROW_BACKEND)
@@ -151,11 +149,10 @@ text_states(const struct proxy_row *rows, unsigned n, struct prom_buf *b)
 	}
 }
 
-/* Every row, asking again with more room while the table fills what it was given. */
-static struct proxy_row *
-all_rows(const struct ctl_source *src, unsigned *n)
+struct proxy_row *
+ctl_proxy_rows_all(const struct ctl_source *src, unsigned *n)
 {
-	for (unsigned max = ROWS_FIRST; max <= ROWS_MAX; max *= 2) {
+	for (unsigned max = 256; max <= 1u << 16; max *= 2) {
 		struct proxy_row *rows = calloc(max, sizeof(*rows));
 
 		if (rows == NULL)
@@ -172,7 +169,7 @@ void
 ctl_metrics_proxy(const struct ctl_source *src, struct prom_buf *b)
 {
 	unsigned n = 0;
-	struct proxy_row *rows = src->proxy_rows != NULL ? all_rows(src, &n) : NULL;
+	struct proxy_row *rows = src->proxy_rows != NULL ? ctl_proxy_rows_all(src, &n) : NULL;
 
 	if (rows == NULL) {
 		b->failed = src->proxy_rows != NULL; /* out of memory: the scrape says 500 */
