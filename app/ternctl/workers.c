@@ -38,6 +38,25 @@ per_s(const struct jv *a, const struct jv *b, const char *name, double secs)
 	return secs > 0 ? (double)(json_u64(b, name) - json_u64(a, name)) / secs : 0;
 }
 
+static void
+print_row(const struct tctl *t, unsigned i, double busy, const struct jv *a, const struct jv *b,
+	  double secs)
+{
+	double rx = per_s(a, b, "PortRxPackets", secs), tx = per_s(a, b, "PortTxPackets", secs);
+	double so = per_s(a, b, "SteerOut", secs), si = per_s(a, b, "SteerIn", secs);
+	unsigned long long req = json_u64(b, "requests_served"), use = json_u64(b, "mbufs_in_use");
+	unsigned long long size = json_u64(b, "mbufs");
+
+	if (t->json)
+		printf("%s{\"worker\":%u,\"busy_pct\":%.1f,\"rx_pps\":%.0f,\"tx_pps\":%.0f,"
+		       "\"steer_out_pps\":%.0f,\"steer_in_pps\":%.0f,\"requests_served\":%llu,"
+		       "\"mbufs_in_use\":%llu,\"mbufs\":%llu}", i ? ",\n" : "[", i, busy, rx, tx, so,
+		       si, req, use, size);
+	else
+		printf("%-6u %6.1f %12.0f %12.0f %10.0f %10.0f %9llu %6llu/%llu\n", i, busy, rx, tx,
+		       so, si, req, use, size);
+}
+
 int
 tctl_workers(struct tctl *t, int argc, char **argv)
 {
@@ -66,24 +85,7 @@ tctl_workers(struct tctl *t, int argc, char **argv)
 		loops = (double)(json_u64(b[i], "loops") - json_u64(a[i], "loops"));
 		busy = loops > 0 ? 100.0 * (double)(json_u64(b[i], "busy_loops") -
 						    json_u64(a[i], "busy_loops")) / loops : 0;
-		if (t->json)
-			printf("%s{\"worker\":%u,\"busy_pct\":%.1f,\"rx_pps\":%.0f,\"tx_pps\":%.0f,"
-			       "\"steer_out_pps\":%.0f,\"steer_in_pps\":%.0f,\"requests_served\":%llu,"
-			       "\"mbufs_in_use\":%llu,\"mbufs\":%llu}", i ? ",\n" : "[", i, busy,
-			       per_s(a[i], b[i], "PortRxPackets", secs),
-			       per_s(a[i], b[i], "PortTxPackets", secs),
-			       per_s(a[i], b[i], "SteerOut", secs), per_s(a[i], b[i], "SteerIn", secs),
-			       (unsigned long long)json_u64(b[i], "requests_served"),
-			       (unsigned long long)json_u64(b[i], "mbufs_in_use"),
-			       (unsigned long long)json_u64(b[i], "mbufs"));
-		else
-			printf("%-6u %6.1f %12.0f %12.0f %10.0f %10.0f %9llu %6llu/%llu\n", i, busy,
-			       per_s(a[i], b[i], "PortRxPackets", secs),
-			       per_s(a[i], b[i], "PortTxPackets", secs),
-			       per_s(a[i], b[i], "SteerOut", secs), per_s(a[i], b[i], "SteerIn", secs),
-			       (unsigned long long)json_u64(b[i], "requests_served"),
-			       (unsigned long long)json_u64(b[i], "mbufs_in_use"),
-			       (unsigned long long)json_u64(b[i], "mbufs"));
+		print_row(t, i, busy, a[i], b[i], secs);
 	}
 	if (t->json)
 		printf("]\n");
