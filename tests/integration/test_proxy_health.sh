@@ -72,7 +72,10 @@ sum=$(cat "$TMPD/load1.sum")
 log "load while s2 stopped: $sum"
 failed=$(awk '{print $4}' <<<"$sum")
 assert_le "$failed" "$THREADS" "failed requests (only those in flight to s2)"
-after=$(awk -v t="$(awk -v d="$t_down" 'BEGIN{print d/1000 + 0.5}')" '$1 > t && $2 == "'"$(backend_addr 2)"'"' "$TMPD/load1" | wc -l)
+# Half a second after DOWN: requests already on their way may still land. (awk's
+# print would write 1.79662e+09, losing the seconds: hence printf.)
+after=$(awk -v t="$(awk -v d="$t_down" 'BEGIN { printf "%.3f", d / 1000 + 0.5 }')" \
+	'$1 > t && $2 == "'"$(backend_addr 2)"'"' "$TMPD/load1" | wc -l)
 assert_eq "$after" 0 "answers from s2 once it was DOWN"
 grep -q "$(backend_addr 4)" "$TMPD/load1" && fail "the backup served while primaries were up"
 
