@@ -167,6 +167,22 @@ arp_share(struct net_worker *nw, struct rte_mbuf *m)
 			tern_steer_to(w, i, m);
 }
 
+/*
+ * No station speaks from MAC zero, and no host owns a broadcast, multicast or
+ * loopback address (RFC 1122 §3.2.1.3): answering or learning either would
+ * send our traffic nowhere. 0.0.0.0 stays: it is an RFC 5227 probe.
+ */
+static int
+arp_bad_sender(const struct tern_port *p, const struct rte_arp_hdr *arp)
+{
+	uint32_t sip = rte_be_to_cpu_32(arp->arp_data.arp_sip);
+
+	return rte_is_zero_ether_addr(&arp->arp_data.arp_sha) || sip == UINT32_MAX ||
+	       (sip >> 28) == 0xe || (sip >> 24) == 127 ||
+	       (p->addr != 0 && tern_port_on_link(p, arp->arp_data.arp_sip) &&
+		(arp->arp_data.arp_sip & ~p->netmask) == ~p->netmask);
+}
+
 enum net_verdict
 arp_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 {
@@ -176,6 +192,10 @@ arp_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 
 	if (arp == NULL)
 		goto done;
+	if (arp_bad_sender(p, arp)) {
+		CNT_INC(net_cnt(nw), ArpInBadSender);
+		goto done;
+	}
 	if (arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST))
 		CNT_INC(net_cnt(nw), ArpInRequests);
 	else

@@ -46,18 +46,24 @@ net_worker_fini(struct net_worker *nw)
 	nw->arp = NULL;
 }
 
-/* Ethernet: ours, broadcast, or dropped under a named reason. */
+/* Ethernet: to us or broadcast, from a station, or dropped under a named reason. */
 static int
 eth_accept(struct net_worker *nw, uint16_t port, const struct rte_ether_hdr *eth)
 {
-	if (rte_is_same_ether_addr(&eth->dst_addr, &net_port(nw, port)->mac) ||
-	    rte_is_broadcast_ether_addr(&eth->dst_addr))
-		return 1;
-	if (rte_is_multicast_ether_addr(&eth->dst_addr))
-		CNT_INC(net_cnt(nw), EthInMulticast);
-	else
-		CNT_INC(net_cnt(nw), EthInNotForUs);
-	return 0;
+	if (!rte_is_same_ether_addr(&eth->dst_addr, &net_port(nw, port)->mac) &&
+	    !rte_is_broadcast_ether_addr(&eth->dst_addr)) {
+		if (rte_is_multicast_ether_addr(&eth->dst_addr))
+			CNT_INC(net_cnt(nw), EthInMulticast);
+		else
+			CNT_INC(net_cnt(nw), EthInNotForUs);
+		return 0;
+	}
+	/* IEEE 802.3 §3.2.3: a source address is an individual one (the group bit clear), never zero. */
+	if (rte_is_multicast_ether_addr(&eth->src_addr) || rte_is_zero_ether_addr(&eth->src_addr)) {
+		CNT_INC(net_cnt(nw), EthInBadSrc);
+		return 0;
+	}
+	return 1;
 }
 
 enum net_verdict
@@ -67,6 +73,12 @@ net_rx_one(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 
 	if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr)) {
 		CNT_INC(net_cnt(nw), EthInRunts);
+		goto drop;
+	}
+	/* Nothing above the MTU is answered: an echo of it could not be sent back (LRO,
+	 * once tern turns it on, coalesces larger frames: they will need their own bound). */
+	if (rte_pktmbuf_pkt_len(m) > (uint32_t)net_port(nw, port)->mtu + RTE_ETHER_HDR_LEN) {
+		CNT_INC(net_cnt(nw), EthInOversize);
 		goto drop;
 	}
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);

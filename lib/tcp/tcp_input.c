@@ -159,6 +159,10 @@ tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *
 	}
 	if (!(s->flags & TCP_F_SYN))
 		goto drop;
+	if (s->flags & TCP_F_FIN) {
+		CNT_INC(tcp_cnt(tw), TcpInSynFin);
+		goto drop;
+	}
 	if (l->syn_recv >= tw->cfg->backlog) {
 		CNT_INC(tcp_cnt(tw), TcpExtListenOverflows);
 		goto drop;

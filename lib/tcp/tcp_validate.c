@@ -22,6 +22,10 @@ tcp_segment_valid(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
 	CNT_INC(c, TcpInSegs);
 	if (len < sizeof(struct rte_tcp_hdr) || rte_pktmbuf_data_len(m) < off + sizeof(struct rte_tcp_hdr))
 		goto bad_header;
+	if (tcp_hdr_of(m)->src_port == 0) {
+		CNT_INC(c, TcpInZeroSrcPort);
+		goto error;
+	}
 	hlen = (tcp_hdr_of(m)->data_off >> 4) * 4;
 	if (hlen < sizeof(struct rte_tcp_hdr) || hlen > len || rte_pktmbuf_data_len(m) < off + hlen)
 		goto bad_header;

@@ -60,8 +60,9 @@ def icmp_echo(seq, bad_csum=False):
     return body[:2] + struct.pack("!H", c) + body[4:]
 
 
-def tcp_syn(seq, doff=5, bad_csum=False):
-    hdr = struct.pack("!HHIIBBHHH", 40000 + seq, 80, 1000 + seq, 0, doff << 4, 0x02, 65535, 0, 0)
+def tcp_syn(seq, doff=5, bad_csum=False, sport=None, flags=0x02):
+    sport = 40000 + seq if sport is None else sport
+    hdr = struct.pack("!HHIIBBHHH", sport, 80, 1000 + seq, 0, doff << 4, flags, 65535, 0, 0)
     pseudo = SRC_IP + DST_IP + struct.pack("!BBH", 0, 6, len(hdr))
     c = csum(pseudo + hdr)
     if bad_csum:
@@ -73,6 +74,11 @@ def arp_hlen5(src):
     # htype 1, ptype IPv4, hlen 5 (!), plen 4, request; addresses sized as the lengths say.
     body = struct.pack("!HHBBH", 1, 0x0800, 5, 4, 1) + src[:5] + SRC_IP + bytes(5) + DST_IP
     return body + bytes(28 - len(body))
+
+
+def arp_request(sha, sip):
+    """A well-formed request for tern's address from the given sender."""
+    return struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + sha + sip + bytes(6) + DST_IP
 
 
 def write_pcap(path, frames):
@@ -112,6 +118,18 @@ def kinds(dst, src, i):
         "ip_for_another_host": v4(ip(echo, ident=i, dst=bytes([198, 18, 0, 99]))),
         "ip_broadcast_src": v4(ip(echo, ident=i, src=bytes([198, 18, 0, 255]))),
         "ip_unknown_protocol": v4(ip(b"tern-hostile", proto=253, ident=i)),
+        # No legitimate peer sends these; each is dropped under its own name.
+        "tcp_src_port_0": v4(ip(tcp_syn(i, sport=0), proto=6, ident=i)),
+        "tcp_syn_fin": v4(ip(tcp_syn(i, flags=0x03), proto=6, ident=i)),
+        "eth_src_broadcast": eth(dst, b"\xff" * 6, 0x0800, full),
+        "eth_src_multicast": eth(dst, mac("01:00:5e:00:00:01"), 0x0800, full),
+        "eth_src_zero": eth(dst, bytes(6), 0x0800, full),
+        "arp_sender_mac_zero": eth(b"\xff" * 6, src, 0x0806, arp_request(bytes(6), SRC_IP)),
+        "arp_sender_ip_broadcast": eth(b"\xff" * 6, src, 0x0806, arp_request(src, b"\xff" * 4)),
+        "arp_sender_ip_link_broadcast": eth(b"\xff" * 6, src, 0x0806,
+                                            arp_request(src, bytes([198, 18, 0, 255]))),
+        # Above the MTU (the sender's link allows it): an echo would not fit back.
+        "oversize_echo": v4(ip(icmp_echo(i) + bytes(1600), ident=i)),
         # The last kind: the test waits for its counter before it looks.
         "arp_hlen_5": eth(b"\xff" * 6, src, 0x0806, arp_hlen5(src)),
     }

@@ -6,8 +6,14 @@ source "$(dirname "$0")/lib.sh"
 
 N=5
 ns_create
-tern_start "$(tern_conf hostile)"
+# A listener on :80, so a SYN+FIN meets one (and is still dropped).
+tern_start "$(tern_conf hostile "
+[service.http]
+type = http
+port = 80")"
 
+# The Linux side may send frames above tern's MTU (the oversize kind).
+ns_exec ip link set "$TAP" mtu 2000
 unreach0=$(ns_exec awk '/^Icmp:/ { if (!h) { for (i = 1; i <= NF; i++) f[$i] = i; h = 1 } else print $f["InDestUnreachs"] }' /proc/net/snmp)
 sent=$(ns_exec timeout 40 "$PY" "$IT_DIR/hostile.py" send "$TAP" "$TERN_MAC" "$N") || fail "hostile.py failed"
 echo "$sent"
@@ -43,6 +49,11 @@ declare -A expect=(
 	[IpInMartianSrc]=$N             # from the subnet broadcast 198.18.0.255
 	[IpInUnknownProtos]=$N          # protocol 253
 	[IcmpOutDestUnreachs]=$N        # protocol unreachable for each of those
+	[TcpInZeroSrcPort]=$N           # a SYN from port 0
+	[TcpInSynFin]=$N                # SYN+FIN to the listener on :80
+	[EthInBadSrc]=$((3 * N))        # source MAC broadcast, multicast, zero
+	[ArpInBadSender]=$((3 * N))     # sender MAC zero; sender IP 255.255.255.255, 198.18.0.255
+	[EthInOversize]=$N              # a 1662-byte frame on a 1500-byte MTU
 )
 for c in "${!expect[@]}"; do
 	assert_eq "$(counter "$c")" "${expect[$c]}" "$c"
@@ -53,7 +64,7 @@ for c in IpInTruncated IpInBadIhl IpInBadLength IpInCsumErrors IpInBadVersion; d
 done
 assert_eq "$(counter IpInHdrErrors)" $((7 * N)) "IpInHdrErrors (the 7 header-error kinds sent)"
 assert_eq "$(counter IpInHdrErrors)" "$hdr_sum" "IpInHdrErrors = sum of its reasons"
-assert_eq "$(counter TcpInErrs)" $((3 * N)) "TcpInErrs (bad checksum + 2 bad data offsets)"
+assert_eq "$(counter TcpInErrs)" $((4 * N)) "TcpInErrs (bad checksum, 2 bad data offsets, port 0)"
 # Nothing malformed was answered: only the 5 pings got replies (and the
 # unknown protocol its ICMP error, counted above).
 assert_eq "$(counter IcmpOutEchoReps)" 5 "IcmpOutEchoReps (only the good pings)"
