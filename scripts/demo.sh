@@ -43,15 +43,26 @@ ip netns exec "$NSB" ip link set lo up
 
 ip netns exec "$NS" "$TERN" -c "$CONF" &
 tern_pid=$!
+tern_status=
+# stop WHY: ends tern (a Ctrl-C reached it already: one signal, so it stops
+# gracefully), removes what the demo made, and exits with tern's status (a
+# leak at exit is status 1: it must not go unseen).
 stop() {
   trap - INT TERM EXIT
-  kill -TERM "$tern_pid" 2>/dev/null || true
-  wait "$tern_pid" 2>/dev/null || true
+  [ "$1" = INT ] || kill -TERM "$tern_pid" 2>/dev/null || true
+  if [ -z "$tern_status" ]; then
+    tern_status=0
+    wait "$tern_pid" 2>/dev/null || tern_status=$?
+  fi
   cleanup_ns "$NSB"
   cleanup_ns "$NS"
   rm -rf "$WWW"
+  [ "$tern_status" -eq 0 ] || echo "demo.sh: tern exited with status $tern_status" >&2
+  exit "$tern_status"
 }
-trap stop INT TERM EXIT
+trap 'stop INT' INT
+trap 'stop TERM' TERM
+trap 'stop EXIT' EXIT
 
 wait_link() { # namespace, link
   for _ in $(seq 1 100); do
@@ -102,4 +113,5 @@ tern's own services on 198.18.0.1:
 Ctrl-C stops tern (it prints its counters) and removes both namespaces.
 
 MSG
-wait "$tern_pid" || true
+# tern stopped by itself; a signal during the wait goes to stop(), which waits again.
+wait "$tern_pid" && tern_status=0 || tern_status=$?

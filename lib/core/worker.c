@@ -90,7 +90,7 @@ backlog_drain(struct tern_worker *w, uint16_t p)
 	 */
 	b->refused = sent ? 0 : b->refused + 1;
 	if (b->refused > TERN_TX_REFUSALS) {
-		CNT_INC(&w->cnt, PortTxDropFull);
+		CNT_INC(&w->cnt, PortTxDropRefused);
 		rte_pktmbuf_free(b->pkts[0]);
 		sent = 1;
 		b->refused = 0;

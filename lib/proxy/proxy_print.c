@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <rte_common.h>
+
 #include "proxy_internal.h"
 #include "proxy_main.h"
 #include "proxy_main_internal.h"
@@ -113,20 +115,26 @@ proxy_main_rows(const struct proxy_main *pm, proxy_fetch_fn fetch, void *ctx,
 	return n;
 }
 
+/* The name column of a row: "frontend web", "backend app", "  app/s1". */
+static int
+row_name(char *buf, size_t len, const struct proxy_row *r)
+{
+	if (r->kind == PROXY_ROW_SERVER)
+		return snprintf(buf, len, "  %s/%s", r->pxname, r->svname);
+	return snprintf(buf, len, "%s %s", r->kind == PROXY_ROW_FRONTEND ? "frontend" : "backend",
+			r->pxname);
+}
+
 static void
-print_row(FILE *f, const struct proxy_row *r)
+print_row(FILE *f, const struct proxy_row *r, int width)
 {
 	const struct proxy_stats *s = &r->st;
 	char name[2 * CFG_NAME_MAX + 16];
 
-	if (r->kind == PROXY_ROW_SERVER)
-		snprintf(name, sizeof(name), "  %s/%s", r->pxname, r->svname);
-	else
-		snprintf(name, sizeof(name), "%s %s", r->kind == PROXY_ROW_FRONTEND ? "frontend" :
-			 "backend", r->pxname);
-	fprintf(f, "%-28s %-6s %6u %6" PRIu64 " %6" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12" PRIu64
+	row_name(name, sizeof(name), r);
+	fprintf(f, "%-*s %-6s %6u %6" PRIu64 " %6" PRIu64 " %10" PRIu64 " %12" PRIu64 " %12" PRIu64
 		" %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
-		" %5" PRIu64 " %5" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64, name, r->status,
+		" %5" PRIu64 " %5" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64, width, name, r->status,
 		r->weight, s->scur, s->smax, s->stot, s->bin, s->bout, s->dcon, s->ereq, s->econ,
 		s->eresp, s->wretr, s->wredis, s->qcur, s->qmax, s->timeouts, s->cli_abrt,
 		s->srv_abrt);
@@ -142,17 +150,23 @@ proxy_main_print(const struct proxy_main *pm, FILE *f, proxy_fetch_fn fetch, voi
 {
 	unsigned max = proxy_main_nrows(pm), n;
 	struct proxy_row *rows;
+	int width = 28;
 
 	if (pm == NULL || (rows = calloc(max, sizeof(*rows))) == NULL)
 		return;
 	n = proxy_main_rows(pm, fetch, ctx, rows, max);
+	for (unsigned i = 0; i < n; i++) { /* long names widen the column, never shift the rest */
+		char name[2 * CFG_NAME_MAX + 16];
+
+		width = RTE_MAX(width, row_name(name, sizeof(name), &rows[i]));
+	}
 	fprintf(f, "proxy: counts summed over workers (smax and qmax: sums of per-worker maxima)\n");
-	fprintf(f, "%-28s %-6s %6s %6s %6s %10s %12s %12s %6s %6s %6s %6s %6s %6s %5s %5s %6s %6s %6s"
-		" %7s %7s %9s %9s %s\n", "name", "status", "weight", "scur", "smax", "stot", "bin",
+	fprintf(f, "%-*s %-6s %6s %6s %6s %10s %12s %12s %6s %6s %6s %6s %6s %6s %5s %5s %6s %6s %6s"
+		" %7s %7s %9s %9s %s\n", width, "name", "status", "weight", "scur", "smax", "stot", "bin",
 		"bout", "dcon", "ereq", "econ", "eresp", "wretr", "wredis", "qcur", "qmax", "tmout",
 		"cabrt", "sabrt", "chkfail", "chkdown", "lastchg", "downtime", "check");
 	for (unsigned i = 0; i < n; i++)
-		print_row(f, &rows[i]);
+		print_row(f, &rows[i], width);
 	fflush(f);
 	free(rows);
 }

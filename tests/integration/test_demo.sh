@@ -95,6 +95,9 @@ while kill -0 "$demo" 2>/dev/null; do
 	[ $SECONDS -lt $deadline ] || fail "demo.sh did not stop within 30 s of SIGTERM"
 	sleep 0.2
 done
+status=0
+wait "$demo" || status=$?
+assert_eq "$status" 0 "demo.sh's exit status (tern's: 1 would be a leak at exit)"
 grep -qE '^  web/s2 +DOWN' "$DLOG" || fail "no proxy table with web/s2 DOWN at exit"
 ip netns list | grep -qw "$DNS" && fail "namespace $DNS left behind"
 pass "demo: 3 servers through $VIP, 10 MiB exact, s2 DOWN and unused, clean stop"
