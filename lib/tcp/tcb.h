@@ -190,6 +190,7 @@ struct tcb {
 	uint64_t rxt_reo_tick;         /* retransmissions below HighRxt count as lost from this tick; 0: none */
 	uint16_t rexmits_episode, dsacks_episode;
 	uint32_t retransmits;          /* segments, over the connection's life */
+	uint32_t last_challenge;       /* tick (low 32 bits) of its last challenge ACK, 0: none */
 	uint8_t cc_priv[TCP_CC_PRIV] __rte_aligned(8);
 } __rte_cache_aligned;
 

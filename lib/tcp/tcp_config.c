@@ -45,7 +45,12 @@ static const struct cfg_key tcp_keys[] = {
 	K("ooo_mbufs", CFG_UINT, ooo_mbufs, 0, 1u << 24, "4096",
 	  "out-of-order segments held per worker; more are dropped (`TcpExtTCPOFODrop`)"),
 	K("challenge_ack_limit", CFG_UINT, challenge_ack_limit, 1, 1u << 24, "1000",
-	  "RFC 5961 challenge ACKs per second per worker"),
+	  "RFC 5961 challenge ACKs per second per worker, on average: each second's budget is "
+	  "drawn at random between half and one and a half times it, so what is left of it "
+	  "tells an off-path attacker nothing (CVE-2016-5696)"),
+	K("challenge_ack_conn_ms", CFG_UINT, challenge_ack_conn_ms, 0, 60000, "500",
+	  "at most one challenge ACK per connection this often (Linux's tcp_invalid_ratelimit; "
+	  "0: no limit)"),
 	{ "cc", CFG_STR, offsetof(struct tcp_cfg, cc), 0, TCP_CC_NAME_LEN, "cubic",
 	  "congestion control for active opens and listeners without their own: CUBIC "
 	  "(RFC 9438 with HyStart++) or NewReno (RFC 6582)", tcp_cc_names },

@@ -23,7 +23,8 @@ struct tcp_cfg {
 	int nagle;
 	int timestamps, sack, window_scaling;
 	uint32_t ooo_mbufs;         /* out-of-order mbufs held per worker */
-	uint32_t challenge_ack_limit; /* per second per worker (RFC 5961 §7) */
+	uint32_t challenge_ack_limit; /* per second per worker (RFC 5961 §7), on average */
+	uint32_t challenge_ack_conn_ms; /* between two challenge ACKs of one connection, 0: no limit */
 	char cc[TCP_CC_NAME_LEN];
 };
 

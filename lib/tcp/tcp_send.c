@@ -7,6 +7,8 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include <rte_random.h>
+
 #include "tcp_internal.h"
 
 /* Headroom for Ethernet and IPv4 in front of the TCP header. */
@@ -160,19 +162,34 @@ tcp_send_ack(struct tcp_worker *tw, struct tcb *c)
 	tcp_send_segment(tw, c, c->snd_nxt, 0, TCP_F_ACK);
 }
 
-/* RFC 5961 §7: challenge ACKs are rate limited per worker. */
+/*
+ * RFC 5961 §7: challenge ACKs are rate limited, per connection (as Linux's
+ * tcp_invalid_ratelimit) and per worker. The worker's budget for each second
+ * is drawn at random around the configured limit, as Linux does since
+ * CVE-2016-5696: a fixed budget is a side channel, since an off-path attacker
+ * who spends part of it on a guessed flow learns from what is left whether
+ * that flow exists.
+ */
 void
 tcp_send_challenge_ack(struct tcp_worker *tw, struct tcb *c)
 {
-	if (tw->tick - tw->challenge_window_tick >= 1000) {
-		tw->challenge_window_tick = tw->tick;
-		tw->challenge_acks = 0;
-	}
-	if (tw->challenge_acks >= tw->cfg->challenge_ack_limit) {
+	uint32_t now = (uint32_t)tw->tick, limit = tw->cfg->challenge_ack_limit;
+
+	if (tw->cfg->challenge_ack_conn_ms != 0 && c->last_challenge != 0 &&
+	    now - c->last_challenge < tw->cfg->challenge_ack_conn_ms * 1000 / TCP_TICK_US) {
 		CNT_INC(tcp_cnt(tw), TcpExtTCPChallengeACKLimited);
 		return;
 	}
-	tw->challenge_acks++;
+	if (tw->tick - tw->challenge_window_tick >= 1000000 / TCP_TICK_US) {
+		tw->challenge_window_tick = tw->tick;
+		tw->challenge_acks = (limit + 1) / 2 + (uint32_t)rte_rand_max(limit);
+	}
+	if (tw->challenge_acks == 0) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPChallengeACKLimited);
+		return;
+	}
+	tw->challenge_acks--;
+	c->last_challenge = now ? now : 1;
 	CNT_INC(tcp_cnt(tw), TcpExtTCPChallengeACK);
 	tcp_send_ack(tw, c);
 }

@@ -89,6 +89,8 @@ tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tcp_
 	if (getrandom(tw->isn_key, sizeof(tw->isn_key), 0) != sizeof(tw->isn_key))
 		tw->isn_key[0] = rte_rand(), tw->isn_key[1] = rte_rand();
 	wheel_init(&tw->wheel, tw->tick, tcp_timer_expired, tw);
+	tw->challenge_window_tick = tw->tick; /* the first second's budget: the limit itself */
+	tw->challenge_acks = cfg->challenge_ack_limit;
 	if (tw->w->index == 0)
 		TLOG(NOTICE, "tcp: %u connections per worker, TCB %zu bytes (%zu cache lines)",
 		     tw->ntcbs, sizeof(struct tcb), sizeof(struct tcb) / RTE_CACHE_LINE_SIZE);
