@@ -144,6 +144,28 @@ EOF
 	echo "$f"
 }
 
+# --- hostile frames (hostile.py) ------------------------------------------
+
+# The config section hostile_send needs: a listener on :80, so the SYN+FIN
+# kind meets one (and is still dropped, as TcpInSynFin).
+HOSTILE_SERVICE='
+[service.http]
+type = http
+port = 80'
+
+# hostile_send N: sends N of each hostile.py kind from the namespace's tap
+# (its MTU raised first: the oversize kind is above tern's MTU) and prints
+# one "sent" line per kind. Waits until tern counted the last kind.
+hostile_send() {
+	local n=$1 out
+	ns_exec ip link set "$TAP" mtu 2000
+	out=$(ns_exec timeout 40 "$PY" "$IT_DIR/hostile.py" send "$TAP" "$TERN_MAC" "$n") ||
+		fail "hostile.py failed: $out"
+	echo "$out"
+	# The last kind sent is the ARP one: once it is counted, everything was read.
+	wait_counter ArpInErrors "$n" 10 >/dev/null || fail "tern did not count the hostile frames within 10 s"
+}
+
 # --- tern lifecycle --------------------------------------------------------
 
 # tern_start [--bin PATH] [--ns NS] [--tap IFACE | --no-tap] CONF
