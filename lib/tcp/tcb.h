@@ -61,6 +61,7 @@ enum tcb_flags {
 	TF_FORCE_SMALL = 1 << 23, /* the SWS override timer went off: send what the window allows */
 	TF_SYN_TIMEDOUT = 1 << 24, /* a SYN or SYN,ACK timed out (RFC 6298 §5.7) */
 	TF_LINGER = 1 << 25,      /* closed lingering: later data is dropped quietly, not reset */
+	TF_SRC_COUNTED = 1 << 28, /* counts against its source address's cap (tcp_limits.c) */
 };
 
 /*
@@ -137,7 +138,8 @@ struct tcb {
 	uint32_t cwnd, ssthresh;
 	uint32_t ts_recent;            /* RFC 7323 §4.3 */
 	uint64_t ts_recent_tick;
-	uint64_t last_rcv_tick;        /* keepalive idle start */
+	uint32_t last_rcv_tick;        /* tick (low 32 bits) of the peer's last segment: keepalive idle start */
+	uint32_t last_data_tick;       /* tick (low 32 bits) data last moved either way ([tcp] idle_timeout_ms) */
 	uint64_t last_snd_tick;        /* RFC 5681 §4.1 idle restart */
 	rte_be32_t laddr, raddr;
 	rte_be16_t lport, rport;
@@ -169,6 +171,7 @@ struct tcb {
 	tcp_seq_t snd_sml;             /* end of the last segment shorter than MSS (Minshall) */
 	uint64_t rtt_start;            /* tick it was sent */
 	uint8_t keep_probes;
+	uint8_t lslot;                 /* 1 + the listener slot it counts against, 0: none (tcp_limits.c) */
 	uint16_t mss_offer;            /* what our SYN advertises: MTU - 40 */
 	/* --- receive side --- */
 	struct tcp_sack_block sack_recent[TCP_MAX_SACK_BLOCKS]; /* RFC 2018 §4 order */
@@ -187,10 +190,12 @@ struct tcb {
 	struct tcp_prr prr;
 	uint32_t prior_cwnd, prior_ssthresh; /* to undo a reduction shown spurious */
 	uint32_t rto_ts;               /* TS val of the RTO retransmission */
+	uint32_t tw_prev;              /* TIME-WAIT list, oldest first (tcp_limits.c); UINT32_MAX: end */
 	uint64_t rxt_reo_tick;         /* retransmissions below HighRxt count as lost from this tick; 0: none */
 	uint16_t rexmits_episode, dsacks_episode;
 	uint32_t retransmits;          /* segments, over the connection's life */
 	uint32_t last_challenge;       /* tick (low 32 bits) of its last challenge ACK, 0: none */
+	uint32_t tw_next;
 	uint8_t cc_priv[TCP_CC_PRIV] __rte_aligned(8);
 } __rte_cache_aligned;
 

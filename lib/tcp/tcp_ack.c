@@ -87,6 +87,7 @@ new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s, uint32_t 
 	*rtt_us = rtt_sample(tw, c, s);
 	tcp_sndq_ack(c, data);
 	c->snd_una = s->ack;
+	c->last_data_tick = (uint32_t)tw->tick;
 	if (seq_lt(c->snd_nxt, c->snd_una))
 		c->snd_nxt = c->snd_una;
 	sb_advance(&c->sb, c->snd_una);

@@ -8,6 +8,7 @@
 
 #include "core/steer.h"
 #include "tcp_internal.h"
+#include "tcp_limits.h"
 
 static const char *const reason_names[] = {
 	[TERN_CLOSE_NORMAL] = "normal", [TERN_CLOSE_RESET] = "reset",
@@ -69,6 +70,7 @@ tern_unlisten_on(struct tcp_worker *tw, rte_be32_t addr, uint16_t port)
 		if (!(c->flags & TF_FREED) && c->listener == l)
 			tcp_drop(tw, c, TERN_CLOSE_ABORTED, 1);
 	}
+	tcp_limits_forget_listener(tw, l);
 	*l = (struct tcp_listener){ 0 };
 	return 0;
 }

@@ -16,6 +16,16 @@ static const struct cfg_key tcp_keys[] = {
 	K("backlog", CFG_UINT, backlog, 1, 1u << 24, "1024",
 	  "connections in SYN-RECEIVED per listener per worker; more SYNs are dropped "
 	  "(`TcpExtListenOverflows`)"),
+	K("listener_max_connections", CFG_UINT, listener_max_connections, 0, 1u << 24, "0",
+	  "connections one listener may hold per worker (embryos, established and closing); "
+	  "more SYNs are dropped (`TcpExtListenerCapDrops`); 0: no cap"),
+	K("source_max_connections", CFG_UINT, source_max_connections, 0, 1u << 24, "0",
+	  "connections one source address may hold per worker with tern's listeners; more SYNs "
+	  "are dropped (`TcpExtSourceCapDrops`), so one client cannot fill the table; 0: no cap"),
+	K("idle_timeout_ms", CFG_UINT, idle_timeout_ms, 0, 1u << 31, "0",
+	  "a connection the application holds, with no data received or acknowledged either way "
+	  "for this long, is reset (`TcpExtTCPAbortOnIdle`): a slow-loris client or a peer "
+	  "keeping a zero window cannot hold its TCB for ever; 0: never"),
 	K("msl_ms", CFG_UINT, msl_ms, 1, 600000, "30000", "TIME-WAIT lasts 2 × MSL"),
 	K("fin_wait2_ms", CFG_UINT, fin_wait2_ms, 1, 3600000, "60000",
 	  "how long a closed connection waits in FIN-WAIT-2 for the peer's FIN"),

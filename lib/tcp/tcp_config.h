@@ -25,6 +25,9 @@ struct tcp_cfg {
 	uint32_t ooo_mbufs;         /* out-of-order mbufs held per worker */
 	uint32_t challenge_ack_limit; /* per second per worker (RFC 5961 §7), on average */
 	uint32_t challenge_ack_conn_ms; /* between two challenge ACKs of one connection, 0: no limit */
+	uint32_t listener_max_connections; /* per listener per worker, 0: no cap */
+	uint32_t source_max_connections;   /* per source address per worker (passive opens), 0: no cap */
+	uint32_t idle_timeout_ms;   /* no data either way this long: reset, 0: never */
 	char cc[TCP_CC_NAME_LEN];
 };
 

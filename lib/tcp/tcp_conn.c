@@ -4,6 +4,7 @@
  * finished the state change that caused them.
  */
 #include "tcp_internal.h"
+#include "tcp_limits.h"
 
 void
 tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
@@ -26,7 +27,8 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 	c->sb.high_rxt = c->sb.rxt_fence = c->sb.rack_edge = c->iss;
 	c->snd_sml = c->iss;
 	tcp_rtt_init(&c->rtt, &tw->rtt_lim);
-	c->last_rcv_tick = c->last_snd_tick = tw->tick;
+	c->last_snd_tick = tw->tick;
+	c->last_rcv_tick = c->last_data_tick = (uint32_t)tw->tick;
 }
 
 /* What the peer's SYN offers (RFC 9293 §3.7.1, RFC 7323 §2-3, RFC 2018 §2). */
@@ -73,8 +75,13 @@ tcp_set_state(struct tcp_worker *tw, struct tcb *c, enum tcp_state st)
 		if (st == TCPS_ESTABLISHED)
 			c->listener = NULL;
 	}
-	if (st == TCPS_TIME_WAIT)
+	if (c->state == TCPS_TIME_WAIT)
+		tcp_tw_unlink(tw, c);
+	if (st == TCPS_TIME_WAIT) {
 		CNT_INC(tcp_cnt(tw), TcpExtTW);
+		tcp_tw_link(tw, c); /* at the tail, also when it enters again */
+		tcp_limits_release(tw, c); /* reclaimable: caps count live connections */
+	}
 	/* Per-state gauges: two adds per state change spare a scrape paging through every TCB. */
 	tw->nstate[c->state]--;
 	tw->nstate[st]++;

@@ -56,7 +56,7 @@ tcp_fast_input(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	if (!fast_eligible(c, s) || !fast_shape(tw, c, s))
 		return 0;
 	tcp_ts_recent_update(c, s, tw->tick);
-	c->last_rcv_tick = tw->tick;
+	c->last_rcv_tick = (uint32_t)tw->tick;
 	if (s->len == 0) {
 		/* The fifth step in full (RTT, queue, CC, window); nothing else applies. */
 		tcp_process_ack(tw, c, s);

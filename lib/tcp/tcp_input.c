@@ -5,6 +5,7 @@
 #include "core/mbuf.h"
 #include "core/steer.h"
 #include "tcp_internal.h"
+#include "tcp_limits.h"
 #include "tcp_validate.h"
 
 /* Parses headers and options; returns -1 (counted) for malformed options. */
@@ -93,6 +94,7 @@ tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
 {
 	struct tcp_seg s; /* seg_parse and seg_take_payload set every field */
 
+	tcp_worker_clock(tw);
 	if (seg_parse(tw, port, m, &s) != 0) {
 		rte_pktmbuf_free(m);
 		return;
@@ -123,6 +125,7 @@ tcp_input_burst(struct tcp_worker *tw, uint16_t port, struct rte_mbuf **m, unsig
 	unsigned k = 0;
 	uint64_t gen;
 
+	tcp_worker_clock(tw);
 	for (unsigned i = 0; i < n; i++) {
 		if (seg_parse(tw, port, m[i], &s[k]) != 0) {
 			rte_pktmbuf_free(m[i]);
@@ -163,6 +166,8 @@ tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *
 		CNT_INC(tcp_cnt(tw), TcpInSynFin);
 		goto drop;
 	}
+	if (tcp_limits_admit(tw, l, s) != 0)
+		goto drop;
 	if (l->syn_recv >= tw->cfg->backlog) {
 		CNT_INC(tcp_cnt(tw), TcpExtListenOverflows);
 		goto drop;
@@ -184,6 +189,7 @@ tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *
 		goto drop;
 	}
 	l->syn_recv++;
+	tcp_limits_charge(tw, l, c);
 	tcb_enter(c);
 	tcp_conn_init(tw, c);
 	if (l->cc != NULL)

@@ -192,5 +192,5 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		tcp_process_data(tw, c, s);
 	if (c->state != TCPS_CLOSED)
 		check_fin(tw, c, s);
-	c->last_rcv_tick = tw->tick;
+	c->last_rcv_tick = (uint32_t)tw->tick;
 }

@@ -266,6 +266,7 @@ void
 tcp_rcv_in_order(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
 	c->rcv_nxt += s->len;
+	c->last_data_tick = (uint32_t)tw->tick;
 	tcp_deliver_to_app(c, s->m, s->len);
 	s->m = NULL;
 	if (c->ooo_head != OOO_NIL) {

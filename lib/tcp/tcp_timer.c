@@ -63,13 +63,6 @@ tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
 }
 
 void
-tcp_keep_restart(struct tcp_worker *tw, struct tcb *c)
-{
-	if (tw->cfg->keepalive && c->state == TCPS_ESTABLISHED)
-		tcp_timer_arm(tw, c, TCB_T_KEEPALIVE, tw->cfg->keepalive_idle_ms);
-}
-
-void
 tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c)
 {
 	tcp_set_state(tw, c, TCPS_TIME_WAIT);
@@ -150,21 +143,71 @@ rto_expired(struct tcp_worker *tw, struct tcb *c)
 		rto_data(tw, c);
 }
 
+/*
+ * [tcp] idle_timeout_ms: ms left before c has gone that long without
+ * data either way (UINT32_MAX: no timeout, 0: it is due).
+ */
+static uint32_t
+idle_left_ms(const struct tcp_worker *tw, const struct tcb *c)
+{
+	uint32_t limit = tw->cfg->idle_timeout_ms;
+	uint32_t idle_ms = ((uint32_t)tw->tick - c->last_data_tick) * (TCP_TICK_US / 1000);
+
+	if (limit == 0)
+		return UINT32_MAX;
+	return idle_ms >= limit ? 0 : limit - idle_ms;
+}
+
+/* The keepalive slot's timer in a state it watches: keepalive, the idle timeout, or both. */
+static int
+keep_slot_watches(const struct tcb *c)
+{
+	return c->state == TCPS_ESTABLISHED || c->state == TCPS_FIN_WAIT_2 ||
+	       c->state == TCPS_CLOSE_WAIT;
+}
+
+/* The keepalive slot again in ms, or sooner when the idle timeout falls first. */
+static void
+keep_arm(struct tcp_worker *tw, struct tcb *c, uint32_t ms)
+{
+	ms = RTE_MIN(ms, idle_left_ms(tw, c));
+	if (ms != UINT32_MAX)
+		tcp_timer_arm(tw, c, TCB_T_KEEPALIVE, RTE_MAX(ms, 1u));
+}
+
+void
+tcp_keep_restart(struct tcp_worker *tw, struct tcb *c)
+{
+	if (c->state == TCPS_ESTABLISHED)
+		keep_arm(tw, c, tw->cfg->keepalive ? tw->cfg->keepalive_idle_ms : UINT32_MAX);
+}
+
+/*
+ * RFC 1122 §4.2.3.6 on a connection the application still holds: also
+ * when half-closed either way (FIN-WAIT-2 after tern_shutdown, CLOSE-WAIT),
+ * since data may still flow one way, as Linux does. An orphan in
+ * FIN-WAIT-2 has the FIN-WAIT-2 timer in this slot instead. The idle
+ * timeout is checked first: keepalive answers are not data.
+ */
 static void
 keepalive_expired(struct tcp_worker *tw, struct tcb *c)
 {
-	/*
-	 * RFC 1122 §4.2.3.6 on a connection the application still holds: also
-	 * when half-closed either way (FIN-WAIT-2 after tern_shutdown, CLOSE-WAIT),
-	 * since data may still flow one way, as Linux does. An orphan in
-	 * FIN-WAIT-2 has the FIN-WAIT-2 timer in this slot instead.
-	 */
-	if ((c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_2 &&
-	     c->state != TCPS_CLOSE_WAIT) || !tw->cfg->keepalive)
+	uint32_t idle_rcv;
+
+	if (!keep_slot_watches(c))
 		return;
-	if (tw->tick - c->last_rcv_tick < ms_to_ticks(tw->cfg->keepalive_idle_ms)) {
-		tcp_timer_arm(tw, c, TCB_T_KEEPALIVE,
-			      tw->cfg->keepalive_idle_ms - (tw->tick - c->last_rcv_tick) * TCP_TICK_US / 1000);
+	if (idle_left_ms(tw, c) == 0) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPAbortOnIdle);
+		tcp_drop(tw, c, TERN_CLOSE_TIMEOUT, 1);
+		return;
+	}
+	if (!tw->cfg->keepalive) {
+		keep_arm(tw, c, UINT32_MAX);
+		return;
+	}
+	idle_rcv = (uint32_t)tw->tick - c->last_rcv_tick;
+	if (idle_rcv < ms_to_ticks(tw->cfg->keepalive_idle_ms)) {
+		keep_arm(tw, c, tw->cfg->keepalive_idle_ms - idle_rcv * TCP_TICK_US / 1000);
 		c->keep_probes = 0;
 		return;
 	}
@@ -175,7 +218,7 @@ keepalive_expired(struct tcp_worker *tw, struct tcb *c)
 	}
 	/* RFC 1122 §4.2.3.6: SEG.SEQ = SND.NXT - 1 draws an ACK from a live peer. */
 	tcp_send_segment(tw, c, c->snd_una - 1, 0, TCP_F_ACK);
-	tcp_timer_arm(tw, c, TCB_T_KEEPALIVE, tw->cfg->keepalive_interval_ms);
+	keep_arm(tw, c, tw->cfg->keepalive_interval_ms);
 }
 
 void

@@ -43,6 +43,8 @@ tcp_tlp_fire(struct tcp_worker *tw, struct tcb *c)
 	if (len > 0 || fin) {
 		tcp_send_segment(tw, c, end - len, len, TCP_F_ACK | (fin ? TCP_F_FIN : 0));
 		CNT_INC(tcp_cnt(tw), TcpExtTCPLossProbes);
+		CNT_INC(tcp_cnt(tw), TcpRetransSegs); /* a retransmission, as Linux counts it */
+		c->retransmits++;
 		c->flags &= ~TF_RTT_TIMING; /* Karn */
 	}
 	tcp_rtx_arm(tw, c); /* now the real RTO (TF_TLP_SENT keeps the probe from re-arming) */

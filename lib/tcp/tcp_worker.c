@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "siphash.h"
 #include "tcp_internal.h"
+#include "tcp_limits.h"
 #include "tcp_sockopt.h"
 #include "tcp_worker.h"
 
@@ -94,6 +95,8 @@ tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tcp_
 	if (tw->w->index == 0)
 		TLOG(NOTICE, "tcp: %u connections per worker, TCB %zu bytes (%zu cache lines)",
 		     tw->ntcbs, sizeof(struct tcb), sizeof(struct tcb) / RTE_CACHE_LINE_SIZE);
+	if (tcp_limits_init(tw, tw->w->socket) != 0)
+		return -ENOMEM;
 	return create_tables(tw, tw->w->socket);
 }
 
@@ -104,6 +107,7 @@ tcp_worker_fini(struct tcp_worker *tw)
 		if (!(tw->tcbs[i].flags & TF_FREED))
 			tcp_drop(tw, &tw->tcbs[i], TERN_CLOSE_ABORTED, 0);
 	rte_hash_free(tw->flows);
+	tcp_limits_fini(tw);
 	rte_free(tw->ooo);
 	rte_free(tw->tcbs);
 	tw->flows = NULL;
@@ -112,9 +116,15 @@ tcp_worker_fini(struct tcp_worker *tw)
 }
 
 void
-tcp_worker_tick(struct tcp_worker *tw)
+tcp_worker_clock(struct tcp_worker *tw)
 {
 	tw->tick = tw->w->now / tw->tsc_per_tick;
+}
+
+void
+tcp_worker_tick(struct tcp_worker *tw)
+{
+	tcp_worker_clock(tw);
 	/* A cap keeps one loop short after a stall; the rest fire next loop. */
 	wheel_advance(&tw->wheel, tw->tick, 4096);
 }
@@ -125,8 +135,9 @@ tcb_alloc(struct tcp_worker *tw)
 	struct tcb *c;
 	uint32_t idx = tw->free_head, gen;
 
-	if (tw->used == tw->ntcbs)
+	if (tw->used == tw->ntcbs && (tcp_tw_reclaim(tw) != 0 || tw->used == tw->ntcbs))
 		return NULL;
+	idx = tw->free_head;
 	c = &tw->tcbs[idx];
 	tw->free_head = c->next_free;
 	gen = c->gen + 1;
@@ -141,6 +152,7 @@ tcb_alloc(struct tcp_worker *tw)
 void
 tcb_free(struct tcp_worker *tw, struct tcb *c)
 {
+	tcp_limits_release(tw, c);
 	c->flags = TF_FREED;
 	c->state = TCPS_CLOSED;
 	c->next_free = tw->free_head;

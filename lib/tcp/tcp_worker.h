@@ -26,6 +26,7 @@ struct tcp_listener {
 	rte_be32_t addr;              /* one local address, or 0: every address of every port */
 	uint16_t port;                /* host order */
 	uint32_t syn_recv;            /* connections in SYN-RECEIVED (backlog) */
+	uint32_t nconns;              /* connections it made, until freed ([tcp] listener_max_connections) */
 	tern_accept_fn accept;
 	void *ctx;
 	const struct tcp_cc_ops *cc;  /* NULL: the worker's default */
@@ -53,6 +54,9 @@ struct tcp_worker {
 	/* connections */
 	struct tcb *tcbs;
 	uint32_t ntcbs, used, free_head;
+	uint32_t tw_head, tw_tail;    /* TIME-WAIT connections, oldest first (tcp_limits.c) */
+	struct rte_hash *src_conns;   /* source address -> position in src_count ([tcp] source_max_connections) */
+	uint32_t *src_count;
 	struct rte_hash *flows;
 	uint64_t flow_gen;            /* bumped by every add and delete: bulk lookups go stale */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
@@ -81,6 +85,14 @@ void tcp_worker_fini(struct tcp_worker *tw);
 
 /* Time: call once per loop (and before input in tests). Fires due timers. */
 void tcp_worker_tick(struct tcp_worker *tw);
+/*
+ * The clock alone, from the loop's time (tern_worker.now); input calls it.
+ * Input runs before the loop's tick, and after a stall (a preempted
+ * worker) the previous loop's time would arm timers in the past: an ACK
+ * that arrived during the stall would re-arm the tail-loss probe only to
+ * see it fire at once (spurious probes on a lossless link).
+ */
+void tcp_worker_clock(struct tcp_worker *tw);
 
 /* A validated segment (l2/l3/l4 lengths set) for this worker. Takes m. */
 void tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m);

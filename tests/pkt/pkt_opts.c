@@ -92,6 +92,8 @@ set_number(struct pkt_opts *o, const char *name, uint64_t x)
 {
 	if (strcmp(name, "tolerance_usecs") == 0)
 		o->tolerance_usecs = (int64_t)x;
+	else if (strcmp(name, "poll_interval_us") == 0 && x >= 1000)
+		o->poll_interval_us = (int64_t)x;
 	else if (strcmp(name, "tcp_ts_tick_usecs") == 0)
 		o->tcp_ts_tick_usecs = (uint32_t)x;
 	else if (strcmp(name, "mss") == 0 && x >= 64 && x <= 9000)
@@ -187,6 +189,8 @@ pkt_opts_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [options] script.pkt...\n"
 		"  --tolerance_usecs=N      outbound timing tolerance (default 4000)\n"
+		"  --poll_interval_us=N     tern's worker polls only every N us (>= 1000), as a busy\n"
+		"                           or preempted one: inbound frames wait for the next poll\n"
 		"  --tolerance_percent=P    or P%% of the gap to the previous event (default 12.5)\n"
 		"  --tcp_ts_tick_usecs=N    check outbound TS val at this tick (default 0: off)\n"
 		"  --mss=N | --mtu=N        tern's MSS offer (default 1460)\n"

@@ -16,6 +16,7 @@
 struct pkt_opts {
 	/* timing (packetdrill's defaults: 4 ms, 12.5% of the gap to the previous event) */
 	int64_t tolerance_usecs;
+	int64_t poll_interval_us;    /* 0: tern polls at every event; N: only every N us (a busy worker) */
 	double tolerance_percent;
 	uint32_t tcp_ts_tick_usecs;  /* 0: outbound TS val is learned, not checked */
 	/* segment matching */

@@ -23,15 +23,34 @@ tolerance(const struct runner *u, int64_t t)
 	return pct > u->o.tolerance_usecs ? pct : u->o.tolerance_usecs;
 }
 
+/*
+ * The next instant tern polls after now, when it is before limit; -1 when
+ * it is not (a worker on a poll grid does not poll between its instants).
+ */
+int64_t
+next_poll(const struct runner *u, int64_t limit)
+{
+	int64_t grid = u->o.poll_interval_us, now = u->h->now_us;
+	int64_t next = grid ? (now / grid + 1) * grid : (now / 1000 + 1) * 1000;
+
+	if (grid == 0 && harness_timers(u->h) == 0)
+		next = limit; /* no timer armed: nothing can happen before limit */
+	if (next < limit)
+		return next;
+	return grid ? -1 : limit;
+}
+
 void
 advance_to(struct runner *u, int64_t t)
 {
 	while (u->h->now_us < t && u->r->kind == F_NONE) {
-		int64_t next = (u->h->now_us / 1000 + 1) * 1000;
+		int64_t next = next_poll(u, t);
 
-		if (harness_timers(u->h) == 0)
-			next = t;  /* no timer armed: nothing can happen before t */
-		harness_goto(u->h, next < t ? next : t);
+		if (next < 0) {
+			u->h->now_us = t; /* time passes, the worker does not look */
+			break;
+		}
+		harness_goto(u->h, next);
 		pending_poll(u);
 	}
 }

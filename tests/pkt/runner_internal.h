@@ -34,6 +34,7 @@ struct runner {
 
 /* Virtual time moves to t (>= now), one timer tick at a time. */
 void advance_to(struct runner *u, int64_t t);
+int64_t next_poll(const struct runner *u, int64_t limit);
 /* Gives a blocking call its chance to return; checks its deadline. */
 void pending_poll(struct runner *u);
 /* packetdrill's tolerance for an event at t: tolerance_usecs or a percentage of the gap. */

@@ -88,7 +88,8 @@ inbound_packet(struct runner *u, const struct event *e, int burst)
 		harness_poll(u->h);
 		harness_queue(u->h, frame, len);
 	}
-	if (!burst)
+	/* On a poll grid, the frame waits in the RX queue for the worker's next poll. */
+	if (!burst && (u->o.poll_interval_us == 0 || u->h->now_us % u->o.poll_interval_us == 0))
 		harness_poll(u->h);
 }
 
@@ -97,11 +98,13 @@ static struct wire_seg *
 wait_segment(struct runner *u, int64_t deadline)
 {
 	while (harness_front(u->h) == NULL && u->h->now_us < deadline && u->r->kind == F_NONE) {
-		int64_t next = (u->h->now_us / 1000 + 1) * 1000;
+		int64_t next = next_poll(u, deadline);
 
-		if (harness_timers(u->h) == 0)
-			next = deadline;  /* only a timer could make tern send now */
-		harness_goto(u->h, next < deadline ? next : deadline);
+		if (next < 0) {
+			u->h->now_us = deadline;
+			break;
+		}
+		harness_goto(u->h, next);
 		pending_poll(u);
 	}
 	return u->r->kind == F_NONE ? harness_front(u->h) : NULL;
