@@ -29,6 +29,7 @@ suite() { # name, command...
   printf '%-34s %4d passed %4d failed  %4ds\n' "$name" "$p" "$f" $(( $(date +%s) - t0 ))
   if [ "$rc" -ne 0 ]; then
     failures+=("$name")
+    echo "---- $name: what failed ----"; grep -E '^(FAIL|Fail:|[ 0-9]+/[0-9]+ .*FAIL)' "$out" | head -20
     echo "---- $name output (tail) ----"; tail -40 "$out"; echo "----"
   fi
   rm -f "$out"

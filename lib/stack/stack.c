@@ -27,7 +27,7 @@ tcp_steered_one(struct stack_worker *sw, uint16_t port, struct rte_mbuf *m)
 {
 	if (!tcp_segment_valid(&sw->tcp, port, m))
 		return;
-	tcp_input(&sw->tcp, port, m);
+	tcp_input_steered(&sw->tcp, port, m);
 }
 
 /* The burst's valid segments that belong to this worker go to TCP together. */

@@ -89,6 +89,48 @@ input_one(struct tcp_worker *tw, struct tcp_seg *s, struct tcb *c)
 		input_closed(tw, s);
 }
 
+/*
+ * A segment another worker steered here that is older than what its flow
+ * already delivered here directly, and brings nothing: no data, SYN, FIN
+ * or RST, a sequence number left of RCV.NXT, no new ACK, a TSval older
+ * than TS.Recent. Software steering (a port without an RSS table: net_tap
+ * when the kernel has no multiq) reorders a flow whose first packets
+ * reached the wrong queue: Linux's tun learns a flow's queue from tern's
+ * first reply only after handing that reply up, so the handshake's last
+ * ACK often takes the steering ring while the request behind it comes
+ * straight. The peer did nothing wrong: neither PAWS (RFC 7323 §5.3) nor
+ * the acceptability test's ACK (RFC 9293 §3.10.7.4) should answer it.
+ */
+static int
+steered_obsolete(const struct tcb *c, const struct tcp_seg *s)
+{
+	return tcb_synchronized(c) && s->len == 0 &&
+	       !(s->flags & (TCP_F_SYN | TCP_F_FIN | TCP_F_RST)) && seq_lt(s->seq, c->rcv_nxt) &&
+	       seq_leq(s->ack, c->snd_una) && (c->flags & TF_TS) &&
+	       (s->opts.flags & TCP_OPTF_TS) && seq_lt(s->opts.ts_val, c->ts_recent);
+}
+
+void
+tcp_input_steered(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
+{
+	struct tcp_seg s;
+	struct tcb *c;
+
+	tcp_worker_clock(tw);
+	if (seg_parse(tw, port, m, &s) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	seg_take_payload(&s, m);
+	c = tcp_flow_lookup(tw, s.saddr, s.sport, s.daddr, s.dport);
+	if (c != NULL && steered_obsolete(c, &s)) {
+		CNT_INC(tcp_cnt(tw), TcpExtSteerObsolete);
+		seg_free_payload(&s);
+		return;
+	}
+	input_one(tw, &s, c);
+}
+
 void
 tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
 {

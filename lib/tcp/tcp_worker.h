@@ -96,6 +96,8 @@ void tcp_worker_clock(struct tcp_worker *tw);
 
 /* A validated segment (l2/l3/l4 lengths set) for this worker. Takes m. */
 void tcp_input(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m);
+/* A validated segment another worker steered here (see tcp_input.c). Takes m. */
+void tcp_input_steered(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m);
 /*
  * The same for n validated segments of one port (n <= TCP_INPUT_BURST):
  * one bulk flow lookup with the control blocks prefetched, then each in
