@@ -111,6 +111,7 @@ follow_opens(struct runner *u)
 	if (u->sh.opens == u->opens_seen)
 		return;
 	u->opens_seen = u->sh.opens;
+	flow_forget_local_isn(&u->flow);
 	if (u->sh.listen_port != 0) {
 		u->flow.lport = u->sh.listen_port;
 		u->flow.rport = REMOTE_PORT;

@@ -55,7 +55,7 @@ inbound_packet(struct runner *u, const struct event *e, int burst)
 	size_t len;
 
 	if (p->flags & F_SYN)
-		flow_learn_remote_isn(&u->flow, p->seq);
+		flow_learn_remote_isn(&u->flow, p->seq, !(p->flags & F_ACK));
 	in.sport = p->sport ? p->sport : u->flow.rport;
 	in.dport = p->dport ? p->dport : u->flow.lport ? u->flow.lport : u->o.bind_port;
 	in.seq = p->seq;
@@ -120,10 +120,12 @@ try_match(const struct runner *u, const struct pkt_spec *exp, const struct wire_
 
 	*tmp = u->flow;
 	if ((seg->flags & F_SYN) && (exp->flags & F_SYN)) {
-		flow_learn_local_isn(tmp, exp->seq, seg->seq);
+		if (!tmp->have_local_isn || tmp->isn_may_change)
+			flow_learn_local_isn(tmp, exp->seq, seg->seq);
 		if (!(seg->flags & F_ACK) && tmp->lport == 0)
 			tmp->lport = seg->sport;
 	}
+	tmp->isn_may_change = 0;
 	for (int i = 0; i < exp->nopts && !exp->opts_any; i++)
 		for (int j = 0; exp->opts[i].kind == 8 && j < n; j++)
 			if (a[j].kind == 8)
