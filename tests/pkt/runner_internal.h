@@ -21,6 +21,7 @@ struct pending {
 struct runner {
 	struct harness *h;
 	struct shim sh;
+	struct fd_map fds;       /* the script's fd numbers -> the shim's */
 	struct flow flow;
 	struct pkt_opts o;
 	const struct script *s;
