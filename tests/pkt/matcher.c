@@ -6,7 +6,10 @@
 #include "matcher.h"
 #include "stream.h"
 
+#define F_FIN 0x01
+#define F_SYN 0x02
 #define F_PSH 0x08
+#define F_CWR 0x80
 
 static enum fail_kind
 why_fail(enum fail_kind k, char *why, size_t len, const char *fmt, ...)
@@ -162,6 +165,27 @@ seg_compare(const struct flow *f, const struct pkt_opts *o, const struct pkt_spe
 	    (k = compare_options(f, o, exp, seg, why, len)) != F_NONE)
 		return k;
 	return compare_payload(f, seg, why, len);
+}
+
+int
+tso_first_piece(const struct flow *f, const struct pkt_spec *exp, const struct wire_seg *seg)
+{
+	return f->have_local_isn && !(exp->flags & F_SYN) && !(seg->flags & F_SYN) &&
+	       seg->len > 0 && seg->len < exp->len && flow_local_to_script(f, seg->seq) == exp->seq;
+}
+
+void
+tso_piece(const struct pkt_spec *exp, uint32_t done, uint32_t seg_len, struct pkt_spec *piece)
+{
+	uint32_t left = exp->len - done;
+
+	*piece = *exp;
+	piece->seq = exp->seq + done;
+	piece->len = seg_len < left ? seg_len : left;
+	if (seg_len < left)
+		piece->flags &= (uint8_t)~(F_PSH | F_FIN);
+	if (done > 0)
+		piece->flags &= (uint8_t)~F_CWR;
 }
 
 void

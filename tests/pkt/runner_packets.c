@@ -204,6 +204,62 @@ check_time(struct runner *u, const struct event *e, const struct wire_seg *seg, 
 	return 0;
 }
 
+/* A matched segment: its mappings become the flow's, and it leaves the queue. */
+static void
+consume(struct runner *u, const struct flow *tmp)
+{
+	u->flow = *tmp;
+	if (u->o.verbose) {
+		char text[600];
+
+		seg_format(&u->flow, harness_front(u->h), text, sizeof(text));
+		verbose_line(u, "matched", text);
+	}
+	harness_pop(u->h);
+}
+
+/*
+ * The line describes one TSO-sized send and tern sent its first MSS-sized
+ * piece: the pieces that follow must cover exactly the line's range, each
+ * within the line's time (tso_piece() says what each must look like).
+ */
+static void
+outbound_tso(struct runner *u, const struct event *e, int64_t start, int64_t end, int64_t deadline)
+{
+	const struct pkt_spec *exp = &e->pkt;
+	int64_t tol = tolerance(u, start);
+	struct pkt_spec piece;
+	struct wire_seg *seg;
+	uint32_t done = 0;
+	struct flow tmp;
+	enum fail_kind k;
+	char why[300];
+
+	while (done < exp->len && u->r->kind == F_NONE) {
+		if ((seg = wait_segment(u, deadline)) == NULL) {
+			if (u->r->kind == F_NONE)
+				result_fail(u->r, F_MISSING, e->line,
+					    "segments sent by %.6f cover %u of the line's %u bytes",
+					    deadline / 1e6, done, exp->len);
+			describe(u, e, NULL, start, &u->flow);
+			return;
+		}
+		tso_piece(exp, done, seg->len, &piece);
+		if ((k = try_match(u, &piece, seg, &tmp, why, sizeof(why))) != F_NONE) {
+			describe(u, e, seg, start, &tmp);
+			result_fail(u->r, k, e->line, "piece at %u of a TSO-sized line: %s",
+				    piece.seq, why);
+			return;
+		}
+		if (check_time(u, e, seg, start, end, tol) != 0) {
+			describe(u, e, seg, start, &tmp);
+			return;
+		}
+		done += seg->len;
+		consume(u, &tmp);
+	}
+}
+
 void
 outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t end)
 {
@@ -225,21 +281,17 @@ outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t 
 		return;
 	}
 	if ((k = try_match(u, &e->pkt, seg, &tmp, why, sizeof(why))) != F_NONE) {
-		mismatch(u, e, seg, start, deadline, &tmp, k, why);
+		if (tso_first_piece(&u->flow, &e->pkt, seg))
+			outbound_tso(u, e, start, end, deadline);
+		else
+			mismatch(u, e, seg, start, deadline, &tmp, k, why);
 		return;
 	}
 	if (check_time(u, e, seg, start, end, tol) != 0) {
 		describe(u, e, seg, start, &tmp);
 		return;
 	}
-	u->flow = tmp;
-	if (u->o.verbose) {
-		char text[600];
-
-		seg_format(&u->flow, seg, text, sizeof(text));
-		verbose_line(u, "matched", text);
-	}
-	harness_pop(u->h);
+	consume(u, &tmp);
 }
 
 void
