@@ -81,6 +81,14 @@ flow_ts_to_script(const struct flow *f, uint32_t live_val)
 	return f->have_first_ts ? live_val - f->first_live_ts + f->first_script_ts : live_val;
 }
 
+void
+flow_sent(struct flow *f, uint32_t live_seq, uint32_t len)
+{
+	f->have_last_out = 1;
+	f->last_out_seq = live_seq;
+	f->last_out_len = len;
+}
+
 uint64_t
 flow_out_offset(const struct flow *f, uint32_t live_seq)
 {

@@ -27,6 +27,8 @@ struct flow {
 	/* TS val: script -> live, newest first wins */
 	struct { uint32_t script, live; } ts[FLOW_TS_MAP];
 	int nts, ts_next;
+	int have_last_out;               /* tern's last segment matched: what an ICMP error quotes */
+	uint32_t last_out_seq, last_out_len;
 	int have_first_ts;
 	uint32_t first_script_ts, first_live_ts;
 };
@@ -59,6 +61,9 @@ void flow_learn_ts(struct flow *f, uint32_t script_val, uint32_t live_val);
 uint32_t flow_ecr_to_live(const struct flow *f, uint32_t script_ecr);
 /* An outbound TS val in script terms (offset from the first one seen). */
 uint32_t flow_ts_to_script(const struct flow *f, uint32_t live_val);
+
+/* A segment of tern's (live numbers) matched a line. */
+void flow_sent(struct flow *f, uint32_t live_seq, uint32_t len);
 
 /* Offsets into each direction's byte stream, for payload checks. */
 uint64_t flow_out_offset(const struct flow *f, uint32_t live_seq);

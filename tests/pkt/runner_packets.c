@@ -13,6 +13,7 @@
 
 #define F_SYN 0x02
 #define F_ACK 0x10
+#define IP_TCP 6
 #define ANY_HORIZON_US (120 * 1000000LL)  /* "*": how long to wait at most */
 #define LATE_HORIZON_US (10 * 1000000LL)  /* past the deadline: late, or missing */
 
@@ -45,6 +46,24 @@ verbose_line(const struct runner *u, const char *what, const char *text)
 }
 
 void
+inject_frame(struct runner *u, const struct event *e, const uint8_t *frame, size_t len, int burst)
+{
+	if (u->o.verbose) {
+		char text[600];
+
+		pkt_spec_format(&e->pkt, text, sizeof(text));
+		verbose_line(u, burst ? "inject+" : "inject ", text);
+	}
+	if (harness_queue(u->h, frame, len) != 0) { /* a full burst goes first */
+		harness_poll(u->h);
+		harness_queue(u->h, frame, len);
+	}
+	/* On a poll grid, the frame waits in the RX queue for the worker's next poll. */
+	if (!burst && (u->o.poll_interval_us == 0 || u->h->now_us % u->o.poll_interval_us == 0))
+		harness_poll(u->h);
+}
+
+void
 inbound_packet(struct runner *u, const struct event *e, int burst)
 {
 	const struct pkt_spec *p = &e->pkt;
@@ -54,6 +73,10 @@ inbound_packet(struct runner *u, const struct event *e, int burst)
 	uint64_t off;
 	size_t len;
 
+	if (p->icmp) {
+		inbound_icmp(u, e, burst);
+		return;
+	}
 	if (p->flags & F_SYN)
 		flow_learn_remote_isn(&u->flow, p->seq, !(p->flags & F_ACK));
 	in.sport = p->sport ? p->sport : u->flow.rport;
@@ -78,19 +101,7 @@ inbound_packet(struct runner *u, const struct event *e, int burst)
 		result_fail(u->r, F_SCRIPT, e->line, "segment too large to build");
 		return;
 	}
-	if (u->o.verbose) {
-		char text[600];
-
-		pkt_spec_format(p, text, sizeof(text));
-		verbose_line(u, burst ? "inject+" : "inject ", text);
-	}
-	if (harness_queue(u->h, frame, len) != 0) { /* a full burst goes first */
-		harness_poll(u->h);
-		harness_queue(u->h, frame, len);
-	}
-	/* On a poll grid, the frame waits in the RX queue for the worker's next poll. */
-	if (!burst && (u->o.poll_interval_us == 0 || u->h->now_us % u->o.poll_interval_us == 0))
-		harness_poll(u->h);
+	inject_frame(u, e, frame, len, burst);
 }
 
 /* Advances time until tern has sent something or deadline passes. */
@@ -209,6 +220,8 @@ static void
 consume(struct runner *u, const struct flow *tmp)
 {
 	u->flow = *tmp;
+	if (harness_front(u->h)->proto == IP_TCP)
+		flow_sent(&u->flow, harness_front(u->h)->seq, harness_front(u->h)->len);
 	if (u->o.verbose) {
 		char text[600];
 
