@@ -17,8 +17,10 @@ by a timeout, so a stalled tern never hangs a test.
                                      then send + recv: prints what happened
   zero-window HOST PORT N SLEEP      GET /bytes/N with a small SO_RCVBUF, reads a
                                      little, stops reading for SLEEP s, reads the rest
-  echo HOST PORT FILE                sends FILE, shuts down the write side, reads the
-                                     echo until EOF (both directions at once)
+  half-close HOST PORT FILE          sends FILE with a 4 KiB SO_RCVBUF, not reading,
+                                     shuts down the write side, waits until the FIN
+                                     is acknowledged, then reads the echo until EOF;
+                                     reports how much of it came after the FIN
   many HOST PORT N GOFILE            opens N connections at once, reports how many
                                      were established, holds them until GOFILE
                                      exists, then closes them all
@@ -27,6 +29,7 @@ by a timeout, so a stalled tern never hangs a test.
                                      (SO_LINGER 0) while tern still has data queued
 """
 import errno
+import fcntl
 import hashlib
 import resource
 import struct
@@ -34,6 +37,7 @@ import os
 import select
 import socket
 import sys
+import termios
 import time
 
 PATTERN = bytes(i % 251 for i in range(251))
@@ -259,47 +263,35 @@ def cmd_zero_window(host, port, n, sleep_s):
     return 0
 
 
-def cmd_echo(host, port, path):
-    """Full duplex: write the file while reading the echo (nc -N does the same)."""
+TCP_FIN_WAIT2 = 5  # Linux's tcpi_state numbering
+
+
+def cmd_half_close(host, port, path):
+    """Half-close held by flow control: the echo cannot finish before our FIN.
+
+    A small receive buffer, not read until our FIN is out: tern's echo of
+    everything beyond that buffer waits on our window. We send the file,
+    shut down the write side and wait for FIN-WAIT-2 (tern acknowledged the
+    FIN, so it was on the wire); only then do we read. What was not already
+    queued in our receive buffer at that moment arrived after the FIN.
+    The file must fit in what tern buffers (its send and receive buffers),
+    or neither side could move while we do not read.
+    """
     data = open(path, "rb").read()
-    s = connect(host, int(port))
-    s.setblocking(False)
-    sent = 0
-    h = hashlib.sha256()
-    got = 0
-    wr_done = False
-    t0 = time.time()
-    last = time.time()
-    while True:
-        rl = [s]
-        wl = [s] if not wr_done else []
-        r, w, _ = select.select(rl, wl, [], 1.0)
-        if w:
-            try:
-                k = s.send(data[sent:sent + 262144])
-                sent += k
-                last = time.time()
-            except BlockingIOError:
-                pass
-            if sent == len(data):
-                s.shutdown(socket.SHUT_WR)
-                wr_done = True
-        if r:
-            try:
-                b = s.recv(1 << 20)
-            except BlockingIOError:
-                b = None
-            if b == b"":
-                break
-            if b:
-                h.update(b)
-                got += len(b)
-                last = time.time()
-        if time.time() - last > IO_TIMEOUT:
-            out(error="stalled", sent=sent, got=got)
+    s = connect(host, int(port), rcvbuf=4096)
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    deadline = time.time() + IO_TIMEOUT
+    while tcp_state_of(s) != TCP_FIN_WAIT2:
+        if time.time() > deadline:
+            out(error="fin-not-acked", state=tcp_state_of(s))
             return 1
+        time.sleep(0.005)
+    held = struct.unpack("i", fcntl.ioctl(s, termios.FIONREAD, b"\0\0\0\0"))[0]
+    echo = recv_until_eof(s)
     s.close()
-    out(sent=sent, got=got, sha=h.hexdigest(), ms=int((time.time() - t0) * 1000))
+    out(sent=len(data), got=len(echo), held_at_fin=held, after_fin=len(echo) - held,
+        sha=hashlib.sha256(echo).hexdigest())
     return 0
 
 
@@ -380,7 +372,7 @@ def main(argv):
     table = {
         "http-get": cmd_http_get, "raw": cmd_raw, "pipeline": cmd_pipeline,
         "close-first": cmd_close_first, "hold": cmd_hold,
-        "zero-window": cmd_zero_window, "echo": cmd_echo, "many": cmd_many,
+        "zero-window": cmd_zero_window, "half-close": cmd_half_close, "many": cmd_many,
         "abort": cmd_abort,
     }
     if cmd not in table:

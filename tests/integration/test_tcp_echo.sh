@@ -2,8 +2,9 @@
 # echo (RFC 862) and discard (RFC 863) against Linux peers: 64 MiB of random
 # bytes through echo with nc -N (sha256 equal), 64 MiB to discard (the
 # sender's close completes, tern counted the segments), and half-close: the
-# client's FIN goes before the end of the echo, which still arrives whole
-# (checked on the wire).
+# client's FIN goes before the end of the echo (held back by the client's
+# window until the FIN is acknowledged), which still arrives whole (also
+# checked on the wire).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tcp_common.sh"
 
@@ -44,16 +45,22 @@ assert_eq "$(ns_exec ss -Htn "dport = :$DISCARD_PORT" | awk '$2 > 0 || $3 > 0' |
 	"Linux sockets to discard with queued bytes"
 
 # --- half-close, seen on the wire ----------------------------------------------------------
-# The python client writes 4 MiB, shuts down its write side at once and then
-# reads the echo until EOF. The capture shows Linux's FIN leaving before
-# tern's last data byte: the echo went on after the half-close.
-random_file "$TMPD/src4" $((4 * MiB))
+# Held by construction, not by timing: the python client sends 256 KiB with a
+# 4 KiB receive buffer it does not read, shuts down its write side and waits
+# until tern acknowledged the FIN; only then does it read the echo. Flow
+# control holds what did not fit in that buffer at tern until then, so most
+# of the echo arrives after Linux's FIN (256 KiB fits in tern's send and
+# receive buffers, so neither side waits on the other before the FIN).
+half=$((256 * 1024))
+random_file "$TMPD/src-half" "$half"
 capture_start "$TMPD/half.pcap" "tcp port $ECHO_PORT"
-out=$(pyc echo "$TERN_ADDR" "$ECHO_PORT" "$TMPD/src4") || fail "half-close client: $out"
+out=$(pyc half-close "$TERN_ADDR" "$ECHO_PORT" "$TMPD/src-half") || fail "half-close client: $out"
 capture_stop
 log "half-close echo: $out"
-assert_match "$out" "sent=$((4 * MiB)) got=$((4 * MiB)) sha=$(sha_file "$TMPD/src4")" \
-	"4 MiB echoed whole after the client's half-close"
+assert_match "$out" "sent=$half got=$half .*sha=$(sha_file "$TMPD/src-half")" \
+	"256 KiB echoed whole after the client's half-close"
+after=$(printf '%s\n' "$out" | sed -n 's/.*after_fin=\([0-9]*\).*/\1/p')
+assert_ge "${after:-0}" $((half / 2)) "echo bytes that arrived after tern acknowledged the FIN"
 # Packet numbers (in the capture) of Linux's FIN, of the first transmission
 # of tern's last data byte (a tail loss probe may send the end again later)
 # and of tern's first FIN.

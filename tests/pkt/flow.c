@@ -14,13 +14,22 @@ void
 flow_learn_local_isn(struct flow *f, uint32_t script_isn, uint32_t live_isn)
 {
 	f->have_local_isn = 1;
+	f->isn_may_change = 0;
 	f->script_local_isn = script_isn;
 	f->live_local_isn = live_isn;
 }
 
 void
-flow_learn_remote_isn(struct flow *f, uint32_t isn)
+flow_forget_local_isn(struct flow *f)
 {
+	f->have_local_isn = 0;
+}
+
+void
+flow_learn_remote_isn(struct flow *f, uint32_t isn, int bare_syn)
+{
+	if (bare_syn && f->have_remote_isn && f->remote_isn != isn)
+		f->isn_may_change = 1;
 	f->have_remote_isn = 1;
 	f->remote_isn = isn;
 }
@@ -70,6 +79,14 @@ uint32_t
 flow_ts_to_script(const struct flow *f, uint32_t live_val)
 {
 	return f->have_first_ts ? live_val - f->first_live_ts + f->first_script_ts : live_val;
+}
+
+void
+flow_sent(struct flow *f, uint32_t live_seq, uint32_t len)
+{
+	f->have_last_out = 1;
+	f->last_out_seq = live_seq;
+	f->last_out_len = len;
 }
 
 uint64_t

@@ -7,6 +7,8 @@
 #define ETH_LEN 14
 #define IP_LEN 20
 #define TCP_LEN 20
+#define ICMP_LEN 8
+#define QUOTE_MAX (576 - IP_LEN - ICMP_LEN) /* RFC 1812 §4.3.2.3 */
 
 const uint8_t tern_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -66,7 +68,7 @@ tcp_cksum(const uint8_t *ip, const uint8_t *tcp, size_t tcp_len)
 }
 
 static void
-build_ip(uint8_t *ip, size_t total, uint8_t ecn)
+build_ip_header(uint8_t *ip, size_t total, uint8_t ecn, uint8_t proto, uint32_t src, uint32_t dst)
 {
 	memset(ip, 0, IP_LEN);
 	ip[0] = 0x45;
@@ -74,10 +76,66 @@ build_ip(uint8_t *ip, size_t total, uint8_t ecn)
 	put16(ip + 2, (uint16_t)total);
 	put16(ip + 6, 0x4000);         /* DF */
 	ip[8] = 64;
-	ip[9] = 6;                      /* TCP */
-	put32(ip + 12, PEER_IP);
-	put32(ip + 16, TERN_IP);
+	ip[9] = proto;
+	put32(ip + 12, src);
+	put32(ip + 16, dst);
 	put16(ip + 10, fold(sum16(ip, IP_LEN, 0)));
+}
+
+static void
+build_ip(uint8_t *ip, size_t total, uint8_t ecn)
+{
+	build_ip_header(ip, total, ecn, 6, PEER_IP, TERN_IP);
+}
+
+static void
+build_eth(uint8_t *buf)
+{
+	memcpy(buf, tern_mac, 6);
+	memcpy(buf + 6, peer_mac, 6);
+	put16(buf + 12, 0x0800);
+}
+
+/* The datagram tern sent, as an error quotes it: IPv4 header, 8 bytes, zeros. */
+static size_t
+build_quote(const struct icmp_in *in, uint8_t *q)
+{
+	uint32_t l4 = in->quote == ICMP_QUOTE_TCP ? TCP_LEN : 8;
+	size_t len = IP_LEN + 8 + in->qlen;
+
+	if (len > QUOTE_MAX)
+		len = QUOTE_MAX;
+	memset(q, 0, len);
+	build_ip_header(q, IP_LEN + l4 + in->qlen, 0, in->quote, TERN_IP, PEER_IP);
+	put16(q + IP_LEN, in->qsport);
+	put16(q + IP_LEN + 2, in->qdport);
+	if (in->quote == ICMP_QUOTE_TCP)
+		put32(q + IP_LEN + 4, in->qseq);
+	else
+		put16(q + IP_LEN + 4, (uint16_t)(8 + in->qlen)); /* UDP length */
+	return len;
+}
+
+size_t
+frame_build_icmp(const struct icmp_in *in, uint8_t *buf)
+{
+	uint8_t *ip = buf + ETH_LEN, *icmp = ip + IP_LEN;
+	size_t body;
+
+	if (in->quote == ICMP_QUOTE_RAW || in->quote == ICMP_QUOTE_NONE) {
+		body = in->qlen < QUOTE_MAX ? in->qlen : QUOTE_MAX;
+		memset(icmp + ICMP_LEN, 0, body);
+	} else {
+		body = build_quote(in, icmp + ICMP_LEN);
+	}
+	build_eth(buf);
+	build_ip_header(ip, IP_LEN + ICMP_LEN + body, 0, 1, PEER_IP, TERN_IP);
+	icmp[0] = in->type;
+	icmp[1] = in->code;
+	put16(icmp + 2, 0);
+	put32(icmp + 4, in->rest);
+	put16(icmp + 2, fold(sum16(icmp, ICMP_LEN + body, 0)));
+	return ETH_LEN + IP_LEN + ICMP_LEN + body;
 }
 
 size_t
@@ -88,9 +146,7 @@ frame_build(const struct frame_in *in, uint8_t *buf)
 
 	if (ETH_LEN + total > FRAME_MAX || in->optlen % 4 != 0)
 		return 0;
-	memcpy(buf, tern_mac, 6);
-	memcpy(buf + 6, peer_mac, 6);
-	put16(buf + 12, 0x0800);
+	build_eth(buf);
 	build_ip(ip, total, in->ecn);
 	memset(tcp, 0, TCP_LEN);
 	put16(tcp, in->sport);
@@ -132,6 +188,19 @@ parse_tcp(const uint8_t *ip, const uint8_t *tcp, size_t tcp_len, struct wire_seg
 	return 1;
 }
 
+/* An ICMP message: type, code, header bytes 4-7, checksum over the message. */
+static int
+parse_icmp(const uint8_t *icmp, size_t len, struct wire_seg *s)
+{
+	if (len < ICMP_LEN)
+		return -1;
+	s->icmp_type = icmp[0];
+	s->icmp_code = icmp[1];
+	s->icmp_rest = get32(icmp + 4);
+	s->icmp_cksum_ok = fold(sum16(icmp, len, 0)) == 0;
+	return 1;
+}
+
 int
 frame_parse(const uint8_t *buf, size_t len, struct wire_seg *s)
 {
@@ -147,12 +216,15 @@ frame_parse(const uint8_t *buf, size_t len, struct wire_seg *s)
 	total = get16(ip + 2);
 	if (ihl < IP_LEN || total < ihl || ETH_LEN + total > len)
 		return -1;
-	if (ip[9] != 6)
+	if (ip[9] != 6 && ip[9] != 1)
 		return 0;
+	s->proto = ip[9];
 	s->tos = ip[1];
 	s->saddr = get32(ip + 12);
 	s->daddr = get32(ip + 16);
 	s->ip_cksum_ok = fold(sum16(ip, ihl, 0)) == 0;
+	if (s->proto == 1)
+		return parse_icmp(ip + ihl, total - ihl, s);
 	return parse_tcp(ip, ip + ihl, total - ihl, s);
 }
 

@@ -32,9 +32,27 @@ struct frame_in {
 	uint32_t len;
 };
 
-/* A segment tern sent, as captured. */
+/*
+ * An ICMP message from the peer's side (RFC 792). An error quotes the
+ * IPv4 header of a datagram tern sent and its first 8 bytes (ports and, for
+ * TCP, the sequence number), then up to RFC 1812 §4.3.2.3's 576 bytes.
+ */
+struct icmp_in {
+	uint8_t type, code;
+	uint32_t rest;           /* header bytes 4-7: next-hop MTU, echo id and sequence */
+	uint8_t quote;           /* ICMP_QUOTE_*: the quoted datagram's protocol, or raw data */
+	uint16_t qsport, qdport; /* the quoted datagram's ports (tern's, the peer's) */
+	uint32_t qseq;           /* its TCP sequence number (live) */
+	uint32_t qlen;           /* its payload length (raw: the data length) */
+};
+
+/* A segment tern sent, as captured (an ICMP message: proto 1, the icmp_ fields). */
 struct wire_seg {
 	int64_t time_us;         /* virtual time it left tern */
+	uint8_t proto;           /* IP protocol: 6 TCP, 1 ICMP */
+	uint8_t icmp_type, icmp_code;
+	uint32_t icmp_rest;      /* header bytes 4-7 */
+	int icmp_cksum_ok;
 	uint32_t saddr, daddr;   /* host order */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
@@ -52,7 +70,10 @@ struct wire_seg {
 /* Writes the frame into buf (FRAME_MAX); returns its length, 0 when it does not fit. */
 size_t frame_build(const struct frame_in *in, uint8_t *buf);
 
-/* 1: buf holds an IPv4/TCP frame, now in out; 0: something else (ARP...). -1: malformed. */
+/* The ICMP frame in buf (FRAME_MAX); returns its length. */
+size_t frame_build_icmp(const struct icmp_in *in, uint8_t *buf);
+
+/* 1: buf holds an IPv4 TCP or ICMP frame, now in out; 0: something else (ARP...). -1: malformed. */
 int frame_parse(const uint8_t *buf, size_t len, struct wire_seg *out);
 void wire_seg_free(struct wire_seg *s);
 

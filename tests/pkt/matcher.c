@@ -6,7 +6,11 @@
 #include "matcher.h"
 #include "stream.h"
 
+#define F_FIN 0x01
+#define F_SYN 0x02
 #define F_PSH 0x08
+#define F_CWR 0x80
+#define IP_ICMP 1
 
 static enum fail_kind
 why_fail(enum fail_kind k, char *why, size_t len, const char *fmt, ...)
@@ -144,12 +148,39 @@ compare_payload(const struct flow *f, const struct wire_seg *s, char *why, size_
 	return F_NONE;
 }
 
+/* packetdrill's verify_icmpv4: type and code; and the MTU when the line gives one. */
+static enum fail_kind
+compare_icmp(const struct pkt_spec *exp, const struct wire_seg *seg, char *why, size_t len)
+{
+	const struct icmp_spec *c = &exp->ic;
+
+	if (seg->proto != IP_ICMP)
+		return why_fail(F_UNEXPECTED, why, len, "a TCP segment where the line has ICMP");
+	if (seg->saddr != TERN_IP || seg->daddr != PEER_IP)
+		return why_fail(F_UNEXPECTED, why, len, "an ICMP message to another host");
+	if (!seg->ip_cksum_ok || !seg->icmp_cksum_ok)
+		return why_fail(F_CHECKSUM, why, len, "bad %s checksum",
+				seg->ip_cksum_ok ? "ICMP" : "IP");
+	if (seg->icmp_type != c->type || seg->icmp_code != c->code)
+		return why_fail(F_ICMP, why, len, "ICMP type %u code %u, expected type %u code %u",
+				seg->icmp_type, seg->icmp_code, c->type, c->code);
+	if (c->mtu >= 0 && (seg->icmp_rest & 0xffff) != (uint32_t)c->mtu)
+		return why_fail(F_ICMP, why, len, "next-hop MTU %u, expected %d",
+				seg->icmp_rest & 0xffff, c->mtu);
+	return F_NONE;
+}
+
 enum fail_kind
 seg_compare(const struct flow *f, const struct pkt_opts *o, const struct pkt_spec *exp,
 	    const struct wire_seg *seg, char *why, size_t len)
 {
 	enum fail_kind k;
 
+	if (exp->icmp)
+		return compare_icmp(exp, seg, why, len);
+	if (seg->proto == IP_ICMP)
+		return why_fail(F_UNEXPECTED, why, len, "an ICMP message (type %u code %u)",
+				seg->icmp_type, seg->icmp_code);
 	if (seg->saddr != TERN_IP || seg->daddr != PEER_IP || seg->dport != f->rport ||
 	    (f->lport != 0 && seg->sport != f->lport))
 		return why_fail(F_UNEXPECTED, why, len, "segment of another connection (%u > %u)",
@@ -164,6 +195,39 @@ seg_compare(const struct flow *f, const struct pkt_opts *o, const struct pkt_spe
 	return compare_payload(f, seg, why, len);
 }
 
+int
+tso_first_piece(const struct flow *f, const struct pkt_spec *exp, const struct wire_seg *seg)
+{
+	return f->have_local_isn && !(exp->flags & F_SYN) && !(seg->flags & F_SYN) &&
+	       seg->len > 0 && seg->len < exp->len && flow_local_to_script(f, seg->seq) == exp->seq;
+}
+
+void
+tso_piece(const struct pkt_spec *exp, uint32_t done, uint32_t seg_len, struct pkt_spec *piece)
+{
+	uint32_t left = exp->len - done;
+
+	*piece = *exp;
+	piece->seq = exp->seq + done;
+	piece->len = seg_len < left ? seg_len : left;
+	if (seg_len < left)
+		piece->flags &= (uint8_t)~(F_PSH | F_FIN);
+	if (done > 0)
+		piece->flags &= (uint8_t)~F_CWR;
+}
+
+static void
+icmp_seg_format(const struct wire_seg *s, char *buf, size_t len)
+{
+	struct pkt_spec p = { .dir = '>', .icmp = 1 };
+
+	p.ic.type = s->icmp_type;
+	p.ic.code = s->icmp_code;
+	p.ic.mtu = s->icmp_type == 3 && s->icmp_code == 4 ? (int32_t)(s->icmp_rest & 0xffff) : -1;
+	p.ic.id = -1;
+	pkt_spec_format(&p, buf, len);
+}
+
 void
 seg_format(const struct flow *f, const struct wire_seg *s, char *buf, size_t len)
 {
@@ -171,8 +235,13 @@ seg_format(const struct flow *f, const struct wire_seg *s, char *buf, size_t len
 		.dir = '>', .flags = s->flags, .seq = flow_local_to_script(f, s->seq), .len = s->len,
 		.ack = s->ack, .has_ack = (s->flags & 0x10) || s->ack != 0, .has_win = 1, .win = s->win,
 	};
-	int n = opts_decode(s->opts, s->optlen, p.opts, SPEC_MAX_OPTS);
+	int n;
 
+	if (s->proto == IP_ICMP) {
+		icmp_seg_format(s, buf, len);
+		return;
+	}
+	n = opts_decode(s->opts, s->optlen, p.opts, SPEC_MAX_OPTS);
 	p.nopts = n > 0 ? n : 0;
 	for (int i = 0; i < p.nopts; i++)
 		if (p.opts[i].kind == 8)

@@ -24,6 +24,21 @@ enum fail_kind seg_compare(const struct flow *f, const struct pkt_opts *o,
 			   const struct pkt_spec *exp, const struct wire_seg *seg,
 			   char *why, size_t len);
 
+/*
+ * One outbound line may describe one TSO-sized send ("P. 1:5841(5840)")
+ * that tern puts on the wire as MSS-sized segments, as packetdrill
+ * aggregates them: does seg begin such a send? (Data, at the line's start,
+ * shorter than the line.)
+ */
+int tso_first_piece(const struct flow *f, const struct pkt_spec *exp, const struct wire_seg *seg);
+/*
+ * What the segment carrying seg_len bytes at offset done of the line's range
+ * must look like: the line's header and options, as a TSO engine splits a
+ * segment: PSH and FIN on the last piece only, CWR on the first only.
+ */
+void tso_piece(const struct pkt_spec *exp, uint32_t done, uint32_t seg_len,
+	       struct pkt_spec *piece);
+
 /* The segment in script terms, as a script line would write it. */
 void seg_format(const struct flow *f, const struct wire_seg *seg, char *buf, size_t len);
 

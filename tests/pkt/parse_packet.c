@@ -1,7 +1,9 @@
 /*
  * Packet lines (Syntax.md rules 29-80): direction, optional [ecn], optional
- * "sport>dport", flags, start:end(len), ack, win, urg, options. ICMP, UDP
- * and encapsulated packets are kept as text and reported as unsupported.
+ * "sport>dport", flags, start:end(len), ack, win, urg, options; ICMP lines
+ * (type, code, mtu, id, the quoted datagram in brackets, before "icmp" as in
+ * packetdrill's first grammar or after it as in its current one). UDP and
+ * encapsulated packets are kept as text and reported as unsupported.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,10 +243,92 @@ parse_ip_info(struct parser *p, struct pkt_spec *ps)
 	return 0;
 }
 
+/* "[1:101(100)]", "[udp (8)]", "[raw (56)]": what an ICMP line quotes. */
+static int
+is_icmp_quote(struct parser *p)
+{
+	const struct token *t = p_look(p, 1);
+
+	return p_is_punct(p_cur(p), '[') &&
+	       (t->kind == TK_INT || p_is_word(t, "udp") || p_is_word(t, "raw"));
+}
+
+static int
+parse_icmp_quote(struct parser *p, struct icmp_spec *c)
+{
+	struct pkt_spec range = { 0 };
+	int64_t n;
+
+	p_next(p); /* '[' */
+	if (p_cur(p)->kind == TK_INT) {
+		if (parse_seq(p, &range) != 0)
+			return -1;
+		c->quote = ICMP_QUOTE_TCP;
+		c->quote_seq = range.seq;
+		c->quote_len = range.len;
+		return p_punct(p, ']');
+	}
+	c->quote = p_is_word(p_next(p), "udp") ? ICMP_QUOTE_UDP : ICMP_QUOTE_RAW;
+	if (p_punct(p, '(') != 0 || p_int(p, "length", &n) != 0 || p_punct(p, ')') != 0)
+		return -1;
+	if (n < 0 || n > 65535)
+		return p_error(p, p_cur(p)->line, "quoted length out of range");
+	c->quote_len = (uint32_t)n;
+	return p_punct(p, ']');
+}
+
+/* "mtu N" or "id N" after the type and code. */
+static int
+parse_icmp_number(struct parser *p, int32_t *v)
+{
+	int64_t n;
+
+	p_next(p);
+	if (p_int(p, "a number", &n) != 0)
+		return -1;
+	if (n < 0 || n > 65535)
+		return p_error(p, p_cur(p)->line, "ICMP value out of 16-bit range");
+	*v = (int32_t)n;
+	return 0;
+}
+
+/* icmp_packet_spec: ICMP icmp_type opt_icmp_code opt_icmp_mtu opt_icmp_echo_id opt_icmp_echoed */
+static int
+parse_icmp(struct parser *p, struct pkt_spec *ps, int line)
+{
+	struct icmp_spec *c = &ps->ic;
+	struct token *t;
+	int v;
+
+	ps->icmp = 1;
+	c->mtu = c->id = -1;
+	p_next(p); /* "icmp" */
+	t = p_next(p);
+	if (t->kind != TK_WORD || (v = icmp_type_parse(t->text)) < 0)
+		return p_error(p, t->line, "bad ICMP type '%s'", t->text);
+	c->type = (uint8_t)v;
+	t = p_cur(p);
+	if (t->kind == TK_WORD && t->line == line && !p_is_word(t, "mtu") && !p_is_word(t, "id")) {
+		if ((v = icmp_code_parse(c->type, t->text)) < 0)
+			return p_error(p, t->line, "bad ICMP code '%s'", t->text);
+		c->code = (uint8_t)v;
+		p_next(p);
+	}
+	if (p_is_word(p_cur(p), "mtu") && parse_icmp_number(p, &c->mtu) != 0)
+		return -1;
+	if (c->mtu >= 0 && (c->type != 3 || c->code != 4))
+		return p_error(p, line, "an ICMP MTU is only valid for unreachable frag_needed");
+	if (p_is_word(p_cur(p), "id") && parse_icmp_number(p, &c->id) != 0)
+		return -1;
+	if (c->quote == ICMP_QUOTE_NONE && is_icmp_quote(p))
+		return parse_icmp_quote(p, c);
+	return 0;
+}
+
 static int
 is_other_protocol(const struct token *t)
 {
-	static const char *const words[] = { "icmp", "udp", "ipv4", "ipv6", "gre", "GREv0", "mpls" };
+	static const char *const words[] = { "udp", "ipv4", "ipv6", "gre", "GREv0", "mpls" };
 
 	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (p_is_word(t, words[i]))
@@ -291,9 +375,15 @@ parse_packet(struct parser *p, struct event *e)
 
 	e->kind = EV_PACKET;
 	ps->dir = p_next(p)->punct;
+	if (is_icmp_quote(p) && parse_icmp_quote(p, &ps->ic) != 0)
+		return -1;
 	if (p_is_punct(p_cur(p), '[') || p_is_punct(p_cur(p), '('))
 		if (parse_ip_info(p, ps) != 0)
 			return -1;
+	if (p_is_word(p_cur(p), "icmp"))
+		return parse_icmp(p, ps, e->line);
+	if (ps->ic.quote != ICMP_QUOTE_NONE)
+		return p_expected(p, "'icmp' after a quoted datagram");
 	if (is_other_protocol(p_cur(p))) {
 		e->kind = EV_OTHER_PACKET;
 		rest_of_line(p, p_cur(p)->line, &e->text);

@@ -12,7 +12,7 @@ static const char *const names[F_NKINDS] = {
 	[F_UNEXPECTED] = "unexpected", [F_TOO_EARLY] = "too-early", [F_TOO_LATE] = "too-late",
 	[F_RESULT] = "wrong-result", [F_ERRNO] = "wrong-errno", [F_VALUE] = "wrong-value",
 	[F_BLOCKING] = "blocking", [F_READ_DATA] = "wrong-data", [F_CHECKSUM] = "checksum",
-	[F_LEAK] = "mbuf-leak", [F_SCRIPT] = "script",
+	[F_LEAK] = "mbuf-leak", [F_SCRIPT] = "script", [F_ICMP] = "wrong-icmp",
 };
 
 const char *

@@ -29,6 +29,7 @@ enum fail_kind {
 	F_CHECKSUM,       /* "checksum" */
 	F_LEAK,           /* "mbuf-leak" */
 	F_SCRIPT,         /* "script": the script is inconsistent (time goes backward...) */
+	F_ICMP,           /* "wrong-icmp": an ICMP message's type, code or MTU */
 	F_NKINDS
 };
 

@@ -58,7 +58,7 @@ advance_to(struct runner *u, int64_t t)
 static struct sys_ctx
 sys_ctx_of(struct runner *u)
 {
-	return (struct sys_ctx){ .sh = &u->sh, .o = &u->o, .r = u->r };
+	return (struct sys_ctx){ .sh = &u->sh, .fds = &u->fds, .o = &u->o, .r = u->r };
 }
 
 /* A blocking call returned: at its end time, within the tolerance? */
@@ -111,6 +111,7 @@ follow_opens(struct runner *u)
 	if (u->sh.opens == u->opens_seen)
 		return;
 	u->opens_seen = u->sh.opens;
+	flow_forget_local_isn(&u->flow);
 	if (u->sh.listen_port != 0) {
 		u->flow.lport = u->sh.listen_port;
 		u->flow.rport = REMOTE_PORT;

@@ -21,6 +21,7 @@ struct pending {
 struct runner {
 	struct harness *h;
 	struct shim sh;
+	struct fd_map fds;       /* the script's fd numbers -> the shim's */
 	struct flow flow;
 	struct pkt_opts o;
 	const struct script *s;
@@ -47,7 +48,12 @@ int64_t tolerance(const struct runner *u, int64_t t);
  * worker together in one receive burst, as a NIC would hand them over.
  */
 void inbound_packet(struct runner *u, const struct event *e, int burst);
+/* Hands a frame built for e to tern (burst: as inbound_packet). */
+void inject_frame(struct runner *u, const struct event *e, const uint8_t *frame, size_t len,
+		  int burst);
 void outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t end);
+/* runner_icmp.c: an inbound ICMP line (its quote in live numbers) to tern. */
+void inbound_icmp(struct runner *u, const struct event *e, int burst);
 /* At the end: segments nobody expected. */
 void check_leftovers(struct runner *u);
 

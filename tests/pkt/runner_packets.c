@@ -13,6 +13,7 @@
 
 #define F_SYN 0x02
 #define F_ACK 0x10
+#define IP_TCP 6
 #define ANY_HORIZON_US (120 * 1000000LL)  /* "*": how long to wait at most */
 #define LATE_HORIZON_US (10 * 1000000LL)  /* past the deadline: late, or missing */
 
@@ -45,6 +46,24 @@ verbose_line(const struct runner *u, const char *what, const char *text)
 }
 
 void
+inject_frame(struct runner *u, const struct event *e, const uint8_t *frame, size_t len, int burst)
+{
+	if (u->o.verbose) {
+		char text[600];
+
+		pkt_spec_format(&e->pkt, text, sizeof(text));
+		verbose_line(u, burst ? "inject+" : "inject ", text);
+	}
+	if (harness_queue(u->h, frame, len) != 0) { /* a full burst goes first */
+		harness_poll(u->h);
+		harness_queue(u->h, frame, len);
+	}
+	/* On a poll grid, the frame waits in the RX queue for the worker's next poll. */
+	if (!burst && (u->o.poll_interval_us == 0 || u->h->now_us % u->o.poll_interval_us == 0))
+		harness_poll(u->h);
+}
+
+void
 inbound_packet(struct runner *u, const struct event *e, int burst)
 {
 	const struct pkt_spec *p = &e->pkt;
@@ -54,8 +73,12 @@ inbound_packet(struct runner *u, const struct event *e, int burst)
 	uint64_t off;
 	size_t len;
 
+	if (p->icmp) {
+		inbound_icmp(u, e, burst);
+		return;
+	}
 	if (p->flags & F_SYN)
-		flow_learn_remote_isn(&u->flow, p->seq);
+		flow_learn_remote_isn(&u->flow, p->seq, !(p->flags & F_ACK));
 	in.sport = p->sport ? p->sport : u->flow.rport;
 	in.dport = p->dport ? p->dport : u->flow.lport ? u->flow.lport : u->o.bind_port;
 	in.seq = p->seq;
@@ -78,19 +101,7 @@ inbound_packet(struct runner *u, const struct event *e, int burst)
 		result_fail(u->r, F_SCRIPT, e->line, "segment too large to build");
 		return;
 	}
-	if (u->o.verbose) {
-		char text[600];
-
-		pkt_spec_format(p, text, sizeof(text));
-		verbose_line(u, burst ? "inject+" : "inject ", text);
-	}
-	if (harness_queue(u->h, frame, len) != 0) { /* a full burst goes first */
-		harness_poll(u->h);
-		harness_queue(u->h, frame, len);
-	}
-	/* On a poll grid, the frame waits in the RX queue for the worker's next poll. */
-	if (!burst && (u->o.poll_interval_us == 0 || u->h->now_us % u->o.poll_interval_us == 0))
-		harness_poll(u->h);
+	inject_frame(u, e, frame, len, burst);
 }
 
 /* Advances time until tern has sent something or deadline passes. */
@@ -120,10 +131,12 @@ try_match(const struct runner *u, const struct pkt_spec *exp, const struct wire_
 
 	*tmp = u->flow;
 	if ((seg->flags & F_SYN) && (exp->flags & F_SYN)) {
-		flow_learn_local_isn(tmp, exp->seq, seg->seq);
+		if (!tmp->have_local_isn || tmp->isn_may_change)
+			flow_learn_local_isn(tmp, exp->seq, seg->seq);
 		if (!(seg->flags & F_ACK) && tmp->lport == 0)
 			tmp->lport = seg->sport;
 	}
+	tmp->isn_may_change = 0;
 	for (int i = 0; i < exp->nopts && !exp->opts_any; i++)
 		for (int j = 0; exp->opts[i].kind == 8 && j < n; j++)
 			if (a[j].kind == 8)
@@ -202,6 +215,64 @@ check_time(struct runner *u, const struct event *e, const struct wire_seg *seg, 
 	return 0;
 }
 
+/* A matched segment: its mappings become the flow's, and it leaves the queue. */
+static void
+consume(struct runner *u, const struct flow *tmp)
+{
+	u->flow = *tmp;
+	if (harness_front(u->h)->proto == IP_TCP)
+		flow_sent(&u->flow, harness_front(u->h)->seq, harness_front(u->h)->len);
+	if (u->o.verbose) {
+		char text[600];
+
+		seg_format(&u->flow, harness_front(u->h), text, sizeof(text));
+		verbose_line(u, "matched", text);
+	}
+	harness_pop(u->h);
+}
+
+/*
+ * The line describes one TSO-sized send and tern sent its first MSS-sized
+ * piece: the pieces that follow must cover exactly the line's range, each
+ * within the line's time (tso_piece() says what each must look like).
+ */
+static void
+outbound_tso(struct runner *u, const struct event *e, int64_t start, int64_t end, int64_t deadline)
+{
+	const struct pkt_spec *exp = &e->pkt;
+	int64_t tol = tolerance(u, start);
+	struct pkt_spec piece;
+	struct wire_seg *seg;
+	uint32_t done = 0;
+	struct flow tmp;
+	enum fail_kind k;
+	char why[300];
+
+	while (done < exp->len && u->r->kind == F_NONE) {
+		if ((seg = wait_segment(u, deadline)) == NULL) {
+			if (u->r->kind == F_NONE)
+				result_fail(u->r, F_MISSING, e->line,
+					    "segments sent by %.6f cover %u of the line's %u bytes",
+					    deadline / 1e6, done, exp->len);
+			describe(u, e, NULL, start, &u->flow);
+			return;
+		}
+		tso_piece(exp, done, seg->len, &piece);
+		if ((k = try_match(u, &piece, seg, &tmp, why, sizeof(why))) != F_NONE) {
+			describe(u, e, seg, start, &tmp);
+			result_fail(u->r, k, e->line, "piece at %u of a TSO-sized line: %s",
+				    piece.seq, why);
+			return;
+		}
+		if (check_time(u, e, seg, start, end, tol) != 0) {
+			describe(u, e, seg, start, &tmp);
+			return;
+		}
+		done += seg->len;
+		consume(u, &tmp);
+	}
+}
+
 void
 outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t end)
 {
@@ -223,21 +294,17 @@ outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t 
 		return;
 	}
 	if ((k = try_match(u, &e->pkt, seg, &tmp, why, sizeof(why))) != F_NONE) {
-		mismatch(u, e, seg, start, deadline, &tmp, k, why);
+		if (tso_first_piece(&u->flow, &e->pkt, seg))
+			outbound_tso(u, e, start, end, deadline);
+		else
+			mismatch(u, e, seg, start, deadline, &tmp, k, why);
 		return;
 	}
 	if (check_time(u, e, seg, start, end, tol) != 0) {
 		describe(u, e, seg, start, &tmp);
 		return;
 	}
-	u->flow = tmp;
-	if (u->o.verbose) {
-		char text[600];
-
-		seg_format(&u->flow, seg, text, sizeof(text));
-		verbose_line(u, "matched", text);
-	}
-	harness_pop(u->h);
+	consume(u, &tmp);
 }
 
 void

@@ -81,11 +81,106 @@ flags_format(uint8_t f, char *buf)
 	buf[n] = '\0';
 }
 
+/* ICMPv4 types and destination-unreachable codes (RFC 792, RFC 1812 §5.2.7.1). */
+static const char *const icmp_types[] = {
+	[0] = "echo_reply", [3] = "unreachable", [4] = "source_quench", [5] = "redirect",
+	[8] = "echo_request", [11] = "time_exceeded", [12] = "parameter_problem",
+	[13] = "timestamp_request", [14] = "timestamp_reply", [15] = "information_request",
+	[16] = "information_reply", [17] = "address_mask_request", [18] = "address_mask_reply",
+};
+
+static const char *const unreach_codes[] = {
+	"net_unreachable", "host_unreachable", "protocol_unreachable", "port_unreachable",
+	"frag_needed", "source_route_failed", "net_unknown", "host_unknown",
+	"source_host_isolated", "net_prohibited", "host_prohibited", "net_unreachable_for_tos",
+	"host_unreachable_for_tos", "packet_filtered", "precedence_violation", "precedence_cutoff",
+};
+
+#define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+static int
+numbered(const char *name, const char *prefix, int *v)
+{
+	size_t n = strlen(prefix);
+	char *end;
+	long x;
+
+	if (strncmp(name, prefix, n) != 0 || name[n] == '\0')
+		return 0;
+	x = strtol(name + n, &end, 10);
+	*v = *end == '\0' && x >= 0 && x <= 255 ? (int)x : -1;
+	return 1;
+}
+
+int
+icmp_type_parse(const char *name)
+{
+	int v;
+
+	if (numbered(name, "type_", &v))
+		return v;
+	for (int i = 0; i < NELEM(icmp_types); i++)
+		if (icmp_types[i] != NULL && strcmp(name, icmp_types[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+icmp_code_parse(uint8_t type, const char *name)
+{
+	int v;
+
+	if (numbered(name, "code_", &v))
+		return v;
+	for (int i = 0; type == 3 && i < NELEM(unreach_codes); i++)
+		if (strcmp(name, unreach_codes[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+icmp_is_error(uint8_t type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+static void
+icmp_format(const struct pkt_spec *p, char *buf, size_t len)
+{
+	const struct icmp_spec *c = &p->ic;
+	const char *tn = c->type < NELEM(icmp_types) ? icmp_types[c->type] : NULL;
+	size_t n;
+
+	if (tn != NULL)
+		n = snprintf(buf, len, "%c icmp %s", p->dir, tn);
+	else
+		n = snprintf(buf, len, "%c icmp type_%u", p->dir, c->type);
+	if (n < len && c->type == 3 && c->code < NELEM(unreach_codes))
+		n += snprintf(buf + n, len - n, " %s", unreach_codes[c->code]);
+	else if (n < len && c->code != 0)
+		n += snprintf(buf + n, len - n, " code_%u", c->code);
+	if (n < len && c->mtu >= 0)
+		n += snprintf(buf + n, len - n, " mtu %d", c->mtu);
+	if (n < len && c->id >= 0)
+		n += snprintf(buf + n, len - n, " id %d", c->id);
+	if (n < len && c->quote == ICMP_QUOTE_TCP)
+		snprintf(buf + n, len - n, " [%u:%u(%u)]", c->quote_seq, c->quote_seq + c->quote_len,
+			 c->quote_len);
+	else if (n < len && c->quote != ICMP_QUOTE_NONE)
+		snprintf(buf + n, len - n, " [%s (%u)]", c->quote == ICMP_QUOTE_UDP ? "udp" : "raw",
+			 c->quote_len);
+}
+
 void
 pkt_spec_format(const struct pkt_spec *p, char *buf, size_t len)
 {
 	char flags[12], opts[400] = "";
 	size_t n;
+
+	if (p->icmp) {
+		icmp_format(p, buf, len);
+		return;
+	}
 
 	flags_format(p->flags, flags);
 	n = snprintf(buf, len, "%c %s %u:%u(%u)", p->dir, flags, p->seq, p->seq + p->len, p->len);

@@ -40,8 +40,29 @@ struct opt_spec {
 /* IP ECN field check of an outbound packet ("[ect0]"). */
 enum ecn_check { ECN_ANY = 0, ECN_NOECN, ECN_ECT0, ECN_ECT1, ECN_CE, ECN_ECT01 };
 
+/*
+ * An ICMP line (packetdrill's icmp_packet_spec, RFC 792): "icmp unreachable
+ * frag_needed mtu 1200 [1:1461(1460)]". The bracket names the datagram an
+ * error quotes: a TCP range of the connection's local sequence space,
+ * "udp (N)", or "raw (N)" (N bytes of data, for echo messages).
+ */
+#define ICMP_QUOTE_NONE 0
+#define ICMP_QUOTE_TCP 6
+#define ICMP_QUOTE_UDP 17
+#define ICMP_QUOTE_RAW 255
+
+struct icmp_spec {
+	uint8_t type, code;
+	int32_t mtu;         /* -1 when not written (unreachable frag_needed only) */
+	int32_t id;          /* -1 when not written (echo) */
+	uint8_t quote;       /* ICMP_QUOTE_*, NONE when no bracket was written */
+	uint32_t quote_seq, quote_len;
+};
+
 struct pkt_spec {
 	char dir;            /* '<' inbound, '>' outbound */
+	int icmp;            /* an ICMP line: ic below; the TCP fields are unused */
+	struct icmp_spec ic;
 	uint8_t flags;       /* TCP header flag bits */
 	uint32_t seq;        /* start */
 	uint32_t len;        /* payload bytes */
@@ -122,5 +143,11 @@ void script_free(struct script *s);
 /* A packet spec in script syntax ("S. 0:0(0) ack 1 win 65535 <mss 1460>"). */
 void pkt_spec_format(const struct pkt_spec *p, char *buf, size_t len);
 void opts_format(const struct opt_spec *o, int n, char *buf, size_t len);
+
+/* ICMP type and code names as packetdrill writes them; "type_N"/"code_N" too. -1: unknown. */
+int icmp_type_parse(const char *name);
+int icmp_code_parse(uint8_t type, const char *name);
+/* An ICMP error quotes a datagram (RFC 792); echo and the like do not. */
+int icmp_is_error(uint8_t type);
 
 #endif

@@ -60,6 +60,29 @@ arg_int(struct sys_ctx *x, const struct sys_call *c, int i, int64_t *v)
 	return -1;
 }
 
+/*
+ * File descriptors are the script's numbers (packetdrill run_system_call.c):
+ * socket() and accept() map the number the script gives as their result to
+ * the shim's, and every later call's fd argument is translated through that
+ * map. A number the script never got from a call is no descriptor (EBADF).
+ */
+static int
+fd_to_live(const struct sys_ctx *x, int64_t script_fd)
+{
+	if (script_fd < 0 || script_fd >= FD_MAP_MAX || x->fds->live[script_fd] == 0)
+		return -1;
+	return x->fds->live[script_fd] - 1;
+}
+
+static int
+arg_fd(struct sys_ctx *x, const struct sys_call *c, int64_t *fd)
+{
+	if (arg_int(x, c, 0, fd) != 0)
+		return -1;
+	*fd = fd_to_live(x, *fd);
+	return 0;
+}
+
 /* {sa_family=AF_INET, sin_port=htons(8080), sin_addr=...}; "..." gives dflt. */
 static uint16_t
 sockaddr_port(const struct expr *e, uint16_t dflt)
@@ -120,7 +143,7 @@ do_bind(struct sys_ctx *x, struct sys_call *c)
 {
 	int64_t fd;
 
-	if (arg_int(x, c, 0, &fd) != 0)
+	if (arg_fd(x, c, &fd) != 0)
 		return ARG_ERROR;
 	return shim_bind(x->sh, (int)fd, sockaddr_port(arg(c, 1), x->o->bind_port));
 }
@@ -130,7 +153,7 @@ do_listen(struct sys_ctx *x, struct sys_call *c)
 {
 	int64_t fd;
 
-	if (arg_int(x, c, 0, &fd) != 0)
+	if (arg_fd(x, c, &fd) != 0)
 		return ARG_ERROR;
 	return shim_listen(x->sh, (int)fd, x->o->bind_port);
 }
@@ -140,7 +163,7 @@ do_accept(struct sys_ctx *x, struct sys_call *c)
 {
 	int64_t fd;
 
-	if (arg_int(x, c, 0, &fd) != 0)
+	if (arg_fd(x, c, &fd) != 0)
 		return ARG_ERROR;
 	return shim_accept(x->sh, (int)fd);
 }
@@ -150,7 +173,7 @@ do_connect(struct sys_ctx *x, struct sys_call *c)
 {
 	int64_t fd;
 
-	if (arg_int(x, c, 0, &fd) != 0)
+	if (arg_fd(x, c, &fd) != 0)
 		return ARG_ERROR;
 	if (c->started)
 		return shim_connect_poll(x->sh, (int)fd);
@@ -180,7 +203,7 @@ do_read(struct sys_ctx *x, struct sys_call *c, int has_flags)
 	uint8_t *buf;
 	int nb;
 
-	if (arg_int(x, c, 0, &fd) != 0 || arg_int(x, c, 2, &len) != 0 ||
+	if (arg_fd(x, c, &fd) != 0 || arg_int(x, c, 2, &len) != 0 ||
 	    (has_flags && arg_int(x, c, 3, &flags) != 0))
 		return ARG_ERROR;
 	if ((k = shim_sock(x->sh, (int)fd)) == NULL)
@@ -206,7 +229,7 @@ do_write(struct sys_ctx *x, struct sys_call *c, int has_flags)
 	struct pkt_sock *k;
 	int nb;
 
-	if (arg_int(x, c, 0, &fd) != 0 || arg_int(x, c, 2, &len) != 0 ||
+	if (arg_fd(x, c, &fd) != 0 || arg_int(x, c, 2, &len) != 0 ||
 	    (has_flags && arg_int(x, c, 3, &flags) != 0))
 		return ARG_ERROR;
 	if ((k = shim_sock(x->sh, (int)fd)) == NULL)
@@ -222,11 +245,14 @@ do_write(struct sys_ctx *x, struct sys_call *c, int has_flags)
 static int64_t
 do_close(struct sys_ctx *x, struct sys_call *c)
 {
-	int64_t fd;
+	int64_t fd, script_fd, rc;
 
-	if (arg_int(x, c, 0, &fd) != 0)
+	if (arg_fd(x, c, &fd) != 0)
 		return ARG_ERROR;
-	return shim_close(x->sh, (int)fd);
+	rc = shim_close(x->sh, (int)fd);
+	if (rc == 0 && eval_int(arg(c, 0), &script_fd) == 0)
+		x->fds->live[script_fd] = 0;
+	return rc;
 }
 
 static int64_t
@@ -234,7 +260,7 @@ do_shutdown(struct sys_ctx *x, struct sys_call *c)
 {
 	int64_t fd, how;
 
-	if (arg_int(x, c, 0, &fd) != 0 || arg_int(x, c, 1, &how) != 0)
+	if (arg_fd(x, c, &fd) != 0 || arg_int(x, c, 1, &how) != 0)
 		return ARG_ERROR;
 	return shim_shutdown(x->sh, (int)fd, (int)how);
 }
@@ -244,7 +270,7 @@ do_fcntl(struct sys_ctx *x, struct sys_call *c)
 {
 	int64_t fd, cmd, flags;
 
-	if (arg_int(x, c, 0, &fd) != 0 || arg_int(x, c, 1, &cmd) != 0)
+	if (arg_fd(x, c, &fd) != 0 || arg_int(x, c, 1, &cmd) != 0)
 		return ARG_ERROR;
 	if (cmd == F_GETFL)
 		return shim_getfl(x->sh, (int)fd);
@@ -261,7 +287,7 @@ do_setsockopt(struct sys_ctx *x, struct sys_call *c)
 	int64_t fd, level, name, v = 0, v2 = 0;
 	const struct expr *val = arg(c, 3);
 
-	if (arg_int(x, c, 0, &fd) != 0 || arg_int(x, c, 1, &level) != 0 ||
+	if (arg_fd(x, c, &fd) != 0 || arg_int(x, c, 1, &level) != 0 ||
 	    arg_int(x, c, 2, &name) != 0)
 		return ARG_ERROR;
 	if (val != NULL && val->kind == E_BRACES)
@@ -292,7 +318,7 @@ do_getsockopt(struct sys_ctx *x, struct sys_call *c)
 {
 	int64_t fd, level, name, v = 0, rc;
 
-	if (arg_int(x, c, 0, &fd) != 0 || arg_int(x, c, 1, &level) != 0 ||
+	if (arg_fd(x, c, &fd) != 0 || arg_int(x, c, 1, &level) != 0 ||
 	    arg_int(x, c, 2, &name) != 0)
 		return ARG_ERROR;
 	rc = shim_getsockopt(x->sh, (int)fd, (int)level, (int)name, &v);
@@ -306,7 +332,7 @@ do_ioctl(struct sys_ctx *x, struct sys_call *c)
 {
 	int64_t fd, req, v = 0, rc, fionread;
 
-	if (arg_int(x, c, 0, &fd) != 0 || arg_int(x, c, 1, &req) != 0)
+	if (arg_fd(x, c, &fd) != 0 || arg_int(x, c, 1, &req) != 0)
 		return ARG_ERROR;
 	if (sym_lookup("FIONREAD", &fionread) != 0 || req != fionread) {
 		result_fail(x->r, F_UNSUPPORTED, c->e->line, "ioctl: only FIONREAD is supported");
@@ -353,6 +379,36 @@ describe_rc(int64_t rc, char *buf, size_t len)
 		snprintf(buf, len, "-1 %s (%s)", errno_name((int)-rc), strerror((int)-rc));
 }
 
+static int
+returns_fd(const struct syscall_spec *sc)
+{
+	return strcmp(sc->name, "socket") == 0 || strcmp(sc->name, "accept") == 0;
+}
+
+/*
+ * "= N" of socket() or accept(): the call must return a valid descriptor,
+ * which the script calls N from now on (packetdrill's CHECK_FD).
+ */
+static enum sys_status
+map_new_fd(struct sys_ctx *x, const struct sys_call *c, int64_t want, int64_t rc)
+{
+	char call[200];
+
+	if (want >= FD_MAP_MAX)
+		return result_fail(x->r, F_SCRIPT, c->e->line, "fd %lld is too large here",
+				   (long long)want), SYS_FAIL;
+	if (x->fds->live[want] != 0)
+		return result_fail(x->r, F_SCRIPT, c->e->line, "the script's fd %lld is still open",
+				   (long long)want), SYS_FAIL;
+	if (rc < 0) {
+		sys_format(&c->e->sys, call, sizeof(call));
+		return result_fail(x->r, F_RESULT, c->e->line, "%s = -1 %s, expected fd %lld", call,
+				   errno_name((int)-rc), (long long)want), SYS_FAIL;
+	}
+	x->fds->live[want] = (int)rc + 1;
+	return SYS_DONE;
+}
+
 static enum sys_status
 check_result(struct sys_ctx *x, const struct sys_call *c, int64_t rc)
 {
@@ -366,6 +422,8 @@ check_result(struct sys_ctx *x, const struct sys_call *c, int64_t rc)
 	if (er != 0 || (sc->err_name && sym_lookup(sc->err_name, &want_errno) != 0))
 		return result_fail(x->r, F_SCRIPT, c->e->line, "unknown result or errno name"),
 		       SYS_FAIL;
+	if (returns_fd(sc) && want >= 0)
+		return map_new_fd(x, c, want, rc);
 	sys_format(sc, call, sizeof(call));
 	describe_rc(rc, got, sizeof(got));
 	if ((rc >= 0 ? rc : -1) != want)

@@ -25,8 +25,16 @@ struct sys_call {
 	uint64_t done;        /* bytes a blocking write has taken so far */
 };
 
+#define FD_MAP_MAX 1024
+
+/* The script's file descriptors: live[script fd] is the shim's fd + 1, 0 when none. */
+struct fd_map {
+	int live[FD_MAP_MAX];
+};
+
 struct sys_ctx {
 	struct shim *sh;
+	struct fd_map *fds;
 	const struct pkt_opts *o;
 	struct pkt_result *r;
 };
