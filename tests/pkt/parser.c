@@ -305,8 +305,10 @@ parse_pass(const char *src, const struct pkt_define *defs, int ndefs, int header
 	struct parser p = { .s = out, .err = err, .errlen = errlen };
 	int rc;
 
-	if (lex_script(src, defs, ndefs, &tl, err, errlen) != 0)
+	if (lex_script(src, defs, ndefs, &tl, err, errlen) != 0) {
+		token_list_free(&tl); /* the tokens before the bad one */
 		return -1;
+	}
 	p.t = tl.v;
 	p.n = tl.n;
 	rc = parse_tokens(&p, header_only);
