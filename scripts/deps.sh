@@ -6,6 +6,8 @@ set -euo pipefail
 pkgs=(
   # build
   build-essential meson ninja-build pkg-config
+  # scripts/fuzz.sh: libFuzzer and the sanitizers come with clang; llvm for llvm-cov/-profdata
+  clang llvm
   dpdk libdpdk-dev libnuma-dev libjemalloc-dev libcmocka-dev libpcap-dev
   # real peers and tools used by tests, demo and benchmarks
   iproute2 iputils-ping arping curl netcat-openbsd apache2-utils wrk

@@ -17,6 +17,7 @@
 #define TERN_FUZZ_FRAMES_H
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
@@ -66,6 +67,7 @@ struct fr_flow {
 	uint32_t peer_isn, peer_nxt;     /* the peer's ISN and next byte to send */
 	uint32_t peer_acked;             /* the peer's highest ACK sent */
 	uint64_t tern_bytes;             /* payload bytes tern sent (retransmissions too) */
+	uint32_t peer_shift;             /* bytes a seed's requests added before the script's stream */
 };
 
 struct fr_world {
@@ -86,7 +88,19 @@ struct fr_world {
 	unsigned narp;
 	uint64_t frames_out;
 	uint32_t ip_id;
+	int script_flow;                 /* the flow op_script's new-flow SYN made, or -1 */
 };
+
+/* FUZZ_FRAMES_TRACE=1: every segment in and out on stderr (for writing seeds). */
+static inline int
+fr_trace(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = getenv("FUZZ_FRAMES_TRACE") != NULL;
+	return on;
+}
 
 /* frames_world.c */
 void fr_global_init(void);

@@ -288,6 +288,9 @@ check_tcp(struct fr_world *wd, uint32_t src, uint32_t dst, const uint8_t *th, ui
 	tsval = check_options(th + 20, thl - 20, fl & 0x02, &mss);
 	if (fl & 0x02)
 		FUZZ_CHECK(mss >= 64 || mss == 0, "MSS %u", mss);
+	if (fr_trace())
+		fprintf(stderr, "out %08x:%u > %u %02x seq %u ack %u len %u\n", dst, get16(th + 2), get16(th),
+			fl, get32(th + 4), get32(th + 8), len - thl);
 	learn_tcp(wd, src, dst, th, len - thl, tsval);
 }
 

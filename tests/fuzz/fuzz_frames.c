@@ -244,6 +244,9 @@ send_tcp(struct fr_world *wd, struct fr_flow *f, struct fr_tcp *t, unsigned spli
 		t->ttl = 64;
 	if (t->flags & 0x10 && seq_le(f->peer_acked, t->ack))
 		f->peer_acked = t->ack;
+	if (fr_trace())
+		fprintf(stderr, "in  %u > %u %02x seq %u ack %u len %u (tern isn %u)\n", t->sport, t->dport, t->flags,
+			t->seq, t->ack, t->len, f->tern_isn);
 	queue_frame(wd, fr_build_tcp(frame, t), split, ol);
 }
 
@@ -504,12 +507,129 @@ op_repeat(struct fr_world *wd, struct fz *in)
 		fr_queue(wd, last, last_len, 0, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
 }
 
+/*
+ * Seeds' ops (fuzz-seeds writes them from scenario scripts): a segment as a
+ * script states it, sequence numbers relative to the peer's ISN (plus what
+ * op_request added) and ACKs and SACK blocks relative to tern's ISN.
+ */
+static struct fr_flow *
+script_flow(struct fr_world *wd, uint8_t sel)
+{
+	static const uint32_t dst[4][2] = { { FR_TERN, 80 }, { FR_TERN, 7 }, { FR_TERN, 9 },
+		{ FR_VIP, 80 } };
+	struct fr_flow *f;
+
+	switch (sel & 3) {
+	case 0:
+		return wd->script_flow >= 0 ? &wd->flows[wd->script_flow] : NULL;
+	case 1: /* tern's first client connection */
+		return wd->nflows > 0 ? &wd->flows[0] : NULL;
+	default:
+		f = fr_flow_add(wd, FR_PEER, (uint16_t)(50000 + wd->nflows), dst[sel >> 2 & 3][0],
+				(uint16_t)dst[sel >> 2 & 3][1]);
+		f->peer_syn = 1;
+		wd->script_flow = (int)(f - wd->flows);
+		return f;
+	}
+}
+
+static uint8_t
+script_options(struct fr_flow *f, struct fz *in, uint8_t *o)
+{
+	uint8_t nopt = fz_u8(in) % 8, n = 0;
+
+	for (unsigned i = 0; i < nopt && n <= 30; i++) {
+		uint8_t kind = fz_u8(in);
+
+		if (kind == 2) {
+			uint16_t mss = fz_u16(in);
+
+			o[n++] = 2, o[n++] = 4, o[n++] = (uint8_t)(mss >> 8), o[n++] = (uint8_t)mss;
+		} else if (kind == 3) {
+			o[n++] = 3, o[n++] = 3, o[n++] = fz_u8(in);
+		} else if (kind == 4) {
+			o[n++] = 4, o[n++] = 2;
+		} else if (kind == 8) {
+			uint32_t val = fz_u32(in), ecr = fz_u8(in) ? f->tern_tsval : 0;
+
+			o[n++] = 8, o[n++] = 10;
+			n = put32(o, n, val);
+			n = put32(o, n, ecr);
+		} else if (kind == 5) {
+			uint8_t nb = fz_u8(in) % 4;
+
+			if (n + 2 + 8 * nb > 40)
+				nb = (uint8_t)((40 - n - 2) / 8);
+			o[n++] = 5, o[n++] = (uint8_t)(2 + 8 * nb);
+			for (unsigned b = 0; b < nb; b++) {
+				uint32_t l = fz_u32(in), r = fz_u32(in);
+
+				n = put32(o, n, f->tern_isn + l);
+				n = put32(o, n, f->tern_isn + r);
+			}
+		} else {
+			o[n++] = 1;
+		}
+	}
+	return n;
+}
+
+static void
+op_script(struct fr_world *wd, struct fz *in)
+{
+	struct fr_flow *f = script_flow(wd, fz_u8(in));
+	struct fr_tcp t = { 0 };
+	uint32_t seq, ack;
+	uint16_t len;
+
+	t.flags = fz_u8(in);
+	seq = fz_u32(in);
+	ack = fz_u32(in);
+	t.win = fz_u16(in);
+	len = fz_u16(in) % 4096;
+	if (f == NULL)
+		return;
+	t.seq = f->peer_isn + f->peer_shift + seq;
+	t.ack = f->tern_isn + ack;
+	t.optlen = script_options(f, in, t.opts);
+	for (uint16_t i = 0; i < len; i++)
+		content[i] = (uint8_t)(i % 251);
+	t.payload = content;
+	t.len = len;
+	if (seq_le(f->peer_nxt, t.seq + len + !!(t.flags & 0x02) + !!(t.flags & 0x01)))
+		f->peer_nxt = t.seq + len + !!(t.flags & 0x02) + !!(t.flags & 0x01);
+	send_tcp(wd, f, &t, 0, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+}
+
+/* What a script's app writes, asked of the http service: a request for that many bytes. */
+static void
+op_request(struct fr_world *wd, struct fz *in)
+{
+	struct fr_flow *f = script_flow(wd, fz_u8(in) & ~3u);
+	uint32_t want = fz_u32(in) % (1u << 24);
+	struct fr_tcp t = { .flags = 0x18, .win = 0xffff };
+	int n;
+
+	if (f == NULL)
+		return;
+	n = snprintf((char *)content, sizeof(content), "GET /bytes/%u HTTP/1.1\r\n\r\n", want);
+	t.payload = content;
+	t.len = (uint16_t)n;
+	t.seq = f->peer_nxt;
+	t.ack = f->tern_nxt;
+	f->peer_nxt += t.len;
+	f->peer_shift += t.len;
+	send_tcp(wd, f, &t, 0, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+}
+
 static void
 run_op(struct fr_world *wd, struct fz *in)
 {
 	uint8_t op = fz_u8(in);
 
-	switch (op % 16) {
+	switch (op % 18) {
+	case 16: op_script(wd, in); break;
+	case 17: op_request(wd, in); break;
 	case 0: case 1: case 2: case 3: op_segment(wd, in); break;
 	case 4: op_ack(wd, in); break;
 	case 5: op_data(wd, in); break;
@@ -656,6 +776,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = fz_u8(&in);
 	last_len = 0;
 	fr_world_open(&world, variant);
+	world.script_flow = -1;
 	setup(&world, s);
 	while (fz_left(&in))
 		run_op(&world, &in);

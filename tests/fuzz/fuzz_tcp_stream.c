@@ -52,6 +52,7 @@ struct model {
 	uint32_t peer_acked;            /* the highest ACK the peer sent */
 	uint8_t sent_map[STREAM_MAX / 8];
 	uint32_t sent_hi;               /* one past the highest stream byte sent */
+	uint32_t contig;                /* the bytes sent from the stream's start without a hole */
 	int fin_len;                    /* the stream's length once a FIN went out, else -1 */
 	uint64_t read_off;              /* bytes read() returned so far */
 	uint64_t written;               /* bytes the app wrote */
@@ -63,11 +64,13 @@ struct model {
 };
 
 static struct model M;
+static int trace;                   /* FUZZ_TCP_TRACE=1: tern's segments on stderr */
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
+	trace = getenv("FUZZ_TCP_TRACE") != NULL;
 	if (harness_global_init((*argv)[0]) != 0)
 		exit(1);
 	return 0;
@@ -99,11 +102,19 @@ ts_of(const struct wire_seg *s)
 static uint32_t
 contiguous(const struct model *m)
 {
-	uint32_t k = 0;
+	return m->contig;
+}
 
-	while (k < m->sent_hi && (m->sent_map[k / 8] >> (k % 8) & 1))
-		k++;
-	return k;
+/* Marks stream bytes [off, off + len) sent; moves the in-order prefix on. */
+static void
+mark_sent(struct model *m, uint32_t off, uint32_t len)
+{
+	for (uint32_t k = off; k < off + len; k++)
+		m->sent_map[k / 8] |= (uint8_t)(1u << (k % 8));
+	if (off + len > m->sent_hi)
+		m->sent_hi = off + len;
+	while (m->contig < m->sent_hi && (m->sent_map[m->contig / 8] >> (m->contig % 8) & 1))
+		m->contig++;
 }
 
 /* One segment tern sent: its payload is the app's stream, its ACK within what the peer sent. */
@@ -114,7 +125,7 @@ learn(struct model *m, const struct wire_seg *s)
 	uint32_t ts = ts_of(s);
 
 	FUZZ_CHECK(s->ip_cksum_ok && s->tcp_cksum_ok, "a bad checksum from tern");
-	if (getenv("FUZZ_TCP_TRACE") != NULL)
+	if (trace)
 		fprintf(stderr, "tern: %02x seq %u ack %u len %u win %u\n", s->flags, s->seq - m->tern_isn,
 			s->ack - m->peer_isn, s->len, s->win);
 	if (s->flags & 0x02) {
@@ -245,12 +256,8 @@ peer_send(struct model *m, uint32_t seq, uint16_t len, uint8_t flags, uint32_t a
 	}
 	for (uint16_t i = 0; i < len; i++)
 		payload[i] = stream_in_byte((uint64_t)off + i);
-	if (len > 0) {
-		for (uint32_t k = off; k < off + len; k++)
-			m->sent_map[k / 8] |= (uint8_t)(1u << (k % 8));
-		if (off + len > m->sent_hi)
-			m->sent_hi = off + len;
-	}
+	if (len > 0)
+		mark_sent(m, off, len);
 	if ((flags & 0x10) && seq_gt(ack, m->peer_acked))
 		m->peer_acked = ack;
 	m->hist[m->nhist++ % HISTORY] = (struct sent){ .seq = seq, .len = len, .flags = flags };

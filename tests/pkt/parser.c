@@ -338,7 +338,8 @@ parse_script(const char *path, const char *src, const struct pkt_define *defs, i
 	snprintf(out->path, sizeof(out->path), "%s", path);
 	if (parse_directives(src, &out->expect, err, errlen) != 0)
 		return -1;
-	memcpy(all, defs, (size_t)n * sizeof(*defs));
+	if (n > 0) /* defs may be NULL when there are none */
+		memcpy(all, defs, (size_t)n * sizeof(*defs));
 	/* First the header alone, for its --define options; then everything with them. */
 	if (parse_pass(src, all, n, 1, out, err, errlen) != 0)
 		return -1;
