@@ -7,8 +7,9 @@
  * what its app writes as a request to the http service (op 17). Scripts
  * talk to a listener: http (port 80) when the app writes, discard (9) when
  * it only reads; an active open becomes a passive one (tern's clients only
- * send requests), the peer's SYN,ACK turned into its SYN. Each is written twice: one worker (name.1w) and two workers
- * with software steering (name.2w).
+ * send requests), the peer's SYN,ACK turned into its SYN. Each is written
+ * three times: one worker (name.1w), two workers with software steering
+ * (name.2w), and the proxy's frontend on its virtual IP (name.px).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -174,7 +175,8 @@ convert(const struct script *s, struct out *o, unsigned variant)
 		rtt = at > now ? at - now : 0;
 		now = at > now ? at : now;
 		if (e->kind == EV_PACKET && e->pkt.dir == '<') {
-			unsigned sel = created ? SEL_LAST : SEL_CREATE | (writes ? 0u : 2u) << 2;
+			unsigned port = variant & 0x08 ? 3u : writes ? 0u : 2u; /* VIP:80, :80, :9 */
+			unsigned sel = created ? SEL_LAST : SEL_CREATE | port << 2;
 			uint8_t flags = e->pkt.flags;
 
 			if (active && (flags & 0x12) == 0x12) {
@@ -291,10 +293,13 @@ main(int argc, char **argv)
 			continue;
 		}
 		seed_name(argv[i], name, sizeof(name));
-		for (unsigned w = 0; w < 2; w++) {
+		for (unsigned v = 0; v < 3; v++) {
+			static const unsigned variant[3] = { 0x00, 0x01, 0x08 };
+			static const char *const suffix[3] = { "1w", "2w", "px" };
+
 			o.n = 0;
-			convert(&s, &o, w); /* variant bit 0: two workers */
-			rc |= write_seed(argv[1], name, w ? "2w" : "1w", &o);
+			convert(&s, &o, variant[v]);
+			rc |= write_seed(argv[1], name, suffix[v], &o);
 		}
 		made++;
 		script_free(&s);
