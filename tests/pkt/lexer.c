@@ -260,7 +260,8 @@ expand_define(struct lex *lx, const struct pkt_define *d)
 	sub.depth = lx->depth + 1;
 	if (lex_run(&sub) != 0)
 		return -1;
-	lx->out->n--; /* drop the TK_EOF the nested run appended */
+	/* drop the TK_EOF the nested run appended, and its text */
+	free(lx->out->v[--lx->out->n].text);
 	return 0;
 }
 
