@@ -115,16 +115,18 @@ is_dupack(const struct tcb *c, const struct tcp_seg *s, uint32_t wnd)
 	       !(s->flags & (TCP_F_SYN | TCP_F_FIN)) && s->ack == c->snd_una && wnd == c->snd_wnd;
 }
 
-/* Acknowledges what was never sent, or is too old to be real (RFC 5961 §5.2): ACK and drop. */
-static int
-ack_unacceptable(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+/*
+ * RFC 5961 §5.2: an ACK of what was never sent, or too old to be real, is
+ * answered with an ACK and the segment discarded. Callers check this before
+ * anything of the segment is used, TS.Recent included (RFC 7323 §4.3).
+ */
+int
+tcp_ack_unacceptable(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 {
 	if (!seq_gt(s->ack, c->snd_max) && !seq_lt(s->ack, c->snd_una - c->max_sndwnd))
 		return 0;
+	CNT_INC(tcp_cnt(tw), TcpInAckUnacceptable);
 	tcp_send_challenge_ack(tw, c);
-	s->len = 0;
-	s->flags &= ~TCP_F_FIN;
-	seg_free_payload(s);
 	return 1;
 }
 
@@ -138,8 +140,6 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		.dup = (uint8_t)is_dupack(c, s, wnd),
 	};
 
-	if (ack_unacceptable(tw, c, s))
-		return;
 	ai.cwnd_limited = (uint8_t)tcp_cwnd_limited(c, ai.flight);
 	ai.after_rto = !!(c->flags & TF_AFTER_RTO);
 	if ((c->flags & TF_SACK) && (s->opts.flags & TCP_OPTF_SACK)) {

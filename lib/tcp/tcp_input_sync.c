@@ -181,9 +181,16 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		return;
 	if (!(s->flags & TCP_F_ACK))
 		return;
-	tcp_ts_recent_update(c, s, tw->tick);
 	if (c->state == TCPS_SYN_RECEIVED && ack_syn_received(tw, c, s))
 		return;
+	/*
+	 * TS.Recent only from a segment whose ACK is acceptable (RFC 7323
+	 * §4.3 with RFC 5961 §5.2, as Linux's tcp_ack): one spoofed in-window
+	 * segment with a huge TSval would make PAWS drop the peer for good.
+	 */
+	if (tcp_ack_unacceptable(tw, c, s))
+		return;
+	tcp_ts_recent_update(c, s, tw->tick);
 	tcp_process_ack(tw, c, s);
 	if (c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT)
 		return;
