@@ -172,8 +172,10 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	if (paws_reject(tw, c, s) || !seq_acceptable(c, s, rcv_wnd)) {
 		if (!(s->flags & TCP_F_RST))
 			c->flags |= TF_ACK_NOW;
-		if (s->len > 0 && seq_lt(s->seq, c->rcv_nxt))
+		if (s->len > 0 && seq_lt(s->seq, c->rcv_nxt)) {
 			tcp_sack_note_dsack(c, s->seq, seq_min(s->seq + s->len, c->rcv_nxt));
+			tcp_quickack_enter(tw, c);
+		}
 		return;
 	}
 	trim_to_window(c, s, rcv_wnd);

@@ -104,6 +104,8 @@ void tcp_ooo_insert(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c);
 void tcp_ooo_purge(struct tcp_worker *tw, struct tcb *c);
 void tcp_sack_note(struct tcb *c, tcp_seq_t start, tcp_seq_t end);
+/* Quick-ACK mode after duplicate data: the next ACKs of new data go at once (tcp_recv.c). */
+void tcp_quickack_enter(const struct tcp_worker *tw, struct tcb *c);
 void tcp_deliver_to_app(struct tcb *c, struct rte_mbuf *m, uint32_t len);
 
 /* send queue */

@@ -217,15 +217,57 @@ tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
 	}
 }
 
-/* RFC 5681 §4.2: ACK at least every second full-sized segment, within the delayed-ACK time. */
+/*
+ * Linux's quick-ACK mode (tcp_incr_quickack): the next ACKs go at once, as
+ * many as half the receive window holds full segments, from 2 to 16. A
+ * sender starting (or restarting after idle) waits for each ACK to grow
+ * its window, and with Nagle for each ACK to send its next short segment.
+ */
+static void
+quickack_incr(const struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t n = tcp_rcv_window(tw, c) / (2u * c->mss);
+
+	n = RTE_MIN(RTE_MAX(n, 2u), (uint32_t)TCP_MAX_QUICKACKS);
+	if (n > c->quickack)
+		c->quickack = (uint8_t)n;
+}
+
+/*
+ * Data that came twice: the peer missed our ACK and retransmitted, so it
+ * waits for ACKs now. Quick ACKs, and not interactive any more (Linux's
+ * tcp_send_dupack calls tcp_enter_quickack_mode).
+ */
+void
+tcp_quickack_enter(const struct tcp_worker *tw, struct tcb *c)
+{
+	quickack_incr(tw, c);
+	c->flags &= ~TF_PINGPONG;
+}
+
+/*
+ * RFC 5681 §4.2: ACK at least every second full-sized segment, within the
+ * delayed-ACK time (RFC 1122 §4.2.3.2); at once in quick-ACK mode, entered
+ * by the first data and by data after an idle period longer than the RTO
+ * (as Linux's tcp_event_data_recv), unless the connection is interactive.
+ */
 static void
 ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
 {
-	if (seq_diff(c->rcv_nxt, c->last_ack_sent) >= 2 * (int32_t)c->mss) {
+	uint32_t now = (uint32_t)tw->tick;
+
+	if (!(c->flags & TF_RCVD_DATA) ||
+	    now - c->rcv_data_tick > c->rtt.rto_us / TCP_TICK_US) {
+		c->flags |= TF_RCVD_DATA;
+		quickack_incr(tw, c);
+	}
+	c->rcv_data_tick = now;
+	if ((c->quickack > 0 && !(c->flags & TF_PINGPONG)) ||
+	    seq_diff(c->rcv_nxt, c->last_ack_sent) >= 2 * (int32_t)c->mss) {
 		c->flags |= TF_ACK_NOW;
 		return;
 	}
-	if (!(c->flags & TF_DELACK)) {
+	if (!(c->flags & (TF_DELACK | TF_ACK_NOW))) {
 		c->flags |= TF_DELACK;
 		tcp_timer_arm(tw, c, TCB_T_DELACK, tw->cfg->delack_ms);
 	}
@@ -272,8 +314,8 @@ tcp_rcv_in_order(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	if (c->ooo_head != OOO_NIL) {
 		tcp_ooo_pull(tw, c);
 		c->flags |= TF_ACK_NOW; /* filled (part of) a hole */
-	} else
-		ack_policy_in_order(tw, c);
+	}
+	ack_policy_in_order(tw, c);
 	if ((c->flags & TF_FIN_OOO) && c->rcv_nxt == c->rcv_fin_seq) {
 		c->flags &= ~TF_FIN_OOO;
 		tcp_process_fin(tw, c);
