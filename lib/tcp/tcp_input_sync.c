@@ -52,6 +52,9 @@ trim_to_window(struct tcb *c, struct tcp_seg *s, uint32_t rcv_wnd)
 	if (head > 0) {
 		uint32_t cut = RTE_MIN((uint32_t)head, s->len);
 
+		/* RFC 2883 §4: the old part of a partly new segment is a duplicate, reported first. */
+		if (cut > 0)
+			tcp_sack_note_dsack(c, s->seq, s->seq + cut);
 		if (s->m != NULL && cut > 0)
 			rte_pktmbuf_adj(s->m, cut); /* within the first segment, or cut below */
 		s->len -= cut;

@@ -77,6 +77,9 @@ tcp_sack_note(struct tcb *c, tcp_seq_t start, tcp_seq_t end)
 
 		if (seq_leq(b->end, nb.end) && seq_geq(b->start, nb.start))
 			continue; /* now inside the new block */
+		/* Below RCV.NXT: delivered since, it must not take the place of a block still held. */
+		if (seq_leq(b->end, c->rcv_nxt))
+			continue;
 		keep[n++] = *b;
 	}
 	c->sack_recent[0] = nb;
@@ -92,6 +95,26 @@ tcp_sack_note_dsack(struct tcb *c, tcp_seq_t start, tcp_seq_t end)
 		return;
 	c->sack_dsack = (struct tcp_sack_block){ start, end };
 	c->has_dsack = 1;
+}
+
+/*
+ * One segment may duplicate several pieces (RFC 2883 §4: "the first SACK
+ * block reports the duplicate"): pieces that touch the D-SACK block already
+ * noted widen it, as Linux's tcp_dsack_extend; others are not reported.
+ */
+static void
+dsack_extend(struct tcb *c, tcp_seq_t start, tcp_seq_t end)
+{
+	struct tcp_sack_block *d = &c->sack_dsack;
+
+	if (!c->has_dsack) {
+		tcp_sack_note_dsack(c, start, end);
+		return;
+	}
+	if (seq_gt(start, d->end) || seq_lt(end, d->start))
+		return;
+	d->start = seq_min(d->start, start);
+	d->end = seq_max(d->end, end);
 }
 
 /*
@@ -136,6 +159,7 @@ ooo_link(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s, uint32_t *prev
 		if (over >= (int32_t)s->len)
 			return 0; /* all of it is held already */
 		if (over > 0) {
+			dsack_extend(c, s->seq, s->seq + (uint32_t)over); /* RFC 2883 §4 */
 			s->m = mbuf_cut_front(s->m, over);
 			s->seq += over;
 			s->len -= over;
@@ -147,6 +171,7 @@ ooo_link(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s, uint32_t *prev
 		uint32_t next = e->next;
 
 		if (seq_leq(e->seq + e->len, s->seq + s->len)) {
+			dsack_extend(c, e->seq, e->seq + e->len); /* held already: a duplicate */
 			ooo_unlink_free(tw, cur);
 			if (prev == OOO_NIL)
 				c->ooo_head = next;
@@ -155,6 +180,7 @@ ooo_link(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s, uint32_t *prev
 			cur = next;
 			continue;
 		}
+		dsack_extend(c, e->seq, s->seq + s->len);
 		s->len = (uint32_t)(e->seq - s->seq);
 		mbuf_keep_front(s->m, s->len);
 		break;
@@ -205,6 +231,8 @@ tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
 		int32_t old = seq_diff(c->rcv_nxt, e->seq);
 
 		c->ooo_head = e->next;
+		if (old > 0) /* in-order data covered held data: that much came twice (RFC 2883 §4) */
+			dsack_extend(c, e->seq, e->seq + RTE_MIN((uint32_t)old, e->len));
 		if (old < (int32_t)e->len) {
 			struct rte_mbuf *m = old > 0 ? mbuf_cut_front(e->m, old) : e->m;
 			uint32_t len = e->len - (uint32_t)old;
