@@ -130,6 +130,15 @@ tcp_ack_unacceptable(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg 
 	return 1;
 }
 
+/* Bytes of [SND.UNA, SEG.ACK) SACKed before this ACK: delivered already, not again now. */
+static uint32_t
+sacked_below_ack(const struct tcb *c, tcp_seq_t ack)
+{
+	if (c->sb.n == 0 || !seq_gt(ack, c->snd_una))
+		return 0;
+	return (uint32_t)(ack - c->snd_una) - sb_unsacked(&c->sb, c->snd_una, ack);
+}
+
 void
 tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
@@ -139,6 +148,8 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		.ack = s->ack, .snd_max = c->snd_max,
 		.dup = (uint8_t)is_dupack(c, s, wnd),
 	};
+
+	uint32_t sacked_before = sacked_below_ack(c, s->ack);
 
 	ai.cwnd_limited = (uint8_t)tcp_cwnd_limited(c, ai.flight);
 	ai.after_rto = !!(c->flags & TF_AFTER_RTO);
@@ -150,6 +161,7 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	}
 	if (seq_gt(s->ack, c->snd_una))
 		ai.acked = new_ack(tw, c, s, &ai.rtt_us);
+	ai.delivered = ai.acked - RTE_MIN(sacked_before, ai.acked) + ai.sacked;
 	if (tcb_synchronized(c) && c->state != TCPS_TIME_WAIT)
 		tcp_recovery_ack(tw, c, s, &ai);
 	if ((c->flags & TF_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin))
