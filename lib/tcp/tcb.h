@@ -156,7 +156,7 @@ struct tcb {
 	uint8_t busy;                  /* nesting of entry points; events wait until 0 */
 	uint8_t quickack;              /* ACKs of new data still to send at once (quick-ACK mode) */
 	uint8_t rtx_count;             /* consecutive RTOs / SYN retransmissions / probes */
-	uint32_t ts_offset;            /* added to our clock in TS val */
+	uint32_t rcv_data_tick;        /* low 32 bits of the tick in-order data last came (Linux's lrcvtime) */
 	struct rte_mbuf *rcv_deliver;  /* in-order data not yet given to on_data (a chain) */
 	const struct tern_conn_ops *ops;
 	void *ctx;
@@ -165,7 +165,7 @@ struct tcb {
 	struct rte_mbuf *snd_cur;      /* a segment of sndq and the sequence number of its first byte, */
 	/* --- line 3: the SACK scoreboard (its count decides the fast path), then timing --- */
 	struct tcp_scoreboard sb;
-	uint32_t rcv_data_tick;        /* low 32 bits of the tick in-order data last came (Linux's lrcvtime) */
+	uint32_t ts_offset;            /* added to our clock in TS val (sending: line 4 is touched then anyway) */
 	uint64_t rtx_deadline;         /* the RTX slot's real expiry (tcp_rtx_arm re-arms lazily) */
 	tcp_seq_t snd_cur_seq;         /* so sending does not walk the queue from its head */
 	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */

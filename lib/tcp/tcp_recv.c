@@ -282,10 +282,11 @@ tcp_quickack_enter(const struct tcp_worker *tw, struct tcb *c)
 static void
 ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
 {
-	uint32_t now = (uint32_t)tw->tick;
+	uint32_t now = (uint32_t)tw->tick, gap = now - c->rcv_data_tick;
 
+	/* The RTO is at least the minimum: most gaps are told apart without reading it (line 4). */
 	if (!(c->flags & TF_RCVD_DATA) ||
-	    now - c->rcv_data_tick > c->rtt.rto_us / TCP_TICK_US) {
+	    (gap > tw->rtt_lim.min_us / TCP_TICK_US && gap > c->rtt.rto_us / TCP_TICK_US)) {
 		c->flags |= TF_RCVD_DATA;
 		quickack_incr(tw, c);
 	}
