@@ -63,7 +63,7 @@ epoch_begin(struct tcb *c, struct cubic *cu, uint64_t now_us)
 static void
 congestion_avoidance(struct tcb *c, struct cubic *cu, const struct tcp_ack_info *ai)
 {
-	double cwnd = segs(c, c->cwnd), acked = segs(c, ai->acked), target, w;
+	double cwnd = segs(c, c->cwnd), acked = segs(c, ai->delivered), target, w;
 	double rtt = c->rtt.have_sample ? c->rtt.srtt_us / 1e6 : 0.1;
 	double t;
 
@@ -80,7 +80,7 @@ congestion_avoidance(struct tcb *c, struct cubic *cu, const struct tcp_ack_info 
 	}
 	/* §4.4-4.5: toward W_cubic(t + RTT), at most 1.5x per RTT. */
 	target = w < cwnd ? cwnd : (w > 1.5 * cwnd ? 1.5 * cwnd : w);
-	c->cwnd += (uint32_t)((target - cwnd) / cwnd * ai->acked);
+	c->cwnd += (uint32_t)((target - cwnd) / cwnd * ai->delivered);
 }
 
 static void
@@ -91,11 +91,11 @@ cubic_on_ack(struct tcb *c, const struct tcp_ack_info *ai)
 	if (!ai->cwnd_limited)
 		return; /* RFC 9438 §5.8 / RFC 7661: no growth the sender did not use */
 	if (c->cwnd < c->ssthresh && ai->after_rto) {
-		c->cwnd += RTE_MIN(ai->acked, (uint32_t)c->mss); /* HyStart++ is for the first slow start */
+		c->cwnd += RTE_MIN(ai->delivered, (uint32_t)c->mss); /* HyStart++ is for the first slow start */
 		return;
 	}
 	if (c->cwnd < c->ssthresh) {
-		hystart_on_ack(&cu->hs, ai->acked, ai->rtt_us, ai->ack, ai->snd_max, c->mss,
+		hystart_on_ack(&cu->hs, ai->delivered, ai->rtt_us, ai->ack, ai->snd_max, c->mss,
 			       &c->cwnd, &c->ssthresh);
 		return;
 	}

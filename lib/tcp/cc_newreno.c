@@ -32,7 +32,7 @@ newreno_init(struct tcb *c)
 static void
 newreno_on_ack(struct tcb *c, const struct tcp_ack_info *ai)
 {
-	uint32_t acked = ai->acked;
+	uint32_t acked = ai->delivered; /* RFC 3465 counts bytes delivered, each once */
 
 	if (!ai->cwnd_limited)
 		return; /* an application-limited sender has not tested the larger window */

@@ -61,8 +61,13 @@ enum tcb_flags {
 	TF_FORCE_SMALL = 1 << 23, /* the SWS override timer went off: send what the window allows */
 	TF_SYN_TIMEDOUT = 1 << 24, /* a SYN or SYN,ACK timed out (RFC 6298 §5.7) */
 	TF_LINGER = 1 << 25,      /* closed lingering: later data is dropped quietly, not reset */
+	TF_RCVD_DATA = 1 << 26,   /* in-order data has come: the first entered quick-ACK mode */
+	TF_PINGPONG = 1 << 27,    /* interactive: replies carry the ACKs, no quick ACKs (Linux's pingpong) */
 	TF_SRC_COUNTED = 1 << 28, /* counts against its source address's cap (tcp_limits.c) */
 };
+
+/* Linux's TCP_MAX_QUICKACKS: ACKs sent at once in quick-ACK mode, at most. */
+#define TCP_MAX_QUICKACKS 16
 
 /*
  * A connection's timers, each named by what it is for. Timers that are
@@ -149,9 +154,9 @@ struct tcb {
 	uint32_t sndbuf, rcvbuf;
 	uint8_t events;                /* TCB_EV_* waiting for delivery */
 	uint8_t busy;                  /* nesting of entry points; events wait until 0 */
-	uint8_t close_reason;
+	uint8_t quickack;              /* ACKs of new data still to send at once (quick-ACK mode) */
 	uint8_t rtx_count;             /* consecutive RTOs / SYN retransmissions / probes */
-	uint32_t ts_offset;            /* added to our clock in TS val */
+	uint32_t rcv_data_tick;        /* low 32 bits of the tick in-order data last came (Linux's lrcvtime) */
 	struct rte_mbuf *rcv_deliver;  /* in-order data not yet given to on_data (a chain) */
 	const struct tern_conn_ops *ops;
 	void *ctx;
@@ -160,6 +165,7 @@ struct tcb {
 	struct rte_mbuf *snd_cur;      /* a segment of sndq and the sequence number of its first byte, */
 	/* --- line 3: the SACK scoreboard (its count decides the fast path), then timing --- */
 	struct tcp_scoreboard sb;
+	uint32_t ts_offset;            /* added to our clock in TS val (sending: line 4 is touched then anyway) */
 	uint64_t rtx_deadline;         /* the RTX slot's real expiry (tcp_rtx_arm re-arms lazily) */
 	tcp_seq_t snd_cur_seq;         /* so sending does not walk the queue from its head */
 	uint32_t bytes_acked;          /* RFC 3465 ABC accumulator */
@@ -177,6 +183,7 @@ struct tcb {
 	struct tcp_sack_block sack_recent[TCP_MAX_SACK_BLOCKS]; /* RFC 2018 §4 order */
 	uint8_t nsack_recent;
 	uint8_t has_dsack;             /* sack_dsack goes first in the next ACK (RFC 2883) */
+	uint8_t close_reason;
 	struct tcp_sack_block sack_dsack;
 	tcp_seq_t irs;
 	tcp_seq_t rcv_fin_seq;         /* the peer's FIN when it came out of order */

@@ -115,17 +115,28 @@ is_dupack(const struct tcb *c, const struct tcp_seg *s, uint32_t wnd)
 	       !(s->flags & (TCP_F_SYN | TCP_F_FIN)) && s->ack == c->snd_una && wnd == c->snd_wnd;
 }
 
-/* Acknowledges what was never sent, or is too old to be real (RFC 5961 §5.2): ACK and drop. */
-static int
-ack_unacceptable(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
+/*
+ * RFC 5961 §5.2: an ACK of what was never sent, or too old to be real, is
+ * answered with an ACK and the segment discarded. Callers check this before
+ * anything of the segment is used, TS.Recent included (RFC 7323 §4.3).
+ */
+int
+tcp_ack_unacceptable(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 {
 	if (!seq_gt(s->ack, c->snd_max) && !seq_lt(s->ack, c->snd_una - c->max_sndwnd))
 		return 0;
+	CNT_INC(tcp_cnt(tw), TcpInAckUnacceptable);
 	tcp_send_challenge_ack(tw, c);
-	s->len = 0;
-	s->flags &= ~TCP_F_FIN;
-	seg_free_payload(s);
 	return 1;
+}
+
+/* Bytes of [SND.UNA, SEG.ACK) SACKed before this ACK: delivered already, not again now. */
+static uint32_t
+sacked_below_ack(const struct tcb *c, tcp_seq_t ack)
+{
+	if (c->sb.n == 0 || !seq_gt(ack, c->snd_una))
+		return 0;
+	return (uint32_t)(ack - c->snd_una) - sb_unsacked(&c->sb, c->snd_una, ack);
 }
 
 void
@@ -138,8 +149,8 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		.dup = (uint8_t)is_dupack(c, s, wnd),
 	};
 
-	if (ack_unacceptable(tw, c, s))
-		return;
+	uint32_t sacked_before = sacked_below_ack(c, s->ack);
+
 	ai.cwnd_limited = (uint8_t)tcp_cwnd_limited(c, ai.flight);
 	ai.after_rto = !!(c->flags & TF_AFTER_RTO);
 	if ((c->flags & TF_SACK) && (s->opts.flags & TCP_OPTF_SACK)) {
@@ -150,6 +161,7 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	}
 	if (seq_gt(s->ack, c->snd_una))
 		ai.acked = new_ack(tw, c, s, &ai.rtt_us);
+	ai.delivered = ai.acked - RTE_MIN(sacked_before, ai.acked) + ai.sacked;
 	if (tcb_synchronized(c) && c->state != TCPS_TIME_WAIT)
 		tcp_recovery_ack(tw, c, s, &ai);
 	if ((c->flags & TF_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin))

@@ -14,6 +14,9 @@ struct tcb;
 struct tcp_ack_info {
 	uint32_t acked;          /* data bytes newly acknowledged */
 	uint32_t sacked;         /* bytes newly SACKed */
+	uint32_t delivered;      /* newly delivered, each byte once: newly SACKed, plus newly
+				  * acknowledged that was not SACKed before (RFC 6937 §3
+				  * DeliveredData, Linux's tcp_ack count) */
 	uint32_t rtt_us;         /* an RTT sample, 0 without one */
 	uint32_t flight;         /* bytes in flight before this ACK */
 	uint32_t ack;            /* the cumulative ACK (HyStart++ rounds) */

@@ -55,6 +55,7 @@ tcp_fast_input(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 {
 	if (!fast_eligible(c, s) || !fast_shape(tw, c, s))
 		return 0;
+	/* Both shapes acknowledge within [SND.UNA, SND.MAX]: acceptable (RFC 5961 §5.2), TS.Recent may move. */
 	tcp_ts_recent_update(c, s, tw->tick);
 	c->last_rcv_tick = (uint32_t)tw->tick;
 	if (s->len == 0) {

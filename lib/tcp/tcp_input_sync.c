@@ -52,6 +52,9 @@ trim_to_window(struct tcb *c, struct tcp_seg *s, uint32_t rcv_wnd)
 	if (head > 0) {
 		uint32_t cut = RTE_MIN((uint32_t)head, s->len);
 
+		/* RFC 2883 §4: the old part of a partly new segment is a duplicate, reported first. */
+		if (cut > 0)
+			tcp_sack_note_dsack(c, s->seq, s->seq + cut);
 		if (s->m != NULL && cut > 0)
 			rte_pktmbuf_adj(s->m, cut); /* within the first segment, or cut below */
 		s->len -= cut;
@@ -172,8 +175,10 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	if (paws_reject(tw, c, s) || !seq_acceptable(c, s, rcv_wnd)) {
 		if (!(s->flags & TCP_F_RST))
 			c->flags |= TF_ACK_NOW;
-		if (s->len > 0 && seq_lt(s->seq, c->rcv_nxt))
+		if (s->len > 0 && seq_lt(s->seq, c->rcv_nxt)) {
 			tcp_sack_note_dsack(c, s->seq, seq_min(s->seq + s->len, c->rcv_nxt));
+			tcp_quickack_enter(tw, c);
+		}
 		return;
 	}
 	trim_to_window(c, s, rcv_wnd);
@@ -181,9 +186,16 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		return;
 	if (!(s->flags & TCP_F_ACK))
 		return;
-	tcp_ts_recent_update(c, s, tw->tick);
 	if (c->state == TCPS_SYN_RECEIVED && ack_syn_received(tw, c, s))
 		return;
+	/*
+	 * TS.Recent only from a segment whose ACK is acceptable (RFC 7323
+	 * §4.3 with RFC 5961 §5.2, as Linux's tcp_ack): one spoofed in-window
+	 * segment with a huge TSval would make PAWS drop the peer for good.
+	 */
+	if (tcp_ack_unacceptable(tw, c, s))
+		return;
+	tcp_ts_recent_update(c, s, tw->tick);
 	tcp_process_ack(tw, c, s);
 	if (c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT)
 		return;

@@ -69,6 +69,8 @@ tcp_cwnd_limited(const struct tcb *c, uint32_t flight)
 void tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s);
 void tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
+int tcp_ack_unacceptable(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s);
+/* The fifth step for an acceptable ACK (tcp_ack_unacceptable checked, or acceptable by construction). */
 void tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_process_data(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 /* Data at RCV.NXT the connection may take: delivered, held data pulled after it, ACK policy. */
@@ -102,6 +104,8 @@ void tcp_ooo_insert(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c);
 void tcp_ooo_purge(struct tcp_worker *tw, struct tcb *c);
 void tcp_sack_note(struct tcb *c, tcp_seq_t start, tcp_seq_t end);
+/* Quick-ACK mode after duplicate data: the next ACKs of new data go at once (tcp_recv.c). */
+void tcp_quickack_enter(const struct tcp_worker *tw, struct tcb *c);
 void tcp_deliver_to_app(struct tcb *c, struct rte_mbuf *m, uint32_t len);
 
 /* send queue */

@@ -80,6 +80,14 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 		c->rtt_seq = seq;
 		c->rtt_start = tw->tick;
 	}
+	/*
+	 * New data within the delayed-ACK time of the peer's data is a reply:
+	 * the connection is interactive, and its ACKs wait for the replies
+	 * (Linux's pingpong mode, tcp_event_data_sent).
+	 */
+	if (new_data && len > 0 && (c->flags & TF_RCVD_DATA) &&
+	    (uint32_t)tw->tick - c->rcv_data_tick < tw->cfg->delack_ms * 1000u / TCP_TICK_US)
+		c->flags |= TF_PINGPONG;
 	if (len > 0 && len < c->mss)
 		c->snd_sml = seq + len;
 	if (fin && !(c->flags & TF_FIN_SENT)) {

@@ -65,7 +65,7 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 		CNT_INC(tcp_cnt(tw), TcpExtTCPSackRecovery);
 		c->sb.high_rxt = c->sb.rack_edge = c->snd_una;
 		prr_start(&c->prr, flight);
-		c->prr.delivered = ai->acked + ai->sacked; /* the ACK that starts recovery counts too */
+		c->prr.delivered = ai->delivered; /* the ACK that starts recovery counts too */
 		c->cwnd = c->ssthresh; /* PRR sets it per ACK from here on */
 	} else
 		CNT_INC(tcp_cnt(tw), TcpExtTCPRenoRecovery);
@@ -174,7 +174,7 @@ tcp_recovery_reo_timeout(struct tcp_worker *tw, struct tcb *c)
 }
 
 static void
-in_recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked, uint32_t sacked, int dup)
+in_recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked, uint32_t delivered, int dup)
 {
 	if (seq_geq(c->snd_una, c->recover)) {
 		exit_recovery(tw, c);
@@ -185,7 +185,7 @@ in_recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked, uint32_t s
 
 		reo_check(tw, c);
 		pipe = sb_pipe(&c->sb, c->snd_una, c->snd_max, c->mss);
-		c->cwnd = pipe + prr_sndcnt(&c->prr, acked + sacked, pipe, c->ssthresh, c->mss);
+		c->cwnd = pipe + prr_sndcnt(&c->prr, delivered, pipe, c->ssthresh, c->mss);
 	} else if (acked > 0)
 		newreno_partial_ack(tw, c, acked);
 	else if (dup)
@@ -253,7 +253,7 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 	if (c->flags & TF_SACK)
 		check_reneging(tw, c);
 	if (c->flags & TF_IN_RECOVERY) {
-		in_recovery_ack(tw, c, acked, ai->sacked, dup);
+		in_recovery_ack(tw, c, acked, ai->delivered, dup);
 		return;
 	}
 	if (dup)

@@ -77,6 +77,9 @@ tcp_sack_note(struct tcb *c, tcp_seq_t start, tcp_seq_t end)
 
 		if (seq_leq(b->end, nb.end) && seq_geq(b->start, nb.start))
 			continue; /* now inside the new block */
+		/* Below RCV.NXT: delivered since, it must not take the place of a block still held. */
+		if (seq_leq(b->end, c->rcv_nxt))
+			continue;
 		keep[n++] = *b;
 	}
 	c->sack_recent[0] = nb;
@@ -92,6 +95,26 @@ tcp_sack_note_dsack(struct tcb *c, tcp_seq_t start, tcp_seq_t end)
 		return;
 	c->sack_dsack = (struct tcp_sack_block){ start, end };
 	c->has_dsack = 1;
+}
+
+/*
+ * One segment may duplicate several pieces (RFC 2883 §4: "the first SACK
+ * block reports the duplicate"): pieces that touch the D-SACK block already
+ * noted widen it, as Linux's tcp_dsack_extend; others are not reported.
+ */
+static void
+dsack_extend(struct tcb *c, tcp_seq_t start, tcp_seq_t end)
+{
+	struct tcp_sack_block *d = &c->sack_dsack;
+
+	if (!c->has_dsack) {
+		tcp_sack_note_dsack(c, start, end);
+		return;
+	}
+	if (seq_gt(start, d->end) || seq_lt(end, d->start))
+		return;
+	d->start = seq_min(d->start, start);
+	d->end = seq_max(d->end, end);
 }
 
 /*
@@ -136,6 +159,7 @@ ooo_link(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s, uint32_t *prev
 		if (over >= (int32_t)s->len)
 			return 0; /* all of it is held already */
 		if (over > 0) {
+			dsack_extend(c, s->seq, s->seq + (uint32_t)over); /* RFC 2883 §4 */
 			s->m = mbuf_cut_front(s->m, over);
 			s->seq += over;
 			s->len -= over;
@@ -147,6 +171,7 @@ ooo_link(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s, uint32_t *prev
 		uint32_t next = e->next;
 
 		if (seq_leq(e->seq + e->len, s->seq + s->len)) {
+			dsack_extend(c, e->seq, e->seq + e->len); /* held already: a duplicate */
 			ooo_unlink_free(tw, cur);
 			if (prev == OOO_NIL)
 				c->ooo_head = next;
@@ -155,6 +180,7 @@ ooo_link(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s, uint32_t *prev
 			cur = next;
 			continue;
 		}
+		dsack_extend(c, e->seq, s->seq + s->len);
 		s->len = (uint32_t)(e->seq - s->seq);
 		mbuf_keep_front(s->m, s->len);
 		break;
@@ -205,6 +231,8 @@ tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
 		int32_t old = seq_diff(c->rcv_nxt, e->seq);
 
 		c->ooo_head = e->next;
+		if (old > 0) /* in-order data covered held data: that much came twice (RFC 2883 §4) */
+			dsack_extend(c, e->seq, e->seq + RTE_MIN((uint32_t)old, e->len));
 		if (old < (int32_t)e->len) {
 			struct rte_mbuf *m = old > 0 ? mbuf_cut_front(e->m, old) : e->m;
 			uint32_t len = e->len - (uint32_t)old;
@@ -217,15 +245,58 @@ tcp_ooo_pull(struct tcp_worker *tw, struct tcb *c)
 	}
 }
 
-/* RFC 5681 §4.2: ACK at least every second full-sized segment, within the delayed-ACK time. */
+/*
+ * Linux's quick-ACK mode (tcp_incr_quickack): the next ACKs go at once, as
+ * many as half the receive window holds full segments, from 2 to 16. A
+ * sender starting (or restarting after idle) waits for each ACK to grow
+ * its window, and with Nagle for each ACK to send its next short segment.
+ */
+static void
+quickack_incr(const struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t n = tcp_rcv_window(tw, c) / (2u * c->mss);
+
+	n = RTE_MIN(RTE_MAX(n, 2u), (uint32_t)TCP_MAX_QUICKACKS);
+	if (n > c->quickack)
+		c->quickack = (uint8_t)n;
+}
+
+/*
+ * Data that came twice: the peer missed our ACK and retransmitted, so it
+ * waits for ACKs now. Quick ACKs, and not interactive any more (Linux's
+ * tcp_send_dupack calls tcp_enter_quickack_mode).
+ */
+void
+tcp_quickack_enter(const struct tcp_worker *tw, struct tcb *c)
+{
+	quickack_incr(tw, c);
+	c->flags &= ~TF_PINGPONG;
+}
+
+/*
+ * RFC 5681 §4.2: ACK at least every second full-sized segment, within the
+ * delayed-ACK time (RFC 1122 §4.2.3.2); at once in quick-ACK mode, entered
+ * by the first data and by data after an idle period longer than the RTO
+ * (as Linux's tcp_event_data_recv), unless the connection is interactive.
+ */
 static void
 ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
 {
-	if (seq_diff(c->rcv_nxt, c->last_ack_sent) >= 2 * (int32_t)c->mss) {
+	uint32_t now = (uint32_t)tw->tick, gap = now - c->rcv_data_tick;
+
+	/* The RTO is at least the minimum: most gaps are told apart without reading it (line 4). */
+	if (!(c->flags & TF_RCVD_DATA) ||
+	    (gap > tw->rtt_lim.min_us / TCP_TICK_US && gap > c->rtt.rto_us / TCP_TICK_US)) {
+		c->flags |= TF_RCVD_DATA;
+		quickack_incr(tw, c);
+	}
+	c->rcv_data_tick = now;
+	if ((c->quickack > 0 && !(c->flags & TF_PINGPONG)) ||
+	    seq_diff(c->rcv_nxt, c->last_ack_sent) >= 2 * (int32_t)c->mss) {
 		c->flags |= TF_ACK_NOW;
 		return;
 	}
-	if (!(c->flags & TF_DELACK)) {
+	if (!(c->flags & (TF_DELACK | TF_ACK_NOW))) {
 		c->flags |= TF_DELACK;
 		tcp_timer_arm(tw, c, TCB_T_DELACK, tw->cfg->delack_ms);
 	}
@@ -272,8 +343,8 @@ tcp_rcv_in_order(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	if (c->ooo_head != OOO_NIL) {
 		tcp_ooo_pull(tw, c);
 		c->flags |= TF_ACK_NOW; /* filled (part of) a hole */
-	} else
-		ack_policy_in_order(tw, c);
+	}
+	ack_policy_in_order(tw, c);
 	if ((c->flags & TF_FIN_OOO) && c->rcv_nxt == c->rcv_fin_seq) {
 		c->flags &= ~TF_FIN_OOO;
 		tcp_process_fin(tw, c);

@@ -108,6 +108,9 @@ build_options(struct tcp_worker *tw, struct tcb *c, uint8_t flags, uint8_t *buf)
 static void
 ack_sent(struct tcp_worker *tw, struct tcb *c)
 {
+	/* Quick-ACK mode counts ACKs of new data, pure or on data (Linux's tcp_dec_quickack_mode). */
+	if (c->quickack > 0 && c->rcv_nxt != c->last_ack_sent)
+		c->quickack--;
 	c->last_ack_sent = c->rcv_nxt;
 	c->flags &= ~(TF_ACK_NOW | TF_DELACK);
 	c->has_dsack = 0;

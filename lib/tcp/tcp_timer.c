@@ -250,7 +250,8 @@ tcp_timer_expired(struct timer_wheel *wheel, struct wheel_timer *t, void *ctx)
 	case TCB_T_DELACK:
 		if (c->flags & TF_DELACK) {
 			CNT_INC(tcp_cnt(tw), TcpExtDelayedACKs);
-			c->flags |= TF_ACK_NOW;
+			/* No reply took the ACK along: not interactive after all (as Linux). */
+			c->flags = (c->flags | TF_ACK_NOW) & ~TF_PINGPONG;
 		}
 		break;
 	case TCB_T_KEEPALIVE:

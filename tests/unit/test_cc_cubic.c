@@ -68,7 +68,8 @@ static void
 ack(uint32_t acked, int cwnd_limited)
 {
 	struct tcp_ack_info ai = {
-		.acked = acked, .now_us = now_us, .cwnd_limited = (uint8_t)cwnd_limited,
+		.acked = acked, .delivered = acked, .now_us = now_us,
+		.cwnd_limited = (uint8_t)cwnd_limited,
 		.rtt_us = c.rtt.srtt_us,
 	};
 
