@@ -143,6 +143,7 @@ config_setup(struct tern_config *cfg, struct tern_port *port, const struct harne
 				  TCP_SYNCOOKIES_AUTO;
 	if (prof->backlog != 0)
 		tcp->backlog = prof->backlog;
+	tcp->source_max_connections = prof->source_max;
 	return 0;
 }
 

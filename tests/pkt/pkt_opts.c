@@ -110,6 +110,8 @@ set_number(struct pkt_opts *o, const char *name, uint64_t x)
 		o->connect_port = (uint16_t)x;
 	else if (strcmp(name, "backlog") == 0 && x >= 1 && x <= (1u << 24))
 		o->backlog = (uint32_t)x;
+	else if (strcmp(name, "source_max_connections") == 0 && x <= (1u << 24))
+		o->source_max = (uint32_t)x;
 	else
 		return -1;
 	return 0;
@@ -207,6 +209,7 @@ pkt_opts_usage(const char *prog)
 		"  --cc=cubic|newreno       congestion control (default: tern's, cubic)\n"
 		"  --syncookies=never|auto|always  [tcp] syncookies (default: tern's, auto)\n"
 		"  --backlog=N              [tcp] backlog: SYN-RECEIVED per listener (default: tern's)\n"
+		"  --source_max_connections=N  [tcp] source_max_connections (default 0: no cap)\n"
 		"  --relax_psh              do not compare the PSH flag strictly\n"
 		"  --no_ts_ecr_check        do not compare outbound TS ecr\n"
 		"  --allow_unexpected_at_end  segments nobody expected after the last line pass\n"
