@@ -85,7 +85,7 @@ done
 [ "$(stat -c %s "$TMPD/big" 2>/dev/null || echo 0)" -gt 0 ] || fail "the 64 MiB GET did not start"
 
 flood_start
-client_loop "$TMPD/client" 10
+client_loop "$TMPD/client" 20 # SYNs at 0, 1, 3, 7 and 15 s: a busy tap may drop some
 tcp_counters_now
 syns0=$(syns_seen)
 cpu0=$(cpu_ticks)
@@ -117,7 +117,9 @@ assert_eq "$(stat -c %s "$TMPD/big")" "$BIG" "(b) bytes of the 64 MiB GET"
 assert_eq "$(sha_file "$TMPD/big")" "$(pattern_sha "$BIG")" "(b) sha256 of the 64 MiB GET"
 assert_gt "$(counter TcpExtSyncookiesSent)" 0 "(d) TcpExtSyncookiesSent"
 assert_gt "$(counter TcpExtSyncookiesRecv)" 0 "(d) TcpExtSyncookiesRecv (client connections opened by a cookie)"
-assert_gt "$((syns1 - syns0))" $((FLOOD_S * 1000)) "SYNs tern took in during the flood (at least 1000/s)"
+# Not a speed test (a busy 2-CPU machine gave 750 to 24 000 SYN/s): the
+# flood must only overrun the backlog (1024) well past what it can hold.
+assert_gt "$((syns1 - syns0))" 4096 "SYNs tern took in during the flood"
 rm -f "$TMPD/big"
 
 # --- control: the same flood without cookies denies service ---------------------
