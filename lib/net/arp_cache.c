@@ -291,6 +291,14 @@ arp_cache_tick(struct arp_cache *c, uint64_t now, struct arp_request *req, unsig
 	return n;
 }
 
+int
+arp_cache_known(const struct arp_cache *c, uint16_t port, rte_be32_t ip)
+{
+	uint32_t idx = find(c, port, ip);
+
+	return idx != NIL && c->entries[idx].state != E_INCOMPLETE;
+}
+
 uint32_t
 arp_cache_count(const struct arp_cache *c)
 {

@@ -69,6 +69,9 @@ struct arp_request {
 unsigned arp_cache_tick(struct arp_cache *c, uint64_t now, struct arp_request *req,
 			unsigned cap);
 
+/* 1 when ip's link-layer address is known (resolved, possibly being confirmed); no side effect. */
+int arp_cache_known(const struct arp_cache *c, uint16_t port, rte_be32_t ip);
+
 /* Entries in use (any state). */
 uint32_t arp_cache_count(const struct arp_cache *c);
 

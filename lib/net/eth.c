@@ -155,6 +155,14 @@ eth_output_ipv4(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be
 	}
 }
 
+int
+net_neighbour_known(const struct net_worker *nw, uint16_t port, rte_be32_t dst)
+{
+	rte_be32_t nexthop = tern_port_nexthop(net_port(nw, port), dst);
+
+	return nexthop != 0 && arp_cache_known(nw->arp, port, nexthop);
+}
+
 void
 net_tick(struct net_worker *nw)
 {

@@ -107,6 +107,13 @@ int net_route(const struct net_worker *nw, rte_be32_t dst);
 void net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t src,
 		   rte_be32_t dst, uint8_t proto);
 
+/*
+ * 1 when a datagram to dst out of port would leave now: the next hop's
+ * link-layer address is known. 0 while it is being resolved, after its
+ * resolution failed, or without a route. Changes nothing (no ARP request).
+ */
+int net_neighbour_known(const struct net_worker *nw, uint16_t port, rte_be32_t dst);
+
 /* ICMP error about the datagram in m (m is not consumed). Rate limited. */
 void net_icmp_error(struct net_worker *nw, uint16_t port, const struct rte_mbuf *m,
 		    uint8_t type, uint8_t code);

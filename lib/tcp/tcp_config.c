@@ -5,6 +5,8 @@
 #include "tcp_config.h"
 
 const char *const tcp_cc_names[] = { "cubic", "newreno", NULL };
+/* In the order of enum tcp_syncookies (Linux's net.ipv4.tcp_syncookies 0, 1, 2). */
+static const char *const syncookie_modes[] = { "never", "auto", "always", NULL };
 
 #define K(...) CFG_KEY(struct tcp_cfg, __VA_ARGS__)
 static const struct cfg_key tcp_keys[] = {
@@ -14,8 +16,12 @@ static const struct cfg_key tcp_keys[] = {
 	  "receive buffer, bytes per connection; the window scale offered follows it"),
 	K("sndbuf", CFG_UINT, sndbuf, 4096, 1u << 30, "262144", "send buffer, bytes per connection"),
 	K("backlog", CFG_UINT, backlog, 1, 1u << 24, "1024",
-	  "connections in SYN-RECEIVED per listener per worker; more SYNs are dropped "
-	  "(`TcpExtListenOverflows`)"),
+	  "connections in SYN-RECEIVED per listener per worker; more SYNs get a SYN cookie "
+	  "(`syncookies`) or are dropped (`TcpExtListenOverflows`)"),
+	{ "syncookies", CFG_ENUM, offsetof(struct tcp_cfg, syncookies), 0, 0, "auto",
+	  "SYN cookies (RFC 4987 §3.6): auto, once a listener's backlog is full; always, for "
+	  "every SYN (no SYN-RECEIVED state is kept); never (a full backlog drops SYNs)",
+	  syncookie_modes },
 	K("listener_max_connections", CFG_UINT, listener_max_connections, 0, 1u << 24, "0",
 	  "connections one listener may hold per worker (embryos, established and closing); "
 	  "more SYNs are dropped (`TcpExtListenerCapDrops`); 0: no cap"),

@@ -8,11 +8,19 @@
 
 #define TCP_CC_NAME_LEN 16
 
+/* [tcp] syncookies: when a SYN is answered with a cookie instead of a TCB (RFC 4987 §3.6). */
+enum tcp_syncookies {
+	TCP_SYNCOOKIES_NEVER = 0,
+	TCP_SYNCOOKIES_AUTO,        /* once the listener's backlog is full (Linux's 1, its default) */
+	TCP_SYNCOOKIES_ALWAYS,
+};
+
 /* TCP tunables; defaults follow Linux where RFCs leave a choice. */
 struct tcp_cfg {
 	uint32_t max_connections;   /* TCBs per worker */
 	uint32_t rcvbuf, sndbuf;    /* bytes per connection */
 	uint32_t backlog;           /* SYN-RECEIVED per listener per worker */
+	uint32_t syncookies;        /* enum tcp_syncookies */
 	uint32_t msl_ms;            /* TIME-WAIT lasts 2*MSL */
 	uint32_t fin_wait2_ms;
 	uint32_t syn_retries, synack_retries, retries;

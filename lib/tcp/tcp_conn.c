@@ -22,13 +22,21 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 	if (!tw->cfg->nagle)
 		c->flags |= TF_NODELAY;
 	tcp_isn_and_ts_offset(tw, c);
-	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->recover = c->iss;
-	c->sb.high_rxt = c->sb.rxt_fence = c->sb.rack_edge = c->iss;
-	c->snd_sml = c->iss;
+	tcp_conn_set_iss(c, c->iss);
 	tcp_rtt_init(&c->rtt, &tw->rtt_lim);
 	c->last_snd_tick = tw->tick;
 	c->last_rcv_tick = c->last_data_tick = (uint32_t)tw->tick;
+}
+
+/* ISS and every send-side number that starts there (a SYN cookie replaces the RFC 6528 one). */
+void
+tcp_conn_set_iss(struct tcb *c, tcp_seq_t iss)
+{
+	c->iss = iss;
+	c->snd_una = c->snd_nxt = c->snd_max = iss;
+	c->recover = iss;
+	c->sb.high_rxt = c->sb.rxt_fence = c->sb.rack_edge = iss;
+	c->snd_sml = iss;
 }
 
 /* What the peer's SYN offers (RFC 9293 §3.7.1, RFC 7323 §2-3, RFC 2018 §2). */

@@ -6,6 +6,7 @@
 #include "core/steer.h"
 #include "tcp_internal.h"
 #include "tcp_limits.h"
+#include "tcp_syncookie.h"
 #include "tcp_validate.h"
 
 /* Parses headers and options; returns -1 (counted) for malformed options. */
@@ -190,33 +191,19 @@ tcp_input_burst(struct tcp_worker *tw, uint16_t port, struct rte_mbuf **m, unsig
 	tcp_batch_flush(tw);
 }
 
-/* §3.10.7.2 LISTEN. */
-void
-tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s)
+/*
+ * A TCB for the connection s opens on l, in SYN-RECEIVED's backlog and the
+ * flow table, its peer's ISN irs; NULL (counted) when none is free.
+ */
+struct tcb *
+tcp_embryo_new(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_seg *s,
+	       tcp_seq_t irs)
 {
-	struct tcb *c;
+	struct tcb *c = tcb_alloc(tw);
 
-	if (s->flags & TCP_F_RST)
-		goto drop;
-	if (s->flags & TCP_F_ACK) {
-		tcp_send_rst_reply(tw, s); /* <SEQ=SEG.ACK><CTL=RST> */
-		goto drop;
-	}
-	if (!(s->flags & TCP_F_SYN))
-		goto drop;
-	if (s->flags & TCP_F_FIN) {
-		CNT_INC(tcp_cnt(tw), TcpInSynFin);
-		goto drop;
-	}
-	if (tcp_limits_admit(tw, l, s) != 0)
-		goto drop;
-	if (l->syn_recv >= tw->cfg->backlog) {
-		CNT_INC(tcp_cnt(tw), TcpExtListenOverflows);
-		goto drop;
-	}
-	if ((c = tcb_alloc(tw)) == NULL) {
+	if (c == NULL) {
 		CNT_INC(tcp_cnt(tw), TcpExtTcbExhausted);
-		goto drop;
+		return NULL;
 	}
 	c->port = s->port;
 	c->laddr = s->daddr;
@@ -228,17 +215,64 @@ tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *
 	if (tcp_flow_add(tw, c) < 0) {
 		tcb_free(tw, c);
 		CNT_INC(tcp_cnt(tw), TcpExtTcbExhausted);
-		goto drop;
+		return NULL;
 	}
 	l->syn_recv++;
 	tcp_limits_charge(tw, l, c);
-	tcb_enter(c);
 	tcp_conn_init(tw, c);
 	if (l->cc != NULL)
 		c->cc = l->cc;
-	c->irs = s->seq;
-	c->rcv_nxt = s->seq + 1;
+	c->irs = irs;
+	c->rcv_nxt = irs + 1;
 	c->rcv_adv = c->rcv_nxt;
+	return c;
+}
+
+/* RFC 4987 §3.6: a cookie instead of a TCB, always or once the backlog is full. */
+static inline int
+syn_wants_cookie(const struct tcp_worker *tw, const struct tcp_listener *l)
+{
+	uint32_t mode = tw->cfg->syncookies;
+
+	return mode == TCP_SYNCOOKIES_ALWAYS ||
+	       (mode == TCP_SYNCOOKIES_AUTO && l->syn_recv >= tw->cfg->backlog);
+}
+
+/* §3.10.7.2 LISTEN. */
+void
+tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s)
+{
+	struct tcb *c;
+
+	if (s->flags & TCP_F_RST)
+		goto drop;
+	if (s->flags & TCP_F_ACK) {
+		/* The ACK of a cookie's SYN,ACK finds no TCB (RFC 4987 §3.6). */
+		if (!(s->flags & TCP_F_SYN) && tcp_syncookie_ack(tw, l, s))
+			return;
+		tcp_send_rst_reply(tw, s); /* <SEQ=SEG.ACK><CTL=RST> */
+		goto drop;
+	}
+	if (!(s->flags & TCP_F_SYN))
+		goto drop;
+	if (s->flags & TCP_F_FIN) {
+		CNT_INC(tcp_cnt(tw), TcpInSynFin);
+		goto drop;
+	}
+	/* A cap refuses the cookie's connection as it would the embryo: no cookie for it. */
+	if (tcp_limits_admit(tw, l, s) != 0)
+		goto drop;
+	if (syn_wants_cookie(tw, l)) {
+		tcp_syncookie_send(tw, l, s);
+		goto drop;
+	}
+	if (l->syn_recv >= tw->cfg->backlog) {
+		CNT_INC(tcp_cnt(tw), TcpExtListenOverflows);
+		goto drop;
+	}
+	if ((c = tcp_embryo_new(tw, l, s, s->seq)) == NULL)
+		goto drop;
+	tcb_enter(c);
 	tcp_options_negotiate(tw, c, &s->opts);
 	tcp_update_window(c, s);
 	tcp_set_state(tw, c, TCPS_SYN_RECEIVED);

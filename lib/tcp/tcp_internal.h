@@ -67,6 +67,8 @@ tcp_cwnd_limited(const struct tcb *c, uint32_t flight)
 
 /* input */
 void tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s);
+struct tcb *tcp_embryo_new(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_seg *s,
+			   tcp_seq_t irs);
 void tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 void tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s);
 int tcp_ack_unacceptable(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s);
@@ -202,6 +204,7 @@ unsigned tcp_sack_blocks(const struct tcp_worker *tw, const struct tcb *c,
 			 struct tcp_sack_block *out, unsigned max);
 void tcp_sack_note_dsack(struct tcb *c, tcp_seq_t start, tcp_seq_t end);
 void tcp_conn_init(struct tcp_worker *tw, struct tcb *c);
+void tcp_conn_set_iss(struct tcb *c, tcp_seq_t iss);
 int tcp_time_wait_reusable(struct tcp_worker *tw, const struct tcb *c, const struct tcp_seg *s);
 
 /* Our timestamp clock: milliseconds plus the connection's offset (RFC 7323 §5.4). */

@@ -102,6 +102,17 @@ rto_handshake(struct tcp_worker *tw, struct tcb *c)
 {
 	uint32_t limit = c->state == TCPS_SYN_SENT ? tw->cfg->syn_retries : tw->cfg->synack_retries;
 
+	/*
+	 * An embryo whose SYN,ACK never left, its peer silent to ARP for a
+	 * whole RTO (a spoofed source), gives its backlog slot back now rather
+	 * than after the retry schedule (RFC 4987 §3.3, a shorter SYN-RECEIVED timer).
+	 */
+	if (c->state == TCPS_SYN_RECEIVED && (c->flags & TF_PASSIVE) &&
+	    !net_neighbour_known(tw->net, c->port, c->raddr)) {
+		CNT_INC(tcp_cnt(tw), TcpExtSynAckUnresolved);
+		tcp_drop(tw, c, TERN_CLOSE_TIMEOUT, 0);
+		return;
+	}
 	if (++c->rtx_count > limit) {
 		if (c->state == TCPS_SYN_SENT)
 			CNT_INC(tcp_cnt(tw), TcpAttemptFails);

@@ -89,6 +89,8 @@ tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tcp_
 	tw->ephemeral_next = tw->w->index * 997u; /* workers start their searches apart */
 	if (getrandom(tw->isn_key, sizeof(tw->isn_key), 0) != sizeof(tw->isn_key))
 		tw->isn_key[0] = rte_rand(), tw->isn_key[1] = rte_rand();
+	if (getrandom(tw->cookie_key, sizeof(tw->cookie_key), 0) != sizeof(tw->cookie_key))
+		tw->cookie_key[0] = rte_rand(), tw->cookie_key[1] = rte_rand();
 	wheel_init(&tw->wheel, tw->tick, tcp_timer_expired, tw);
 	tw->challenge_window_tick = tw->tick; /* the first second's budget: the limit itself */
 	tw->challenge_acks = cfg->challenge_ack_limit;
@@ -254,14 +256,22 @@ tcp_listener_find(struct tcp_worker *tw, rte_be32_t addr, uint16_t port)
  * M ticking every 4 us. The other half of the hash offsets our timestamps
  * so they reveal no uptime (as Linux does).
  */
+uint64_t
+tcp_isn_hash(const struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport, rte_be32_t laddr,
+	     rte_be16_t lport)
+{
+	struct flow_key k;
+
+	flow_key_of(&k, raddr, rport, laddr, lport);
+	return siphash24(tw->isn_key, &k, sizeof(k));
+}
+
 void
 tcp_isn_and_ts_offset(struct tcp_worker *tw, struct tcb *c)
 {
-	struct flow_key k;
-	uint64_t m = tw->w->now / RTE_MAX(tern_tsc_hz / 250000, (uint64_t)1), f;
+	uint64_t m = tw->w->now / RTE_MAX(tern_tsc_hz / 250000, (uint64_t)1);
+	uint64_t f = tcp_isn_hash(tw, c->raddr, c->rport, c->laddr, c->lport);
 
-	flow_key_of(&k, c->raddr, c->rport, c->laddr, c->lport);
-	f = siphash24(tw->isn_key, &k, sizeof(k));
 	c->iss = (tcp_seq_t)(m + (uint32_t)f);
 	c->ts_offset = (uint32_t)(f >> 32);
 }

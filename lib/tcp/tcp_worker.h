@@ -27,6 +27,7 @@ struct tcp_listener {
 	uint16_t port;                /* host order */
 	uint32_t syn_recv;            /* connections in SYN-RECEIVED (backlog) */
 	uint32_t nconns;              /* connections it made, until freed ([tcp] listener_max_connections) */
+	uint64_t cookie_tick;         /* when it last answered a SYN with a cookie, plus 1; 0: never */
 	tern_accept_fn accept;
 	void *ctx;
 	const struct tcp_cc_ops *cc;  /* NULL: the worker's default */
@@ -63,8 +64,9 @@ struct tcp_worker {
 	/* out-of-order store */
 	struct tcp_ooo_seg *ooo;
 	uint32_t ooo_free, ooo_used;
-	/* RFC 6528 key, RFC 5961 §7 rate limit, ephemeral ports */
+	/* RFC 6528 key, SYN cookie key, RFC 5961 §7 rate limit, ephemeral ports */
 	uint64_t isn_key[2];
+	uint64_t cookie_key[2];       /* this worker's own: a flow's SYN and ACK reach the same worker */
 	uint64_t challenge_window_tick;
 	uint32_t challenge_acks;
 	uint32_t ephemeral_next;       /* where the next source port search starts */
@@ -122,6 +124,9 @@ struct tcp_listener *tcp_listener_find(struct tcp_worker *tw, rte_be32_t addr, u
  * 4-tuple: its low half is the ISN's F(), its high half the offset.
  */
 void tcp_isn_and_ts_offset(struct tcp_worker *tw, struct tcb *c);
+/* That keyed hash (SipHash of the 4-tuple under isn_key): F() in the low half, the offset in the high. */
+uint64_t tcp_isn_hash(const struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport,
+		      rte_be32_t laddr, rte_be16_t lport);
 
 static inline struct tcp_counters *
 tcp_cnt(struct tcp_worker *tw)

@@ -233,3 +233,30 @@ $keys")"
 	debug_capture "$name"
 	echo_and_get "$label" "$mib" $(( ${TERN_IT_TIMEOUT:-120} - 20 ))
 }
+
+# client_loop OUT CONNECT_S: GET / from the http service, a new connection
+# each time, in the background until client_stop OUT. OUT gets "ok N bad M
+# max_connect_ms X" (bad: any status but 200, or no connection within
+# CONNECT_S s, or no whole answer within twice that).
+client_loop() {
+	rm -f "$TMPD/stop"
+	ns_exec bash -c '
+		url=$1 out=$2 stop=$3 ct=$4 ok=0 bad=0 max=0
+		while [ ! -e "$stop" ]; do
+			r=$(curl -s -o /dev/null --connect-timeout "$ct" --max-time $((2 * ct)) \
+				-w "%{http_code} %{time_connect}" "$url/") || true
+			ms=$(awk -v t="${r#* }" "BEGIN { printf \"%d\", t * 1000 }")
+			[ "$ms" -gt "$max" ] && max=$ms
+			if [ "${r% *}" = 200 ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+		done
+		echo "ok $ok bad $bad max_connect_ms $max" >"$out"' _ "http://$TERN_ADDR:$HTTP_PORT" "$1" "$TMPD/stop" "$2" &
+	CLIENT_PID=$!
+	IT_PIDS+=("$CLIENT_PID")
+}
+
+# client_stop OUT: ends client_loop; sets CLIENT_OK, CLIENT_BAD, CLIENT_MAX (ms).
+client_stop() {
+	touch "$TMPD/stop"
+	wait "$CLIENT_PID" || true
+	read -r _ CLIENT_OK _ CLIENT_BAD _ CLIENT_MAX <"$1" || fail "no result from the client loop"
+}

@@ -137,6 +137,13 @@ config_setup(struct tern_config *cfg, struct tern_port *port, const struct harne
 	tcp->sndbuf = prof->sndbuf;
 	if (prof->cc != NULL && prof->cc[0] != '\0')
 		snprintf(tcp->cc, sizeof(tcp->cc), "%s", prof->cc);
+	if (prof->syncookies != NULL && prof->syncookies[0] != '\0')
+		tcp->syncookies = strcmp(prof->syncookies, "never") == 0 ? TCP_SYNCOOKIES_NEVER :
+				  strcmp(prof->syncookies, "always") == 0 ? TCP_SYNCOOKIES_ALWAYS :
+				  TCP_SYNCOOKIES_AUTO;
+	if (prof->backlog != 0)
+		tcp->backlog = prof->backlog;
+	tcp->source_max_connections = prof->source_max;
 	return 0;
 }
 

@@ -40,6 +40,9 @@ struct harness {
 struct harness_profile {
 	uint32_t mtu, rcvbuf, sndbuf;
 	const char *cc;              /* congestion control; "" or NULL: tern's default */
+	const char *syncookies;      /* [tcp] syncookies; "" or NULL: tern's default */
+	uint32_t backlog;            /* [tcp] backlog; 0: tern's default */
+	uint32_t source_max;         /* [tcp] source_max_connections; 0: no cap (tern's default) */
 };
 
 /* EAL without hugepages and one mbuf pool, once per process. Returns 0 or -1. */

@@ -108,6 +108,10 @@ set_number(struct pkt_opts *o, const char *name, uint64_t x)
 		o->bind_port = (uint16_t)x;
 	else if (strcmp(name, "connect_port") == 0 && x >= 1 && x <= 65535)
 		o->connect_port = (uint16_t)x;
+	else if (strcmp(name, "backlog") == 0 && x >= 1 && x <= (1u << 24))
+		o->backlog = (uint32_t)x;
+	else if (strcmp(name, "source_max_connections") == 0 && x <= (1u << 24))
+		o->source_max = (uint32_t)x;
 	else
 		return -1;
 	return 0;
@@ -132,6 +136,12 @@ pkt_opts_set(struct pkt_opts *o, const char *name, const char *value, char *err,
 	if (strcmp(name, "cc") == 0 && value != NULL &&
 	    (strcmp(value, "cubic") == 0 || strcmp(value, "newreno") == 0)) {
 		snprintf(o->cc, sizeof(o->cc), "%s", value);
+		return 0;
+	}
+	if (strcmp(name, "syncookies") == 0 && value != NULL &&
+	    (strcmp(value, "never") == 0 || strcmp(value, "auto") == 0 ||
+	     strcmp(value, "always") == 0)) {
+		snprintf(o->syncookies, sizeof(o->syncookies), "%s", value);
 		return 0;
 	}
 	if (value != NULL && parse_uint(value, UINT32_MAX, &x) == 0 && set_number(o, name, x) == 0)
@@ -197,6 +207,9 @@ pkt_opts_usage(const char *prog)
 		"  --rcvbuf=N --sndbuf=N    buffer sizes (default 15728640: wscale 8; 262144)\n"
 		"  --bind_port=N --connect_port=N   (default 8080)\n"
 		"  --cc=cubic|newreno       congestion control (default: tern's, cubic)\n"
+		"  --syncookies=never|auto|always  [tcp] syncookies (default: tern's, auto)\n"
+		"  --backlog=N              [tcp] backlog: SYN-RECEIVED per listener (default: tern's)\n"
+		"  --source_max_connections=N  [tcp] source_max_connections (default 0: no cap)\n"
 		"  --relax_psh              do not compare the PSH flag strictly\n"
 		"  --no_ts_ecr_check        do not compare outbound TS ecr\n"
 		"  --allow_unexpected_at_end  segments nobody expected after the last line pass\n"

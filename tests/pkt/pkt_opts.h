@@ -28,6 +28,9 @@ struct pkt_opts {
 	uint32_t rcvbuf, sndbuf;     /* per connection; rcvbuf decides the wscale offered */
 	uint16_t bind_port, connect_port;
 	char cc[16];                 /* congestion control ("cubic", "newreno"); "": tern's default */
+	char syncookies[8];          /* [tcp] syncookies ("never", "auto", "always"); "": tern's default */
+	uint32_t backlog;            /* [tcp] backlog; 0: tern's default */
+	uint32_t source_max;         /* [tcp] source_max_connections; 0: no cap */
 	int verbose;
 	struct pkt_define defs[PKT_MAX_DEFINES];
 	int ndefs;

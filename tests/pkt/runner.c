@@ -321,7 +321,8 @@ run_script(const struct script *s, const struct pkt_opts *global, struct pkt_res
 		free(u);
 		return 0;
 	}
-	prof = (struct harness_profile){ u->o.mtu, u->o.rcvbuf, u->o.sndbuf, u->o.cc };
+	prof = (struct harness_profile){ u->o.mtu, u->o.rcvbuf, u->o.sndbuf, u->o.cc,
+					 u->o.syncookies, u->o.backlog, u->o.source_max };
 	if (harness_open(u->h, &prof) != 0) {
 		free(u);
 		return -1;

@@ -18,11 +18,16 @@ struct pending {
 	int64_t tol_us;
 };
 
+#define PKT_SIDE_FLOWS 8
+
 struct runner {
 	struct harness *h;
 	struct shim sh;
 	struct fd_map fds;       /* the script's fd numbers -> the shim's */
 	struct flow flow;
+	/* Other connections, named by explicit "sport>dport" ports on their lines. */
+	struct flow side[PKT_SIDE_FLOWS];
+	int nside;
 	struct pkt_opts o;
 	const struct script *s;
 	struct pkt_result *r;

@@ -38,6 +38,29 @@ map_inbound_options(const struct flow *f, const struct pkt_spec *p, struct opt_s
 	}
 }
 
+/*
+ * The flow a line belongs to: the connection under test, or, when the line
+ * names other ports ("48880>8080" inbound, "8080>48880" outbound), a side
+ * flow of its own with its own number mappings. NULL when too many.
+ */
+static struct flow *
+line_flow(struct runner *u, uint16_t rport, uint16_t lport)
+{
+	struct flow *f;
+
+	if (rport == 0 || rport == u->flow.rport)
+		return &u->flow;
+	for (int i = 0; i < u->nside; i++)
+		if (u->side[i].rport == rport)
+			return &u->side[i];
+	if (u->nside == PKT_SIDE_FLOWS)
+		return NULL;
+	f = &u->side[u->nside++];
+	flow_init(f, lport ? lport : u->flow.lport);
+	f->rport = rport;
+	return f;
+}
+
 static void
 verbose_line(const struct runner *u, const char *what, const char *text)
 {
@@ -67,6 +90,7 @@ void
 inbound_packet(struct runner *u, const struct event *e, int burst)
 {
 	const struct pkt_spec *p = &e->pkt;
+	struct flow *f = line_flow(u, p->sport, p->dport);
 	struct opt_spec opts[SPEC_MAX_OPTS];
 	struct frame_in in = { 0 };
 	uint8_t frame[FRAME_MAX], *payload;
@@ -77,20 +101,24 @@ inbound_packet(struct runner *u, const struct event *e, int burst)
 		inbound_icmp(u, e, burst);
 		return;
 	}
+	if (f == NULL) {
+		result_fail(u->r, F_SCRIPT, e->line, "more than %d other connections", PKT_SIDE_FLOWS);
+		return;
+	}
 	if (p->flags & F_SYN)
-		flow_learn_remote_isn(&u->flow, p->seq, !(p->flags & F_ACK));
-	in.sport = p->sport ? p->sport : u->flow.rport;
-	in.dport = p->dport ? p->dport : u->flow.lport ? u->flow.lport : u->o.bind_port;
+		flow_learn_remote_isn(f, p->seq, !(p->flags & F_ACK));
+	in.sport = p->sport ? p->sport : f->rport;
+	in.dport = p->dport ? p->dport : f->lport ? f->lport : u->o.bind_port;
 	in.seq = p->seq;
-	in.ack = (p->flags & F_ACK) ? flow_local_to_live(&u->flow, p->ack) : p->ack;
+	in.ack = (p->flags & F_ACK) ? flow_local_to_live(f, p->ack) : p->ack;
 	in.flags = p->flags;
 	in.win = p->win;
 	in.urg = p->urg;
 	in.ecn = ecn_code(p->ecn);
-	map_inbound_options(&u->flow, p, opts);
+	map_inbound_options(f, p, opts);
 	in.optlen = opts_encode(opts, p->nopts, in.opts);
 	payload = malloc(p->len ? p->len : 1);
-	off = flow_in_offset(&u->flow, p->seq, !!(p->flags & F_SYN));
+	off = flow_in_offset(f, p->seq, !!(p->flags & F_SYN));
 	for (uint32_t i = 0; i < p->len; i++)
 		payload[i] = stream_in_byte(off + i);
 	in.payload = payload;
@@ -121,15 +149,25 @@ wait_segment(struct runner *u, int64_t deadline)
 	return u->r->kind == F_NONE ? harness_front(u->h) : NULL;
 }
 
+static enum fail_kind
+why_fail_script(char *why, size_t len)
+{
+	snprintf(why, len, "more than %d other connections", PKT_SIDE_FLOWS);
+	return F_SCRIPT;
+}
+
 /* The mappings this segment would fix (an ISN, a TS val), then the comparison. */
 static enum fail_kind
-try_match(const struct runner *u, const struct pkt_spec *exp, const struct wire_seg *seg,
+try_match(struct runner *u, const struct pkt_spec *exp, const struct wire_seg *seg,
 	  struct flow *tmp, char *why, size_t len)
 {
 	struct opt_spec a[TCP_OPTS_MAX];
 	int n = opts_decode(seg->opts, seg->optlen, a, TCP_OPTS_MAX);
+	struct flow *f = line_flow(u, exp->dport, exp->sport);
 
-	*tmp = u->flow;
+	if (f == NULL)
+		return why_fail_script(why, len);
+	*tmp = *f;
 	if ((seg->flags & F_SYN) && (exp->flags & F_SYN)) {
 		if (!tmp->have_local_isn || tmp->isn_may_change)
 			flow_learn_local_isn(tmp, exp->seq, seg->seq);
@@ -215,17 +253,17 @@ check_time(struct runner *u, const struct event *e, const struct wire_seg *seg, 
 	return 0;
 }
 
-/* A matched segment: its mappings become the flow's, and it leaves the queue. */
+/* A matched segment: its mappings become its flow's (f), and it leaves the queue. */
 static void
-consume(struct runner *u, const struct flow *tmp)
+consume(struct runner *u, struct flow *f, const struct flow *tmp)
 {
-	u->flow = *tmp;
+	*f = *tmp;
 	if (harness_front(u->h)->proto == IP_TCP)
-		flow_sent(&u->flow, harness_front(u->h)->seq, harness_front(u->h)->len);
+		flow_sent(f, harness_front(u->h)->seq, harness_front(u->h)->len);
 	if (u->o.verbose) {
 		char text[600];
 
-		seg_format(&u->flow, harness_front(u->h), text, sizeof(text));
+		seg_format(f, harness_front(u->h), text, sizeof(text));
 		verbose_line(u, "matched", text);
 	}
 	harness_pop(u->h);
@@ -244,17 +282,17 @@ outbound_tso(struct runner *u, const struct event *e, int64_t start, int64_t end
 	struct pkt_spec piece;
 	struct wire_seg *seg;
 	uint32_t done = 0;
-	struct flow tmp;
+	struct flow *f = line_flow(u, exp->dport, exp->sport), tmp;
 	enum fail_kind k;
 	char why[300];
 
-	while (done < exp->len && u->r->kind == F_NONE) {
+	while (f != NULL && done < exp->len && u->r->kind == F_NONE) {
 		if ((seg = wait_segment(u, deadline)) == NULL) {
 			if (u->r->kind == F_NONE)
 				result_fail(u->r, F_MISSING, e->line,
 					    "segments sent by %.6f cover %u of the line's %u bytes",
 					    deadline / 1e6, done, exp->len);
-			describe(u, e, NULL, start, &u->flow);
+			describe(u, e, NULL, start, f);
 			return;
 		}
 		tso_piece(exp, done, seg->len, &piece);
@@ -269,7 +307,7 @@ outbound_tso(struct runner *u, const struct event *e, int64_t start, int64_t end
 			return;
 		}
 		done += seg->len;
-		consume(u, &tmp);
+		consume(u, f, &tmp);
 	}
 }
 
@@ -279,7 +317,7 @@ outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t 
 	int64_t tol = tolerance(u, start);
 	int64_t deadline = e->t.kind == T_ANY ? u->h->now_us + ANY_HORIZON_US : end + tol;
 	struct wire_seg *seg = wait_segment(u, deadline);
-	struct flow tmp;
+	struct flow *f = line_flow(u, e->pkt.dport, e->pkt.sport), tmp;
 	enum fail_kind k;
 	char why[300];
 
@@ -288,13 +326,13 @@ outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t 
 	if (u->r->kind != F_NONE)
 		return;
 	if (seg == NULL) {
-		describe(u, e, NULL, start, &u->flow);
+		describe(u, e, NULL, start, f != NULL ? f : &u->flow);
 		result_fail(u->r, F_MISSING, e->line, "nothing was sent by %.6f (waited until %.6f)",
 			    deadline / 1e6, u->h->now_us / 1e6);
 		return;
 	}
 	if ((k = try_match(u, &e->pkt, seg, &tmp, why, sizeof(why))) != F_NONE) {
-		if (tso_first_piece(&u->flow, &e->pkt, seg))
+		if (f != NULL && tso_first_piece(f, &e->pkt, seg))
 			outbound_tso(u, e, start, end, deadline);
 		else
 			mismatch(u, e, seg, start, deadline, &tmp, k, why);
@@ -304,7 +342,7 @@ outbound_packet(struct runner *u, const struct event *e, int64_t start, int64_t 
 		describe(u, e, seg, start, &tmp);
 		return;
 	}
-	consume(u, &tmp);
+	consume(u, f, &tmp);
 }
 
 void
