@@ -57,5 +57,5 @@ for sc in $SCEN; do
     echo "callgrind (virtual clock ${ns} ns/pkt; cache simulation: 32 KiB D1, 32 MiB LL):"
     python3 bench/cgsum.py "$cg" "$n" --top 15
   } | tee "$OUT/$sc-$FLOWS.txt"
-  [ "$KEEP" = 1 ] && cp "$cg" "$OUT/callgrind.$sc-$FLOWS.out"
+  if [ "$KEEP" = 1 ]; then cp "$cg" "$OUT/callgrind.$sc-$FLOWS.out"; fi
 done
