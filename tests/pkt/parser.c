@@ -97,19 +97,21 @@ parse_header(struct parser *p)
 
 /* ---- times (rules 18-24) ---- */
 
+#define SCRIPT_MAX_SECONDS 1000000 /* 11.6 days: more than any script runs */
+
 static int
 parse_seconds(struct parser *p, int64_t *us)
 {
 	struct token *t = p_cur(p);
 
-	if (t->kind == TK_INT)
-		*us = t->i * 1000000;
-	else if (t->kind == TK_FLOAT)
-		*us = (int64_t)llround(t->f * 1e6);
-	else
+	if (t->kind != TK_INT && t->kind != TK_FLOAT)
 		return p_expected(p, "a time in seconds");
-	if (*us < 0)
+	if (t->kind == TK_INT ? t->i < 0 : !(t->f >= 0))
 		return p_error(p, t->line, "negative time");
+	/* Bounded before scaling: a larger number overflowed the microseconds (fuzz-pkt_script). */
+	if (t->kind == TK_INT ? t->i > SCRIPT_MAX_SECONDS : t->f > SCRIPT_MAX_SECONDS)
+		return p_error(p, t->line, "time above %d s", SCRIPT_MAX_SECONDS);
+	*us = t->kind == TK_INT ? t->i * 1000000 : (int64_t)llround(t->f * 1e6);
 	p_next(p);
 	return 0;
 }
