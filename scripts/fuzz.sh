@@ -62,7 +62,8 @@ for h in "${harnesses[@]}"; do
   done
   # shellcheck disable=SC2046
   "$bin" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 -print_final_stats=1 \
-    -artifact_prefix="$found/" $(extra_opts "$h") "$corpus" "${seeds[@]}" >"$log" 2>&1
+    -artifact_prefix="$found/" ${TERN_FUZZ_SEED:+-seed="$TERN_FUZZ_SEED"} $(extra_opts "$h") \
+    "$corpus" "${seeds[@]}" >"$log" 2>&1
   rc=$?
   runs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log")
   last=$(grep -E '(DONE|INITED|pulse|NEW|REDUCE) +cov:' "$log" | tail -1)
