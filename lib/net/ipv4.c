@@ -1,4 +1,6 @@
 /* IPv4 input validation and output (RFC 791, RFC 1122 §3.2.1). */
+#include <stddef.h>
+
 #include <rte_ip.h>
 
 #include "cksum.h"
@@ -75,6 +77,10 @@ ipv4_unknown_proto(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, uin
 	rte_pktmbuf_free(m);
 }
 
+_Static_assert(offsetof(struct net_counters, IpExtInCEPkts) -
+		       offsetof(struct net_counters, IpExtInNoECTPkts) == 3 * sizeof(uint64_t),
+	       "the IpExtIn*Pkts counters must be adjacent, in codepoint order");
+
 enum net_verdict
 ipv4_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 {
@@ -96,6 +102,8 @@ ipv4_input(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 		return NET_CONSUMED;
 	}
 	m->l3_len = rte_ipv4_hdr_len(ip);
+	/* The four IpExtIn*Pkts counters lie in codepoint order (net_counters.def): index by the field. */
+	(&net_cnt(nw)->IpExtInNoECTPkts)[ip->type_of_service & 3]++;
 	if (ip->time_to_live < 2)
 		CNT_INC(net_cnt(nw), IpInTtlBelow2);
 	if (m->l3_len > sizeof(*ip))
@@ -129,8 +137,8 @@ net_route(const struct net_worker *nw, rte_be32_t dst)
 }
 
 void
-net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t src,
-	      rte_be32_t dst, uint8_t proto)
+net_ipv4_send_ecn(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t src,
+		  rte_be32_t dst, uint8_t proto, uint8_t ecn)
 {
 	const struct tern_port *p = net_port(nw, port);
 	struct rte_ipv4_hdr *ip;
@@ -148,7 +156,7 @@ net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32
 		return;
 	}
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
+	ip->type_of_service = ecn & 3; /* DSCP 0; the ECN field (RFC 3168 §5) as the sender asks */
 	ip->total_length = rte_cpu_to_be_16(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr));
 	/* RFC 6864 §4.1: the ID of an atomic (DF) datagram carries no meaning. */
 	ip->packet_id = rte_cpu_to_be_16(nw->ip_id++);

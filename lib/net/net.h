@@ -102,10 +102,18 @@ int net_route(const struct net_worker *nw, rte_be32_t dst);
  * Sends an IPv4 datagram whose L4 header and payload start at m's data:
  * prepends IPv4 and Ethernet headers, fills checksums (offload when the
  * port has it), resolves the next hop and queues the frame. src is one of
- * port's addresses (0: the port's own). Takes m.
+ * port's addresses (0: the port's own). ecn is the IP ECN field, 0
+ * (Not-ECT) to 3 (CE) (RFC 3168 §5). Takes m.
  */
-void net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t src,
-		   rte_be32_t dst, uint8_t proto);
+void net_ipv4_send_ecn(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t src,
+		       rte_be32_t dst, uint8_t proto, uint8_t ecn);
+
+static inline void
+net_ipv4_send(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t src,
+	      rte_be32_t dst, uint8_t proto)
+{
+	net_ipv4_send_ecn(nw, port, m, src, dst, proto, 0);
+}
 
 /*
  * 1 when a datagram to dst out of port would leave now: the next hop's

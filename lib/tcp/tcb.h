@@ -57,6 +57,7 @@ enum tcb_flags {
 	TF_APP_CLOSED = 1 << 18,  /* on_closed delivered: no more callbacks */
 	TF_RTO_CHECK = 1 << 19,   /* after an RTO: is it spurious? (RFC 3522 with timestamps) */
 	TF_AFTER_RTO = 1 << 20,   /* resending after an RTO, until SND.UNA passes the old SND.MAX */
+	TF_ECN = 1 << 21,         /* ECN negotiated (RFC 3168 §6.1.1); in SYN-SENT: asked for */
 	TF_TLP_SENT = 1 << 22,    /* a probe is out; no other until SND.UNA moves */
 	TF_FORCE_SMALL = 1 << 23, /* the SWS override timer went off: send what the window allows */
 	TF_SYN_TIMEDOUT = 1 << 24, /* a SYN or SYN,ACK timed out (RFC 6298 §5.7) */
@@ -64,6 +65,8 @@ enum tcb_flags {
 	TF_RCVD_DATA = 1 << 26,   /* in-order data has come: the first entered quick-ACK mode */
 	TF_PINGPONG = 1 << 27,    /* interactive: replies carry the ACKs, no quick ACKs (Linux's pingpong) */
 	TF_SRC_COUNTED = 1 << 28, /* counts against its source address's cap (tcp_limits.c) */
+	TF_ECN_ECHO = 1 << 29,    /* CE was received: ACKs carry ECE until the peer's CWR (RFC 3168 §6.1.3) */
+	TF_ECN_CWR = 1 << 30,     /* the window was reduced: the next new data carries CWR (§6.1.2) */
 };
 
 /* Linux's TCP_MAX_QUICKACKS: ACKs sent at once in quick-ACK mode, at most. */
@@ -203,6 +206,7 @@ struct tcb {
 	uint32_t retransmits;          /* segments, over the connection's life */
 	uint32_t last_challenge;       /* tick (low 32 bits) of its last challenge ACK, 0: none */
 	uint32_t tw_next;
+	tcp_seq_t ecn_recover;         /* no ECN reduction again until SND.UNA passes it (RFC 3168 §6.1.2) */
 	uint8_t cc_priv[TCP_CC_PRIV] __rte_aligned(8);
 } __rte_cache_aligned;
 

@@ -162,8 +162,12 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	if (seq_gt(s->ack, c->snd_una))
 		ai.acked = new_ack(tw, c, s, &ai.rtt_us);
 	ai.delivered = ai.acked - RTE_MIN(sacked_before, ai.acked) + ai.sacked;
-	if (tcb_synchronized(c) && c->state != TCPS_TIME_WAIT)
+	if (tcb_synchronized(c) && c->state != TCPS_TIME_WAIT) {
 		tcp_recovery_ack(tw, c, s, &ai);
+		/* A SYN,ACK's ECE is negotiation (RFC 3168 §6.1.1), not an echo. */
+		if ((s->flags & (TCP_F_ECE | TCP_F_SYN)) == TCP_F_ECE && (c->flags & TF_ECN))
+			tcp_ecn_ece(tw, c, &ai);
+	}
 	if ((c->flags & TF_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin))
 		state_after_our_fin_acked(tw, c);
 	if (c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT)

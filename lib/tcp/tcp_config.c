@@ -7,6 +7,8 @@
 const char *const tcp_cc_names[] = { "cubic", "newreno", NULL };
 /* In the order of enum tcp_syncookies (Linux's net.ipv4.tcp_syncookies 0, 1, 2). */
 static const char *const syncookie_modes[] = { "never", "auto", "always", NULL };
+/* In the order of enum tcp_ecn. */
+static const char *const ecn_modes[] = { "off", "accept", "on", NULL };
 
 #define K(...) CFG_KEY(struct tcp_cfg, __VA_ARGS__)
 static const struct cfg_key tcp_keys[] = {
@@ -56,6 +58,13 @@ static const struct cfg_key tcp_keys[] = {
 	  "Nagle's algorithm (per connection off with `tern_set_nodelay`)"),
 	K("timestamps", CFG_BOOL, timestamps, 0, 0, "yes", "offer and accept timestamps (RFC 7323)"),
 	K("sack", CFG_BOOL, sack, 0, 0, "yes", "offer and accept SACK (RFC 2018)"),
+	{ "ecn", CFG_ENUM, offsetof(struct tcp_cfg, ecn), 0, 0, "accept",
+	  "Explicit Congestion Notification (RFC 3168): accept, when the peer's SYN asks for it "
+	  "(Linux's default); on, also asked for on tern's own SYNs (backend connections); off. "
+	  "An ECN connection sends its new data ECT(0), echoes CE marks with ECN-Echo until "
+	  "CWR, and reduces its window as after a loss (no resend), at most once per window "
+	  "of data, when ECN-Echo comes back",
+	  ecn_modes },
 	K("window_scaling", CFG_BOOL, window_scaling, 0, 0, "yes",
 	  "offer and accept window scaling (RFC 7323)"),
 	K("ooo_mbufs", CFG_UINT, ooo_mbufs, 0, 1u << 24, "4096",

@@ -15,12 +15,20 @@ enum tcp_syncookies {
 	TCP_SYNCOOKIES_ALWAYS,
 };
 
+/* [tcp] ecn: Explicit Congestion Notification (RFC 3168), as Linux's net.ipv4.tcp_ecn 0, 2, 1. */
+enum tcp_ecn {
+	TCP_ECN_OFF = 0,
+	TCP_ECN_ACCEPT,             /* when the peer's SYN asks (Linux's 2, its default) */
+	TCP_ECN_ON,                 /* also asked for on tern's own SYNs */
+};
+
 /* TCP tunables; defaults follow Linux where RFCs leave a choice. */
 struct tcp_cfg {
 	uint32_t max_connections;   /* TCBs per worker */
 	uint32_t rcvbuf, sndbuf;    /* bytes per connection */
 	uint32_t backlog;           /* SYN-RECEIVED per listener per worker */
 	uint32_t syncookies;        /* enum tcp_syncookies */
+	uint32_t ecn;               /* enum tcp_ecn */
 	uint32_t msl_ms;            /* TIME-WAIT lasts 2*MSL */
 	uint32_t fin_wait2_ms;
 	uint32_t syn_retries, synack_retries, retries;

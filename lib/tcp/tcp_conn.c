@@ -35,6 +35,7 @@ tcp_conn_set_iss(struct tcb *c, tcp_seq_t iss)
 	c->iss = iss;
 	c->snd_una = c->snd_nxt = c->snd_max = iss;
 	c->recover = iss;
+	c->ecn_recover = iss;
 	c->sb.high_rxt = c->sb.rxt_fence = c->sb.rack_edge = iss;
 	c->snd_sml = iss;
 }
@@ -114,6 +115,8 @@ tcp_established(struct tcp_worker *tw, struct tcb *c)
 		c->rtt.backoff = 0;
 	}
 	c->cc->init(c);
+	if (c->flags & TF_ECN)
+		CNT_INC(tcp_cnt(tw), TcpExtTCPECNNegotiated);
 	tcp_keep_restart(tw, c);
 	if (l != NULL && l->accept(c, l->ctx, &c->ops, &c->ctx) != 0) {
 		c->ops = NULL;

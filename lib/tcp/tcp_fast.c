@@ -22,8 +22,8 @@ fast_eligible(const struct tcb *c, const struct tcp_seg *s)
 	if (c->state != TCPS_ESTABLISHED || (c->flags & FAST_BLOCKERS) || c->dupacks != 0 ||
 	    c->sb.n != 0)
 		return 0;
-	/* ECE and CWR too: ECN is not negotiated today, but must not pass unseen once it is. */
-	if ((s->flags & (TCP_F_SYN | TCP_F_FIN | TCP_F_RST | TCP_F_URG | TCP_F_ACK | TCP_F_ECE |
+	/* ECE, CWR and CE marks too: ECN's rules (tcp_ecn.c) are the general path's. */
+	if (s->ecn == TCP_ECN_CE || (s->flags & (TCP_F_SYN | TCP_F_FIN | TCP_F_RST | TCP_F_URG | TCP_F_ACK | TCP_F_ECE |
 			 TCP_F_CWR)) != TCP_F_ACK ||
 	    s->seq != c->rcv_nxt || (s->opts.flags & TCP_OPTF_SACK) ||
 	    ((uint32_t)s->wnd << c->snd_wscale) != c->snd_wnd)

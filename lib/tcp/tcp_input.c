@@ -23,6 +23,7 @@ seg_parse(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m, struct tcp_s
 	s->ack = rte_be_to_cpu_32(th->recv_ack);
 	s->wnd = rte_be_to_cpu_16(th->rx_win);
 	s->flags = th->tcp_flags;
+	s->ecn = ip->type_of_service & 3;
 	s->port = port;
 	s->saddr = ip->src_addr;
 	s->daddr = ip->dst_addr;
@@ -274,6 +275,7 @@ tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *
 		goto drop;
 	tcb_enter(c);
 	tcp_options_negotiate(tw, c, &s->opts);
+	tcp_ecn_syn_in(tw, c, s);
 	tcp_update_window(c, s);
 	tcp_set_state(tw, c, TCPS_SYN_RECEIVED);
 	CNT_INC(tcp_cnt(tw), TcpPassiveOpens);
@@ -311,6 +313,10 @@ tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	c->rcv_nxt = s->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
 	tcp_options_negotiate(tw, c, &s->opts);
+	if (ack_ok)
+		tcp_ecn_synack_in(c, s);
+	else
+		c->flags &= ~TF_ECN; /* simultaneous open: without ECN */
 	if (ack_ok) {
 		tcp_process_ack(tw, c, s); /* our SYN is acknowledged */
 		tcp_update_window(c, s);

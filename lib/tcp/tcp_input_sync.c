@@ -199,6 +199,7 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	tcp_process_ack(tw, c, s);
 	if (c->state == TCPS_CLOSED || c->state == TCPS_TIME_WAIT)
 		return;
+	tcp_ecn_rcv(tw, c, s);
 	/* Sixth (URG) is not supported: urgent data is read inline (RFC 6093 §5). */
 	if (s->len > 0)
 		tcp_process_data(tw, c, s);

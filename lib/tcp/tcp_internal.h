@@ -23,6 +23,7 @@ struct tcp_seg {
 	uint32_t len;              /* payload bytes */
 	uint16_t wnd;              /* as received, unscaled */
 	uint8_t flags;
+	uint8_t ecn;               /* the IP ECN field (RFC 3168 §5): 3 is CE */
 	uint16_t port;
 	rte_be32_t saddr, daddr;
 	rte_be16_t sport, dport;
@@ -64,6 +65,41 @@ tcp_cwnd_limited(const struct tcb *c, uint32_t flight)
 		return flight >= c->cwnd / 2;
 	return flight + c->mss >= c->cwnd;
 }
+
+/* ECN (tcp_ecn.c, RFC 3168): the IP ECN field's codepoints (§5) */
+#define TCP_ECN_NOT_ECT 0
+#define TCP_ECN_ECT1 1
+#define TCP_ECN_ECT0 2
+#define TCP_ECN_CE 3
+int tcp_ecn_syn_ok(const struct tcp_worker *tw, const struct tcp_seg *s);
+void tcp_ecn_syn_in(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s);
+void tcp_ecn_synack_in(struct tcb *c, const struct tcp_seg *s);
+uint8_t tcp_ecn_syn_flags(const struct tcp_worker *tw, struct tcb *c, uint8_t flags);
+uint8_t tcp_ecn_out_ecn(struct tcb *c, tcp_seq_t seq, uint32_t len, uint8_t *flags);
+void tcp_ecn_rcv_ecn(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s);
+void tcp_ecn_reduced_ecn(struct tcb *c);
+
+/* Connections without ECN, the common case, pay one test per segment on the hot path. */
+static inline uint8_t
+tcp_ecn_out(struct tcb *c, tcp_seq_t seq, uint32_t len, uint8_t *flags)
+{
+	return (c->flags & TF_ECN) ? tcp_ecn_out_ecn(c, seq, len, flags) : TCP_ECN_NOT_ECT;
+}
+
+static inline void
+tcp_ecn_rcv(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	if (c->flags & TF_ECN)
+		tcp_ecn_rcv_ecn(tw, c, s);
+}
+
+static inline void
+tcp_ecn_reduced(struct tcb *c)
+{
+	if (c->flags & TF_ECN)
+		tcp_ecn_reduced_ecn(c);
+}
+void tcp_ecn_ece(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *ai);
 
 /* input */
 void tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s);

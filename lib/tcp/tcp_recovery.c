@@ -60,6 +60,7 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	c->flags |= TF_IN_RECOVERY;
 	c->flags &= ~TF_RTT_TIMING; /* Karn */
 	c->cc->on_congestion_event(c, flight);
+	tcp_ecn_reduced(c);
 	CNT_INC(tcp_cnt(tw), TcpExtTCPFastRetrans);
 	if (c->flags & TF_SACK) {
 		CNT_INC(tcp_cnt(tw), TcpExtTCPSackRecovery);
@@ -282,6 +283,7 @@ tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c)
 	c->prior_cwnd = c->cwnd;
 	c->prior_ssthresh = c->ssthresh;
 	c->cc->on_rto(c, tcp_flight(c));
+	tcp_ecn_reduced(c);
 	c->flags &= ~(TF_IN_RECOVERY | TF_RTT_TIMING);
 	c->flags |= TF_AFTER_RTO;
 	if (c->rtx_count == 1 && (c->flags & TF_TS)) {

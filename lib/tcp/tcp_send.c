@@ -124,6 +124,7 @@ tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 	unsigned olen = build_options(tw, c, flags, opts);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(tw->w->pool), *payload = NULL;
 	struct rte_tcp_hdr *th;
+	uint8_t ecn;
 
 	if (m != NULL && len > 0 && (payload = tcp_sndq_payload(tw, c, seq, len)) == NULL) {
 		rte_pktmbuf_free(m);
@@ -141,6 +142,7 @@ tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 	th->sent_seq = rte_cpu_to_be_32(seq);
 	th->recv_ack = (flags & TCP_F_ACK) ? rte_cpu_to_be_32(c->rcv_nxt) : 0;
 	th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
+	ecn = tcp_ecn_out(c, seq, len, &flags);
 	th->tcp_flags = flags;
 	th->rx_win = rte_cpu_to_be_16(window_to_advertise(tw, c));
 	th->cksum = 0;
@@ -155,7 +157,7 @@ tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 		ack_sent(tw, c);
 	CNT_INC(tcp_cnt(tw), TcpOutSegs);
 	c->last_snd_tick = tw->tick;
-	net_ipv4_send(tw->net, c->port, m, c->laddr, c->raddr, IPPROTO_TCP);
+	net_ipv4_send_ecn(tw->net, c->port, m, c->laddr, c->raddr, IPPROTO_TCP, ecn);
 	return 0;
 }
 
@@ -202,6 +204,8 @@ void
 tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
 {
 	uint8_t flags = c->state == TCPS_SYN_SENT ? TCP_F_SYN : TCP_F_SYN | TCP_F_ACK;
+
+	flags |= tcp_ecn_syn_flags(tw, c, flags);
 
 	if (tcp_send_segment(tw, c, c->iss, 0, flags) == 0) {
 		if (!seq_gt(c->snd_max, c->iss)) {

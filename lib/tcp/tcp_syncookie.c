@@ -71,7 +71,8 @@ uint32_t
 syncookie_ts(uint32_t ts_now, const struct syncookie_opts *o)
 {
 	uint32_t bits = o->wscale_ok ? o->wscale : TS_WSCALE_NONE;
-	uint32_t ts = (ts_now & ~((1u << SYNCOOKIE_TS_BITS) - 1)) | bits | (o->sack_ok ? TS_SACK : 0);
+	uint32_t ts = (ts_now & ~((1u << SYNCOOKIE_TS_BITS) - 1)) | bits | (o->sack_ok ? TS_SACK : 0) |
+		      (o->ecn_ok ? TS_ECN : 0);
 
 	/* Never ahead of the clock: the peer's later echoes must not look like the future. */
 	if (seq_gt(ts, ts_now))
@@ -84,8 +85,7 @@ syncookie_ts_decode(uint32_t ts_ecr, struct syncookie_opts *o)
 {
 	uint32_t ws = ts_ecr & TS_WSCALE_NONE;
 
-	if (ts_ecr & TS_ECN)
-		return -1;
+	o->ecn_ok = !!(ts_ecr & TS_ECN);
 	o->sack_ok = !!(ts_ecr & TS_SACK);
 	o->wscale_ok = ws != TS_WSCALE_NONE;
 	o->wscale = o->wscale_ok ? (uint8_t)ws : 0;
@@ -112,9 +112,9 @@ tuple_of(const struct tcp_worker *tw, const struct tcp_seg *s, struct syncookie_
 }
 
 /*
- * What the SYN,ACK offers: our MSS always; window scale and SACK only with
- * timestamps, whose TSval remembers them (RFC 7323 §2.2, RFC 2018 §2: both
- * only when the SYN offered them).
+ * What the SYN,ACK offers: our MSS always; window scale, SACK and ECN only
+ * with timestamps, whose TSval remembers them (RFC 7323 §2.2, RFC 2018 §2,
+ * RFC 3168 §6.1.1: each only when the SYN offered it).
  */
 static void
 cookie_options(const struct tcp_worker *tw, const struct tcp_seg *s, uint32_t ts_offset,
@@ -138,9 +138,17 @@ cookie_options(const struct tcp_worker *tw, const struct tcp_seg *s, uint32_t ts
 		o->flags |= TCP_OPTF_SACK_PERM;
 		co.sack_ok = 1;
 	}
+	co.ecn_ok = (uint8_t)tcp_ecn_syn_ok(tw, s);
 	o->flags |= TCP_OPTF_TS;
 	o->ts_val = syncookie_ts((uint32_t)tw->tick + ts_offset, &co);
 	o->ts_ecr = s->opts.ts_val;
+}
+
+/* The SYN,ACK agrees to ECN when its TSval says so (cookie_options). */
+static int
+syncookie_ts_ecn(const struct tcp_opts *o)
+{
+	return (o->flags & TCP_OPTF_TS) && (o->ts_val & TS_ECN);
 }
 
 /* The SYN,ACK, built from the SYN alone (as tcp_send_rst_reply builds a RST). */
@@ -162,7 +170,7 @@ send_synack(struct tcp_worker *tw, const struct tcp_seg *s, tcp_seq_t iss, const
 	th->sent_seq = rte_cpu_to_be_32(iss);
 	th->recv_ack = rte_cpu_to_be_32(s->seq + 1);
 	th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
-	th->tcp_flags = TCP_F_SYN | TCP_F_ACK;
+	th->tcp_flags = TCP_F_SYN | TCP_F_ACK | (syncookie_ts_ecn(o) ? TCP_F_ECE : 0);
 	/* RFC 7323 §2.2: never scaled; what a SYN-RECEIVED TCB would offer (tcp_rcv_space). */
 	th->rx_win = rte_cpu_to_be_16((uint16_t)RTE_MIN(tw->cfg->rcvbuf, 65535u));
 	th->cksum = 0;
@@ -203,7 +211,8 @@ cookie_ts_options(const struct tcp_worker *tw, const struct tcp_seg *s, struct s
 		return 0; /* no timestamps: neither window scaling nor SACK */
 	if (!tw->cfg->timestamps || syncookie_ts_decode(s->opts.ts_ecr, co) != 0)
 		return -1;
-	if ((co->sack_ok && !tw->cfg->sack) || (co->wscale_ok && !tw->cfg->window_scaling))
+	if ((co->sack_ok && !tw->cfg->sack) || (co->wscale_ok && !tw->cfg->window_scaling) ||
+	    (co->ecn_ok && tw->cfg->ecn == TCP_ECN_OFF))
 		return -1;
 	return 0;
 }
@@ -235,6 +244,8 @@ cookie_conn(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s, un
 	if (co->sack_ok)
 		o.flags |= TCP_OPTF_SACK_PERM;
 	tcp_options_negotiate(tw, c, &o);
+	if (co->ecn_ok)
+		c->flags |= TF_ECN;
 	tcp_set_state(tw, c, TCPS_SYN_RECEIVED);
 	c->rcv_adv = c->rcv_nxt + tcp_rcv_space(c);
 	c->last_ack_sent = c->rcv_nxt;

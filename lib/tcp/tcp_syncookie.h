@@ -49,6 +49,7 @@ struct syncookie_opts {
 	uint8_t wscale_ok;         /* the peer offered window scaling ... */
 	uint8_t wscale;            /* ... with this shift (0-14) */
 	uint8_t sack_ok;           /* the peer offered SACK-permitted */
+	uint8_t ecn_ok;            /* the SYN asked for ECN and the SYN,ACK agreed (RFC 3168 §6.1.1) */
 };
 
 /* Linux's IPv4 table: 536, 1300, 1440 (PPPoE), 1460. */

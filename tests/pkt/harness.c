@@ -141,6 +141,9 @@ config_setup(struct tern_config *cfg, struct tern_port *port, const struct harne
 		tcp->syncookies = strcmp(prof->syncookies, "never") == 0 ? TCP_SYNCOOKIES_NEVER :
 				  strcmp(prof->syncookies, "always") == 0 ? TCP_SYNCOOKIES_ALWAYS :
 				  TCP_SYNCOOKIES_AUTO;
+	if (prof->ecn != NULL && prof->ecn[0] != '\0')
+		tcp->ecn = strcmp(prof->ecn, "off") == 0 ? TCP_ECN_OFF :
+			   strcmp(prof->ecn, "on") == 0 ? TCP_ECN_ON : TCP_ECN_ACCEPT;
 	if (prof->backlog != 0)
 		tcp->backlog = prof->backlog;
 	tcp->source_max_connections = prof->source_max;

@@ -43,6 +43,7 @@ struct harness_profile {
 	const char *syncookies;      /* [tcp] syncookies; "" or NULL: tern's default */
 	uint32_t backlog;            /* [tcp] backlog; 0: tern's default */
 	uint32_t source_max;         /* [tcp] source_max_connections; 0: no cap (tern's default) */
+	const char *ecn;             /* [tcp] ecn ("off", "accept", "on"); "" or NULL: tern's default */
 };
 
 /* EAL without hugepages and one mbuf pool, once per process. Returns 0 or -1. */

@@ -12,7 +12,7 @@
  *   which makes tern offer wscale 8 as Linux does with that sysctl (use
  *   --rcvbuf=6291456 for scripts written against stock Linux, wscale 7);
  *   send buffer 256 KiB (tcp_wmem default). IW10, SACK, timestamps, window
- *   scaling on, no ECN, delayed ACK 40 ms, initial RTO 1 s, minimum RTO
+ *   scaling on, ECN when the peer asks (--ecn), delayed ACK 40 ms, initial RTO 1 s, minimum RTO
  *   200 ms come from tern's own defaults (core/config.c), which already
  *   follow Linux.
  */
@@ -144,6 +144,11 @@ pkt_opts_set(struct pkt_opts *o, const char *name, const char *value, char *err,
 		snprintf(o->syncookies, sizeof(o->syncookies), "%s", value);
 		return 0;
 	}
+	if (strcmp(name, "ecn") == 0 && value != NULL &&
+	    (strcmp(value, "off") == 0 || strcmp(value, "accept") == 0 || strcmp(value, "on") == 0)) {
+		snprintf(o->ecn, sizeof(o->ecn), "%s", value);
+		return 0;
+	}
 	if (value != NULL && parse_uint(value, UINT32_MAX, &x) == 0 && set_number(o, name, x) == 0)
 		return 0;
 	snprintf(err, errlen, "unknown option or bad value: --%s%s%s", name, value ? "=" : "",
@@ -209,6 +214,7 @@ pkt_opts_usage(const char *prog)
 		"  --cc=cubic|newreno       congestion control (default: tern's, cubic)\n"
 		"  --syncookies=never|auto|always  [tcp] syncookies (default: tern's, auto)\n"
 		"  --backlog=N              [tcp] backlog: SYN-RECEIVED per listener (default: tern's)\n"
+		"  --ecn=off|accept|on      [tcp] ecn (default: tern's, accept)\n"
 		"  --source_max_connections=N  [tcp] source_max_connections (default 0: no cap)\n"
 		"  --relax_psh              do not compare the PSH flag strictly\n"
 		"  --no_ts_ecr_check        do not compare outbound TS ecr\n"

@@ -31,6 +31,7 @@ struct pkt_opts {
 	char syncookies[8];          /* [tcp] syncookies ("never", "auto", "always"); "": tern's default */
 	uint32_t backlog;            /* [tcp] backlog; 0: tern's default */
 	uint32_t source_max;         /* [tcp] source_max_connections; 0: no cap */
+	char ecn[8];                 /* [tcp] ecn ("off", "accept", "on"); "": tern's default */
 	int verbose;
 	struct pkt_define defs[PKT_MAX_DEFINES];
 	int ndefs;

@@ -322,7 +322,7 @@ run_script(const struct script *s, const struct pkt_opts *global, struct pkt_res
 		return 0;
 	}
 	prof = (struct harness_profile){ u->o.mtu, u->o.rcvbuf, u->o.sndbuf, u->o.cc,
-					 u->o.syncookies, u->o.backlog, u->o.source_max };
+					 u->o.syncookies, u->o.backlog, u->o.source_max, u->o.ecn };
 	if (harness_open(u->h, &prof) != 0) {
 		free(u);
 		return -1;
