@@ -111,6 +111,8 @@ struct tern_impair_dir_cfg {
 	uint32_t delay_us;
 	uint32_t jitter_us;
 	uint32_t reorder_gap_us;
+	uint32_t ce_ppm;            /* ECN-capable frames marked CE at random */
+	uint32_t ce_threshold;      /* ... and all of them while this many frames are held; 0: never */
 };
 
 struct tern_impair_cfg {

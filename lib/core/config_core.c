@@ -131,7 +131,13 @@ const struct cfg_section tern_port_section = {
 	IK(#d "_duplicate", CFG_PPM, d.duplicate_ppm, 0, 0, "0", \
 	   "percentage of frames sent twice " what), \
 	IK(#d "_corrupt", CFG_PPM, d.corrupt_ppm, 0, 0, "0", \
-	   "percentage of frames with one bit flipped after the Ethernet header " what)
+	   "percentage of frames with one bit flipped after the Ethernet header " what), \
+	IK(#d "_ce_mark", CFG_PPM, d.ce_ppm, 0, 0, "0", \
+	   "percentage of ECN-capable (ECT) IPv4 frames marked Congestion Experienced " what \
+	   " (RFC 3168 §5), at random; Not-ECT frames pass unmarked"), \
+	IK(#d "_ce_threshold", CFG_UINT, d.ce_threshold, 0, 1u << 20, "0", \
+	   "ECT frames are marked CE " what " while the delay queue holds at least this many " \
+	   "frames, a step-marking AQM instead of the drop at `queue` (0: off)")
 static const struct cfg_key impair_keys[] = {
 	IK("seed", CFG_UINT, seed, 0, UINT32_MAX, "1", "PRNG seed"),
 	IK("queue", CFG_UINT, queue_len, 256, 1u << 20, "65536",

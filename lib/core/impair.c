@@ -5,6 +5,8 @@
  * release times keep their arrival order and a zero config is a FIFO.
  */
 #include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
@@ -205,6 +207,77 @@ corrupt(struct tern_impair *im, struct rte_mbuf *m)
 	return m;
 }
 
+/* The frame's IPv4 header when it is one, with the whole header in the first segment. */
+static struct rte_ipv4_hdr *
+ipv4_of(struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth;
+
+	if (m->data_len < ETH_HDR_LEN + sizeof(struct rte_ipv4_hdr))
+		return NULL;
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return NULL;
+	return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH_HDR_LEN);
+}
+
+/* An ECN-capable frame (ECT(0) or ECT(1), RFC 3168 §5) due to be marked CE. */
+static int
+ce_due(struct tern_impair *im, struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip;
+	unsigned ecn;
+
+	if (im->cfg.ce_ppm == 0 && im->cfg.ce_threshold == 0)
+		return 0;
+	if ((ip = ipv4_of(m)) == NULL)
+		return 0;
+	ecn = ip->type_of_service & 3;
+	if (ecn != 1 && ecn != 2)
+		return 0;
+	return (im->cfg.ce_threshold != 0 && im->n >= im->cfg.ce_threshold) ||
+	       rng_chance(im, im->cfg.ce_ppm);
+}
+
+/*
+ * Sets the ECN field to CE as a router would (RFC 3168 §5), keeping the
+ * header checksum right by RFC 1624's incremental update unless the NIC is
+ * to fill it in. Returns the frame to carry on with (a private copy when
+ * the original was shared).
+ */
+static struct rte_mbuf *
+ce_mark(struct tern_impair *im, struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip;
+	uint16_t old_word, new_word;
+	uint32_t sum;
+
+	if (!RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1) {
+		struct rte_mbuf *c = rte_pktmbuf_copy(m, im->pool, 0, UINT32_MAX);
+
+		if (c == NULL)
+			return m;
+		c->ol_flags = m->ol_flags;
+		c->tx_offload = m->tx_offload;
+		rte_pktmbuf_free(m);
+		m = c;
+	}
+	if ((ip = ipv4_of(m)) == NULL)
+		return m;
+	old_word = rte_be_to_cpu_16(*(const uint16_t *)ip);
+	ip->type_of_service |= 3;
+	new_word = rte_be_to_cpu_16(*(const uint16_t *)ip);
+	if (!(m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM)) {
+		/* HC' = ~(~HC + ~m + m') */
+		sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum) + (uint16_t)~old_word + new_word;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+	}
+	count(im, offsetof(struct core_counters, ImpairRxCeMarked));
+	return m;
+}
+
 /* Delay plus uniform jitter in [-jitter, +jitter], clamped at 0, plus the
  * reorder gap for the frames picked to be overtaken. */
 static uint64_t
@@ -238,6 +311,8 @@ schedule(struct tern_impair *im, uint64_t now, struct rte_mbuf *m)
 		count(im, offsetof(struct core_counters, ImpairRxQueueFull));
 		return;
 	}
+	if (ce_due(im, m))
+		m = ce_mark(im, m);
 	if (rng_chance(im, im->cfg.corrupt_ppm))
 		m = corrupt(im, m);
 	release = now + tern_us_to_tsc(delay_us(im));
@@ -304,7 +379,7 @@ tern_impair_active(const struct tern_impair_cfg *cfg, enum tern_impair_dir dir)
 	/* reorder_gap_us alone does nothing: it only applies to reordered frames. */
 	return cfg->enabled &&
 	       (d->loss_ppm | d->duplicate_ppm | d->corrupt_ppm | d->reorder_ppm |
-		d->delay_us | d->jitter_us) != 0;
+		d->delay_us | d->jitter_us | d->ce_ppm | d->ce_threshold) != 0;
 }
 
 void

@@ -1,6 +1,7 @@
 /*
  * Test-only impairment layer: loss, delay with jitter, reordering,
- * duplication and corruption on one direction of one port queue.
+ * duplication, corruption and ECN CE marking on one direction of one port
+ * queue.
  * This machine's kernel has no netem; every lossy, slow or reordering
  * network in tern's tests comes from here. Decisions come from a PRNG
  * seeded from the config, so a run is reproducible.

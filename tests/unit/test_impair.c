@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -550,6 +551,95 @@ test_free_held(void **state)
 	tern_impair_free(NULL);
 }
 
+/* An Ethernet + IPv4 frame with the given ECN field and a valid header checksum. */
+static struct rte_mbuf *
+ip_frame(uint8_t ecn, uint16_t id)
+{
+	uint8_t buf[FRAME_LEN] = { 0 };
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + 14);
+
+	buf[12] = 0x08; /* EtherType IPv4 */
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = (uint8_t)(0xb8 | ecn); /* DSCP EF: marking keeps it */
+	ip->total_length = rte_cpu_to_be_16(FRAME_LEN - 14);
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->time_to_live = 64;
+	ip->next_proto_id = 6;
+	ip->src_addr = RTE_BE32(0xc6120002);
+	ip->dst_addr = RTE_BE32(0xc6120001);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return test_mbuf_from(buf, FRAME_LEN);
+}
+
+/* Pulls one frame; returns its ECN field after checking its header checksum. */
+static unsigned
+pull_ecn(struct tern_impair *im, uint64_t now)
+{
+	struct rte_mbuf *m;
+	const struct rte_ipv4_hdr *ip;
+	unsigned ecn;
+
+	assert_int_equal(tern_impair_pull(im, now, &m, 1), 1);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, 14);
+	assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff); /* still valid */
+	assert_int_equal(ip->type_of_service & 0xfc, 0xb8);
+	ecn = ip->type_of_service & 3;
+	rte_pktmbuf_free(m);
+	return ecn;
+}
+
+/* RFC 3168 §5: from a threshold of held frames on, ECT frames become CE; Not-ECT ones never. */
+static void
+test_ce_threshold(void **state)
+{
+	struct tern_impair_dir_cfg c = { .delay_us = 1000, .ce_threshold = 4 };
+	struct tern_impair *im = stage(&c, 64, 1, TERN_IMPAIR_TX, NULL);
+	static const uint8_t sent[] = { 2, 1, 2, 0, 2, 1, 0, 2, 2, 3 };
+	static const uint8_t want[] = { 2, 1, 2, 0, 3, 3, 0, 3, 3, 3 };
+
+	(void)state;
+	assert_true(tern_impair_active(&(struct tern_impair_cfg){ .enabled = 1, .tx = c },
+				       TERN_IMPAIR_TX));
+	for (unsigned i = 0; i < RTE_DIM(sent); i++) {
+		struct rte_mbuf *m = ip_frame(sent[i], (uint16_t)(i * 4099));
+
+		tern_impair_push(im, T0, &m, 1);
+	}
+	for (unsigned i = 0; i < RTE_DIM(sent); i++)
+		assert_int_equal(pull_ecn(im, T0 + MS), want[i]);
+	assert_int_equal(CNT_GET(&cnt, ImpairTxCeMarked), 4);
+	assert_int_equal(CNT_GET(&cnt, ImpairRxCeMarked), 0);
+	tern_impair_free(im);
+}
+
+/* At random: about the configured share of ECT frames; frames that are not IPv4 are left alone. */
+static void
+test_ce_rate(void **state)
+{
+	struct tern_impair_dir_cfg c = { .ce_ppm = 250000 };
+	struct tern_impair *im = stage(&c, 64, 7, TERN_IMPAIR_RX, NULL);
+	unsigned marked = 0;
+	uint8_t want[FRAME_LEN], got[FRAME_LEN];
+	struct rte_mbuf *m;
+
+	(void)state;
+	for (unsigned i = 0; i < 4000; i++) {
+		m = ip_frame(2, (uint16_t)i);
+		tern_impair_push(im, T0, &m, 1);
+		marked += pull_ecn(im, T0) == 3;
+	}
+	assert_in_range(marked, 850, 1150);
+	assert_int_equal(CNT_GET(&cnt, ImpairRxCeMarked), marked);
+	m = frame(5);
+	tern_impair_push(im, T0, &m, 1);
+	assert_int_equal(tern_impair_pull(im, T0, &m, 1), 1);
+	read_all(m, got);
+	frame_bytes(want, 5);
+	assert_memory_equal(got, want, FRAME_LEN);
+	rte_pktmbuf_free(m);
+	tern_impair_free(im);
+}
+
 int
 main(void)
 {
@@ -571,6 +661,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ce_threshold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ce_rate, setup, teardown),
 	};
 
 	test_eal_init();
