@@ -123,6 +123,14 @@ ns_create() {
 
 ns_exec() { ip netns exec "$NS" "$@"; }
 
+# ns_delete NAME: ends what runs inside NAME (servers a test started), then
+# deletes it; for tests that use a namespace name twice.
+ns_delete() {
+	local pid
+	for pid in $(ip netns pids "$1" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+	ip netns del "$1"
+}
+
 # --- configs ---------------------------------------------------------------
 
 # tern_conf NAME [EXTRA]: writes $TMPD/NAME.conf for one net_tap port on

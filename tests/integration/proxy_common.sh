@@ -75,7 +75,10 @@ wait_listening() {
 bg_nsb() {
 	local name=$1
 	shift
-	nsb_exec "$@" >"$TMPD/$name.log" 2>&1 &
+	# ip itself, not the nsb_exec function: a function would run in a
+	# subshell whose pid ($!) is not the server's, and the server would
+	# outlive the test's cleanup.
+	ip netns exec "$NSB" "$@" >"$TMPD/$name.log" 2>&1 &
 	IT_PIDS+=($!)
 	echo $!
 }

@@ -58,8 +58,8 @@ assert_ge "$(counter TcpInClosedPort)" 1 "SYNs refused while stopping (the liste
 
 # A second SIGTERM: at once, and the open connection is reset, not left hanging.
 sed -i "s/^grace_ms = .*/grace_ms = 60000/" "$conf"
-ip netns del "$NS"
-ip netns del "$NSB"
+ns_delete "$NS"
+ns_delete "$NSB"
 IT_NAMESPACES=()
 proxy_start "$conf" 1
 backend_echo "$SRV" 7

@@ -47,7 +47,7 @@ $1")
 	assert_clean_exit
 	assert_eq "$(counter ProxyServerAborts)" 0 "$2: server aborts"
 	assert_eq "$(counter ProxyClientAborts)" 0 "$2: client aborts"
-	ip netns del "$NS"; ip netns del "$NSB"
+	ns_delete "$NS"; ns_delete "$NSB"
 }
 
 echo_through "" plain
