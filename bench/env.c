@@ -341,8 +341,11 @@ bench_env_create_ex(const struct bench_opts *o, enum bench_scenario sc, uint32_t
 	e->cfg.nports = 1;
 	e->cfg.ports[0].mtu = 1500;
 	tcp->max_connections = max_conns ? max_conns : nflows + 1024;
+	/* Per-packet cost at fixed buffers: autotuning would change what the app queues (ack's 2 MSS). */
+	tcp->rcvbuf_max = tcp->rcvbuf;
 	if (sc == SC_ACK) {
 		tcp->sndbuf = 2 * BENCH_MSS;
+		tcp->sndbuf_max = tcp->sndbuf;
 		/*
 		 * The client acknowledges each flow once per pass over all of them
 		 * (seconds apart with a million flows): with a 200 ms RTO tern would

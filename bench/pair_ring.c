@@ -112,9 +112,11 @@ server_loop(void *arg)
 	struct pair_wire *wi = arg;
 	struct tern_worker *w = &wi->p->server.sw->w;
 
-	w->lcore_id = rte_lcore_id();
+	__atomic_store_n(&w->lcore_id, rte_lcore_id(), __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&wi->stop, __ATOMIC_ACQUIRE))
 		tern_worker_poll(w, rte_rdtsc());
+	/* The run is over: the control side tears the stack down (TERN_ASSERT_OWNER). */
+	__atomic_store_n(&w->lcore_id, LCORE_ID_ANY, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -134,6 +136,7 @@ pair_wire_run(struct pair_wire *wi, unsigned server_lcore, double max_s)
 		tern_worker_poll(w, rte_rdtsc());
 	__atomic_store_n(&wi->stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(server_lcore);
+	w->lcore_id = LCORE_ID_ANY;
 	return client_done(cw) ? 0 : -1;
 }
 

@@ -257,9 +257,7 @@ ce_mark(struct tern_impair *im, struct rte_mbuf *m)
 
 		if (c == NULL)
 			return m;
-		c->ol_flags = m->ol_flags;
-		c->tx_offload = m->tx_offload;
-		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(m); /* the copy has the offload flags, never INDIRECT or EXTERNAL */
 		m = c;
 	}
 	if ((ip = ipv4_of(m)) == NULL)

@@ -145,10 +145,12 @@ struct tcb {
 	uint32_t rcv_unconsumed;       /* delivered bytes the app has not consumed */
 	uint32_t cwnd, ssthresh;
 	uint32_t ts_recent;            /* RFC 7323 §4.3 */
-	uint64_t ts_recent_tick;
+	uint32_t ts_recent_tick;       /* tick (low 32 bits) TS.Recent was taken */
+	tcp_seq_t rcv_space_seq;       /* autotuning: consumed up to here when the measurement began */
 	uint32_t last_rcv_tick;        /* tick (low 32 bits) of the peer's last segment: keepalive idle start */
 	uint32_t last_data_tick;       /* tick (low 32 bits) data last moved either way ([tcp] idle_timeout_ms) */
-	uint64_t last_snd_tick;        /* RFC 5681 §4.1 idle restart */
+	uint32_t last_snd_tick;        /* tick (low 32 bits) of the last segment sent: RFC 5681 §4.1 idle restart */
+	uint32_t rcv_space_due;        /* autotuning: tick (low 32 bits) the next measurement may run */
 	rte_be32_t laddr, raddr;
 	rte_be16_t lport, rport;
 	tcp_seq_t iss;
@@ -178,7 +180,8 @@ struct tcb {
 	tcp_seq_t recover;             /* RFC 6582 */
 	tcp_seq_t rtt_seq;             /* segment being timed (Karn) */
 	tcp_seq_t snd_sml;             /* end of the last segment shorter than MSS (Minshall) */
-	uint64_t rtt_start;            /* tick it was sent */
+	uint32_t rtt_start;            /* tick (low 32 bits) it was sent */
+	uint32_t rcv_space;            /* autotuning: bytes consumed in the last measured RTT */
 	uint8_t keep_probes;
 	uint8_t lslot;                 /* 1 + the listener slot it counts against, 0: none (tcp_limits.c) */
 	uint16_t mss_offer;            /* what our SYN advertises: MTU - 40 */
@@ -187,6 +190,7 @@ struct tcb {
 	uint8_t nsack_recent;
 	uint8_t has_dsack;             /* sack_dsack goes first in the next ACK (RFC 2883) */
 	uint8_t close_reason;
+	uint8_t bufs_locked;           /* the app sized the buffers: no autotuning (Linux's SOCK_*BUF_LOCK) */
 	struct tcp_sack_block sack_dsack;
 	tcp_seq_t irs;
 	tcp_seq_t rcv_fin_seq;         /* the peer's FIN when it came out of order */
@@ -209,6 +213,9 @@ struct tcb {
 	tcp_seq_t ecn_recover;         /* no ECN reduction again until SND.UNA passes it (RFC 3168 §6.1.2) */
 	uint8_t cc_priv[TCP_CC_PRIV] __rte_aligned(8);
 } __rte_cache_aligned;
+
+/* Ten cache lines: a million connections in 640 MB (bench/mem.c reports it). */
+_Static_assert(sizeof(struct tcb) <= 640, "struct tcb outgrew ten 64-byte lines");
 
 static inline int
 tcb_synchronized(const struct tcb *c)

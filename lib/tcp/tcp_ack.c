@@ -36,7 +36,7 @@ rtt_sample(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 		if (ticks > 3600 * 1000)
 			return 0; /* nonsense echo: not a sample */
 	} else if ((c->flags & TF_RTT_TIMING) && seq_gt(s->ack, c->rtt_seq)) {
-		ticks = tw->tick - c->rtt_start;
+		ticks = (uint32_t)tw->tick - c->rtt_start;
 		c->flags &= ~TF_RTT_TIMING;
 	} else
 		return 0;
@@ -152,6 +152,8 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	uint32_t sacked_before = sacked_below_ack(c, s->ack);
 
 	ai.cwnd_limited = (uint8_t)tcp_cwnd_limited(c, ai.flight);
+	/* A SYN,ACK's ECE is negotiation (RFC 3168 §6.1.1), not an echo. */
+	ai.ece = (s->flags & (TCP_F_ECE | TCP_F_SYN)) == TCP_F_ECE && (c->flags & TF_ECN);
 	ai.after_rto = !!(c->flags & TF_AFTER_RTO);
 	if ((c->flags & TF_SACK) && (s->opts.flags & TCP_OPTF_SACK)) {
 		ai.sacked = tcp_sack_input(tw, c, s);
@@ -164,9 +166,9 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	ai.delivered = ai.acked - RTE_MIN(sacked_before, ai.acked) + ai.sacked;
 	if (tcb_synchronized(c) && c->state != TCPS_TIME_WAIT) {
 		tcp_recovery_ack(tw, c, s, &ai);
-		/* A SYN,ACK's ECE is negotiation (RFC 3168 §6.1.1), not an echo. */
-		if ((s->flags & (TCP_F_ECE | TCP_F_SYN)) == TCP_F_ECE && (c->flags & TF_ECN))
+		if (ai.ece)
 			tcp_ecn_ece(tw, c, &ai);
+		tcp_autotune_snd(tw, c);
 	}
 	if ((c->flags & TF_FIN_SENT) && seq_gt(c->snd_una, c->snd_fin))
 		state_after_our_fin_acked(tw, c);

@@ -158,9 +158,12 @@ tern_connect_ex(struct tcp_worker *tw, rte_be32_t dst, uint16_t port,
 void
 tern_consumed(struct tcb *c, uint32_t n)
 {
+	struct tcp_worker *tw = tcp_worker_of(c);
+
 	c->rcv_unconsumed -= RTE_MIN(n, c->rcv_unconsumed);
 	tcb_enter(c);
-	tcb_leave_api(tcp_worker_of(c), c); /* output decides whether the update is worth an ACK */
+	tcp_autotune_rcv(tw, c);
+	tcb_leave_api(tw, c); /* output decides whether the update is worth an ACK */
 }
 
 void

@@ -25,6 +25,7 @@ struct tcp_ack_info {
 	uint8_t dup;             /* a duplicate ACK (RFC 5681 §2) */
 	uint8_t cwnd_limited;    /* the sender was using its window (RFC 7661 idea) */
 	uint8_t after_rto;       /* resending after a timeout: slow start by 1 SMSS per ACK (RFC 3465 §2.3) */
+	uint8_t ece;             /* ECN-Echo on an ECN connection: no growth (RFC 3168 §6.1.2) */
 };
 
 struct tcp_cc_ops {

@@ -15,8 +15,21 @@ static const struct cfg_key tcp_keys[] = {
 	K("max_connections", CFG_UINT, max_connections, 16, 1u << 24, "65536",
 	  "TCBs per worker, preallocated (TIME-WAIT included)"),
 	K("rcvbuf", CFG_UINT, rcvbuf, 4096, 1u << 30, "262144",
-	  "receive buffer, bytes per connection; the window scale offered follows it"),
-	K("sndbuf", CFG_UINT, sndbuf, 4096, 1u << 30, "262144", "send buffer, bytes per connection"),
+	  "receive buffer, bytes per connection at the start: the first window offered"),
+	K("rcvbuf_max", CFG_UINT, rcvbuf_max, 4096, 1u << 30, "6291456",
+	  "receive buffer autotuning (Linux's dynamic right-sizing): each RTT the buffer grows to "
+	  "twice what the application consumed in the last one, up to this (Linux's tcp_rmem "
+	  "maximum); the window scale offered follows the larger of this and `rcvbuf`. Not above "
+	  "`rcvbuf`: no autotuning"),
+	K("sndbuf", CFG_UINT, sndbuf, 4096, 1u << 30, "262144",
+	  "send buffer, bytes per connection at the start"),
+	K("sndbuf_max", CFG_UINT, sndbuf_max, 4096, 1u << 30, "4194304",
+	  "send buffer autotuning: the buffer grows to twice the congestion window, up to this "
+	  "(Linux's tcp_wmem maximum). Not above `sndbuf`: no autotuning"),
+	K("autotune_budget_mib", CFG_UINT, autotune_budget_mib, 0, 1u << 20, "0",
+	  "what autotuning may add to all connections' buffers of one worker, MiB; growth beyond "
+	  "it is refused (`TcpExtTCPAutotuneClamped`), so many fast connections cannot promise "
+	  "more than the mbuf pool holds; 0: half the worker's mbuf pool"),
 	K("backlog", CFG_UINT, backlog, 1, 1u << 24, "1024",
 	  "connections in SYN-RECEIVED per listener per worker; more SYNs get a SYN cookie "
 	  "(`syncookies`) or are dropped (`TcpExtListenOverflows`)"),

@@ -25,7 +25,9 @@ enum tcp_ecn {
 /* TCP tunables; defaults follow Linux where RFCs leave a choice. */
 struct tcp_cfg {
 	uint32_t max_connections;   /* TCBs per worker */
-	uint32_t rcvbuf, sndbuf;    /* bytes per connection */
+	uint32_t rcvbuf, sndbuf;    /* bytes per connection, at the start */
+	uint32_t rcvbuf_max, sndbuf_max; /* autotuning's ceilings */
+	uint32_t autotune_budget_mib; /* growth beyond rcvbuf/sndbuf per worker; 0: half the mbuf pool */
 	uint32_t backlog;           /* SYN-RECEIVED per listener per worker */
 	uint32_t syncookies;        /* enum tcp_syncookies */
 	uint32_t ecn;               /* enum tcp_ecn */

@@ -24,7 +24,7 @@ tcp_conn_init(struct tcp_worker *tw, struct tcb *c)
 	tcp_isn_and_ts_offset(tw, c);
 	tcp_conn_set_iss(c, c->iss);
 	tcp_rtt_init(&c->rtt, &tw->rtt_lim);
-	c->last_snd_tick = tw->tick;
+	c->last_snd_tick = (uint32_t)tw->tick;
 	c->last_rcv_tick = c->last_data_tick = (uint32_t)tw->tick;
 }
 
@@ -62,7 +62,7 @@ tcp_options_negotiate(struct tcp_worker *tw, struct tcb *c, const struct tcp_opt
 	if (cfg->timestamps && (o->flags & TCP_OPTF_TS)) {
 		c->flags |= TF_TS;
 		c->ts_recent = o->ts_val;
-		c->ts_recent_tick = tw->tick;
+		c->ts_recent_tick = (uint32_t)tw->tick;
 		if (c->mss > 12)
 			c->mss -= 12; /* room for the option on every segment (RFC 7323 §2.2 note) */
 	}
@@ -115,6 +115,7 @@ tcp_established(struct tcp_worker *tw, struct tcb *c)
 		c->rtt.backoff = 0;
 	}
 	c->cc->init(c);
+	tcp_autotune_start(tw, c);
 	if (c->flags & TF_ECN)
 		CNT_INC(tcp_cnt(tw), TcpExtTCPECNNegotiated);
 	tcp_keep_restart(tw, c);

@@ -38,18 +38,20 @@ tcp_ecn_synack_in(struct tcb *c, const struct tcp_seg *s)
 /*
  * The ECN bits of our SYN or SYN,ACK. A SYN asks when [tcp] ecn is on;
  * its retransmissions do not (§6.1.1.1: a middlebox may drop ECN-setup
- * SYNs, as Linux's tcp_ecn_clear_syn). A SYN,ACK agrees with ECE alone.
+ * SYNs, as Linux's tcp_ecn_clear_syn), but the SYN,ACK still decides. A
+ * SYN,ACK agrees with ECE alone.
  */
 uint8_t
 tcp_ecn_syn_flags(const struct tcp_worker *tw, struct tcb *c, uint8_t flags)
 {
 	if (flags & TCP_F_ACK)
 		return (c->flags & TF_ECN) ? TCP_F_ECE : 0;
-	if (tw->cfg->ecn == TCP_ECN_ON && !seq_gt(c->snd_max, c->iss)) {
+	if (seq_gt(c->snd_max, c->iss))
+		return 0; /* TF_ECN stays: a SYN,ACK with ECE may answer the first SYN (as Linux) */
+	if (tw->cfg->ecn == TCP_ECN_ON) {
 		c->flags |= TF_ECN;
 		return ECN_SETUP;
 	}
-	c->flags &= ~TF_ECN;
 	return 0;
 }
 
@@ -66,7 +68,7 @@ tcp_ecn_out_ecn(struct tcb *c, tcp_seq_t seq, uint32_t len, uint8_t *flags)
 		return TCP_ECN_NOT_ECT;
 	if ((*flags & TCP_F_ACK) && (c->flags & TF_ECN_ECHO))
 		*flags |= TCP_F_ECE;
-	if (len == 0 || seq_lt(seq, c->snd_max) || (c->flags & TF_ZERO_WINDOW))
+	if (len == 0 || seq_lt(seq, c->snd_max) || c->snd_wnd == 0)
 		return TCP_ECN_NOT_ECT;
 	if (c->flags & TF_ECN_CWR) {
 		*flags |= TCP_F_CWR;
@@ -79,8 +81,12 @@ tcp_ecn_out_ecn(struct tcb *c, tcp_seq_t seq, uint32_t len, uint8_t *flags)
 void
 tcp_ecn_rcv_ecn(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 {
-	if (s->flags & TCP_F_CWR)
+	if (s->flags & TCP_F_CWR) {
 		c->flags &= ~TF_ECN_ECHO;
+		/* The sender's window may be down to a segment: do not make it wait (as Linux). */
+		if (s->len > 0)
+			c->flags |= TF_ACK_NOW;
+	}
 	if (s->ecn != TCP_ECN_CE || s->len == 0)
 		return;
 	CNT_INC(tcp_cnt(tw), TcpExtTCPECNCEEchoed);
@@ -100,15 +106,23 @@ tcp_ecn_reduced_ecn(struct tcb *c)
 
 /*
  * §6.1.2: ECE reduces the window as a loss would, but at most once per
- * window of data and not during recovery, which has reduced it already.
- * Nothing is resent: ECE says the data arrived.
+ * window of data: not again until data sent after the reduction is
+ * acknowledged (Linux holds CWR until something above high_seq is), and
+ * not during recovery, which has reduced it already; a congestion signal
+ * then also forbids undoing that recovery's reduction (as Linux's
+ * tcp_enter_recovery with ece_ack). Nothing is resent: ECE says the data
+ * arrived.
  */
 void
 tcp_ecn_ece(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *ai)
 {
 	if (ai->delivered > 0)
 		CNT_ADD(tcp_cnt(tw), TcpExtTCPDeliveredCE, (ai->delivered + c->mss - 1) / c->mss);
-	if ((c->flags & (TF_IN_RECOVERY | TF_AFTER_RTO)) || seq_lt(c->snd_una, c->ecn_recover))
+	if (c->flags & (TF_IN_RECOVERY | TF_AFTER_RTO)) {
+		c->prior_cwnd = c->prior_ssthresh = 0;
+		return;
+	}
+	if (seq_leq(c->snd_una, c->ecn_recover))
 		return;
 	c->cc->on_congestion_event(c, ai->flight);
 	c->cwnd = c->ssthresh;

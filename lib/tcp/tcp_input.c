@@ -315,8 +315,8 @@ tcp_input_syn_sent(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	tcp_options_negotiate(tw, c, &s->opts);
 	if (ack_ok)
 		tcp_ecn_synack_in(c, s);
-	else
-		c->flags &= ~TF_ECN; /* simultaneous open: without ECN */
+	else if (!tcp_ecn_syn_ok(tw, s))
+		c->flags &= ~TF_ECN; /* simultaneous open: ECN when both SYNs asked (Linux's tcp_ecn_rcv_syn) */
 	if (ack_ok) {
 		tcp_process_ack(tw, c, s); /* our SYN is acknowledged */
 		tcp_update_window(c, s);

@@ -13,7 +13,7 @@ paws_reject(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 	if (seq_geq(s->opts.ts_val, c->ts_recent))
 		return 0;
 	/* §5.5: TS.Recent idle for 24 days is invalidated rather than trusted. */
-	if (tw->tick - c->ts_recent_tick > 24ull * 24 * 3600 * 1000) {
+	if ((uint32_t)tw->tick - c->ts_recent_tick > 24u * 24 * 3600 * 1000) {
 		c->ts_recent = s->opts.ts_val;
 		return 0;
 	}

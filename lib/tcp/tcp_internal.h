@@ -99,7 +99,50 @@ tcp_ecn_reduced(struct tcb *c)
 	if (c->flags & TF_ECN)
 		tcp_ecn_reduced_ecn(c);
 }
+
+/*
+ * Within the window of data of a reduction (Linux's CWR state): a loss
+ * found now belongs to the same congestion episode and must not reduce
+ * ssthresh again (RFC 3168 §6.1.2: once per window for drops and CE).
+ */
+static inline int
+tcp_ecn_in_cwr(const struct tcb *c)
+{
+	return (c->flags & TF_ECN) && seq_lt(c->snd_una, c->ecn_recover);
+}
+
+/* A reduction was undone as spurious: its CWR is not sent and ECE counts again (Linux's tcp_ecn_withdraw_cwr). */
+static inline void
+tcp_ecn_withdraw(struct tcb *c)
+{
+	c->flags &= ~TF_ECN_CWR;
+	c->ecn_recover = c->snd_una;
+}
 void tcp_ecn_ece(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *ai);
+
+/* buffer autotuning (tcp_autotune.c) */
+#define TCP_INIT_RCV_SPACE_SEGS 10
+void tcp_autotune_start(struct tcp_worker *tw, struct tcb *c);
+void tcp_autotune_rcv_measure(struct tcp_worker *tw, struct tcb *c);
+void tcp_autotune_snd_grow(struct tcp_worker *tw, struct tcb *c);
+void tcp_autotune_lock(struct tcp_worker *tw, struct tcb *c);
+void tcp_autotune_release(struct tcp_worker *tw, struct tcb *c);
+
+/* After the application consumed: one measurement per RTT, a compare on a line input touches anyway. */
+static inline void
+tcp_autotune_rcv(struct tcp_worker *tw, struct tcb *c)
+{
+	if ((int32_t)((uint32_t)tw->tick - c->rcv_space_due) >= 0)
+		tcp_autotune_rcv_measure(tw, c);
+}
+
+/* After an ACK: the send buffer keeps twice the congestion window, up to sndbuf_max. */
+static inline void
+tcp_autotune_snd(struct tcp_worker *tw, struct tcb *c)
+{
+	if (c->sndbuf < 2ull * c->cwnd && c->sndbuf < tw->cfg->sndbuf_max)
+		tcp_autotune_snd_grow(tw, c);
+}
 
 /* input */
 void tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s);
@@ -211,7 +254,7 @@ tcp_ts_recent_update(struct tcb *c, const struct tcp_seg *s, uint64_t tick)
 	if ((c->flags & TF_TS) && (s->opts.flags & TCP_OPTF_TS) &&
 	    seq_leq(s->seq, c->last_ack_sent)) {
 		c->ts_recent = s->opts.ts_val;
-		c->ts_recent_tick = tick;
+		c->ts_recent_tick = (uint32_t)tick;
 	}
 }
 

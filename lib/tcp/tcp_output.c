@@ -78,7 +78,7 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 	} else if (!(c->flags & (TF_RTT_TIMING | TF_TS)) && len > 0) {
 		c->flags |= TF_RTT_TIMING;
 		c->rtt_seq = seq;
-		c->rtt_start = tw->tick;
+		c->rtt_start = (uint32_t)tw->tick;
 	}
 	/*
 	 * New data within the delayed-ACK time of the peer's data is a reply:
@@ -182,7 +182,7 @@ maybe_persist(struct tcp_worker *tw, struct tcb *c)
 static void
 idle_restart(struct tcp_worker *tw, struct tcb *c)
 {
-	uint64_t idle_ticks = tw->tick - c->last_snd_tick;
+	uint64_t idle_ticks = (uint32_t)((uint32_t)tw->tick - c->last_snd_tick);
 
 	if (c->snd_nxt == c->snd_una && c->cwnd > 0 &&
 	    idle_ticks * TCP_TICK_US > tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim))

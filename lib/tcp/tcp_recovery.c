@@ -45,6 +45,7 @@ undo_reduction(struct tcb *c)
 {
 	c->cwnd = RTE_MAX(c->cwnd, c->prior_cwnd);
 	c->ssthresh = RTE_MAX(c->ssthresh, c->prior_ssthresh);
+	tcp_ecn_withdraw(c);
 }
 
 static void
@@ -59,7 +60,8 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	c->rxt_reo_tick = 0;
 	c->flags |= TF_IN_RECOVERY;
 	c->flags &= ~TF_RTT_TIMING; /* Karn */
-	c->cc->on_congestion_event(c, flight);
+	if (!tcp_ecn_in_cwr(c)) /* an ECN reduction of this window stands for this loss too */
+		c->cc->on_congestion_event(c, flight);
 	tcp_ecn_reduced(c);
 	CNT_INC(tcp_cnt(tw), TcpExtTCPFastRetrans);
 	if (c->flags & TF_SACK) {
@@ -273,16 +275,21 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 		enter_recovery(tw, c, ai);
 		return;
 	}
-	if (acked > 0 && tcb_synchronized(c))
+	if (acked > 0 && tcb_synchronized(c) && !ai->ece)
 		c->cc->on_ack(c, ai);
 }
 
 void
 tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c)
 {
+	uint32_t ssthresh = c->ssthresh;
+	int in_cwr = tcp_ecn_in_cwr(c);
+
 	c->prior_cwnd = c->cwnd;
 	c->prior_ssthresh = c->ssthresh;
 	c->cc->on_rto(c, tcp_flight(c));
+	if (in_cwr)
+		c->ssthresh = ssthresh; /* reduced for this window already (as Linux's tcp_enter_loss) */
 	tcp_ecn_reduced(c);
 	c->flags &= ~(TF_IN_RECOVERY | TF_RTT_TIMING);
 	c->flags |= TF_AFTER_RTO;

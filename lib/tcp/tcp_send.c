@@ -142,8 +142,6 @@ tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 	th->sent_seq = rte_cpu_to_be_32(seq);
 	th->recv_ack = (flags & TCP_F_ACK) ? rte_cpu_to_be_32(c->rcv_nxt) : 0;
 	th->data_off = (uint8_t)(((sizeof(*th) + olen) / 4) << 4);
-	ecn = tcp_ecn_out(c, seq, len, &flags);
-	th->tcp_flags = flags;
 	th->rx_win = rte_cpu_to_be_16(window_to_advertise(tw, c));
 	th->cksum = 0;
 	th->tcp_urp = 0;
@@ -153,10 +151,12 @@ tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 		rte_pktmbuf_free(payload);
 		return -1;
 	}
+	ecn = tcp_ecn_out(c, seq, len, &flags); /* once the segment will go: it may take the CWR */
+	th->tcp_flags = flags;
 	if (flags & TCP_F_ACK)
 		ack_sent(tw, c);
 	CNT_INC(tcp_cnt(tw), TcpOutSegs);
-	c->last_snd_tick = tw->tick;
+	c->last_snd_tick = (uint32_t)tw->tick;
 	net_ipv4_send_ecn(tw->net, c->port, m, c->laddr, c->raddr, IPPROTO_TCP, ecn);
 	return 0;
 }
@@ -211,7 +211,7 @@ tcp_send_syn(struct tcp_worker *tw, struct tcb *c)
 		if (!seq_gt(c->snd_max, c->iss)) {
 			c->flags |= TF_RTT_TIMING; /* the handshake gives the first RTT sample */
 			c->rtt_seq = c->iss;
-			c->rtt_start = tw->tick;
+			c->rtt_start = (uint32_t)tw->tick;
 		} else
 			c->flags &= ~TF_RTT_TIMING; /* Karn: the SYN went before */
 		c->snd_nxt = c->iss + 1;

@@ -10,6 +10,7 @@ tern_sockopt_bufs(struct tcb *c, uint32_t rcvbuf, uint32_t sndbuf)
 	if (c->state == TCPS_CLOSED)
 		return;
 	tcb_enter(c);
+	tcp_autotune_lock(tcp_worker_of(c), c);
 	if (rcvbuf != 0)
 		c->rcvbuf = rcvbuf;
 	if (sndbuf != 0)

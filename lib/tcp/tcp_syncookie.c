@@ -211,8 +211,7 @@ cookie_ts_options(const struct tcp_worker *tw, const struct tcp_seg *s, struct s
 		return 0; /* no timestamps: neither window scaling nor SACK */
 	if (!tw->cfg->timestamps || syncookie_ts_decode(s->opts.ts_ecr, co) != 0)
 		return -1;
-	if ((co->sack_ok && !tw->cfg->sack) || (co->wscale_ok && !tw->cfg->window_scaling) ||
-	    (co->ecn_ok && tw->cfg->ecn == TCP_ECN_OFF))
+	if ((co->sack_ok && !tw->cfg->sack) || (co->wscale_ok && !tw->cfg->window_scaling))
 		return -1;
 	return 0;
 }
@@ -244,7 +243,7 @@ cookie_conn(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *s, un
 	if (co->sack_ok)
 		o.flags |= TCP_OPTF_SACK_PERM;
 	tcp_options_negotiate(tw, c, &o);
-	if (co->ecn_ok)
+	if (co->ecn_ok && tw->cfg->ecn != TCP_ECN_OFF) /* ECN turned off since: without it (as Linux) */
 		c->flags |= TF_ECN;
 	tcp_set_state(tw, c, TCPS_SYN_RECEIVED);
 	c->rcv_adv = c->rcv_nxt + tcp_rcv_space(c);

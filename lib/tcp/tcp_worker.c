@@ -84,7 +84,10 @@ tcp_worker_init(struct tcp_worker *tw, struct net_worker *net, const struct tcp_
 	if (tw->tsc_per_tick == 0)
 		tw->tsc_per_tick = 1;
 	tw->tick = tw->w->now / tw->tsc_per_tick;
-	tw->rcv_wscale = cfg->window_scaling ? tern_wscale_for(cfg->rcvbuf) : 0;
+	/* The scale is fixed by the SYN: it must fit what autotuning may grow to (RFC 7323 §2.2). */
+	tw->rcv_wscale = cfg->window_scaling ? tern_wscale_for(RTE_MAX(cfg->rcvbuf, cfg->rcvbuf_max)) : 0;
+	tw->autotune_budget = cfg->autotune_budget_mib != 0 ? (uint64_t)cfg->autotune_budget_mib << 20 :
+			      (uint64_t)tw->w->pool->size * rte_pktmbuf_data_room_size(tw->w->pool) / 2;
 	tw->ntcbs = cfg->max_connections;
 	tw->ephemeral_next = tw->w->index * 997u; /* workers start their searches apart */
 	if (getrandom(tw->isn_key, sizeof(tw->isn_key), 0) != sizeof(tw->isn_key))
@@ -155,6 +158,7 @@ void
 tcb_free(struct tcp_worker *tw, struct tcb *c)
 {
 	tcp_limits_release(tw, c);
+	tcp_autotune_release(tw, c);
 	c->flags = TF_FREED;
 	c->state = TCPS_CLOSED;
 	c->next_free = tw->free_head;

@@ -1437,7 +1437,7 @@ test_maglev_down(void **state)
 /* ---- 14. backpressure --------------------------------------------------------------- */
 
 #define BP_BUF 65536
-#define BP_TCP TCP_SMALL("rcvbuf = 65536\nsndbuf = 65536\n")
+#define BP_TCP TCP_SMALL("rcvbuf = 65536\nsndbuf = 65536\nrcvbuf_max = 65536\nsndbuf_max = 65536\n")
 #define BP_PAYLOAD 1448                /* bytes in a full segment (MTU 1500, timestamps) */
 
 static unsigned
