@@ -245,17 +245,22 @@ tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *
 {
 	struct tcb *c;
 
-	if (s->flags & TCP_F_RST)
+	if (s->flags & TCP_F_RST) {
+		CNT_INC(tcp_cnt(tw), TcpInListenRst);
 		goto drop;
+	}
 	if (s->flags & TCP_F_ACK) {
 		/* The ACK of a cookie's SYN,ACK finds no TCB (RFC 4987 §3.6). */
 		if (!(s->flags & TCP_F_SYN) && tcp_syncookie_ack(tw, l, s))
 			return;
+		CNT_INC(tcp_cnt(tw), TcpInListenAck);
 		tcp_send_rst_reply(tw, s); /* <SEQ=SEG.ACK><CTL=RST> */
 		goto drop;
 	}
-	if (!(s->flags & TCP_F_SYN))
+	if (!(s->flags & TCP_F_SYN)) {
+		CNT_INC(tcp_cnt(tw), TcpInListenNoSyn);
 		goto drop;
+	}
 	if (s->flags & TCP_F_FIN) {
 		CNT_INC(tcp_cnt(tw), TcpInSynFin);
 		goto drop;

@@ -121,6 +121,8 @@ def kinds(dst, src, i):
         # No legitimate peer sends these; each is dropped under its own name.
         "tcp_src_port_0": v4(ip(tcp_syn(i, sport=0), proto=6, ident=i)),
         "tcp_syn_fin": v4(ip(tcp_syn(i, flags=0x03), proto=6, ident=i)),
+        "tcp_rst_to_listener": v4(ip(tcp_syn(i, flags=0x04), proto=6, ident=i)),
+        "tcp_fin_to_listener": v4(ip(tcp_syn(i, flags=0x01), proto=6, ident=i)),
         "eth_src_broadcast": eth(dst, b"\xff" * 6, 0x0800, full),
         "eth_src_multicast": eth(dst, mac("01:00:5e:00:00:01"), 0x0800, full),
         "eth_src_zero": eth(dst, bytes(6), 0x0800, full),
