@@ -4,38 +4,48 @@
 #
 #   L: [tern on a tap] + [Linux 198.18.2.1, CUBIC] -- br0 -- lM
 #        |veth
-#   M: mL [tern-impair: 10 ms each way, LOSS % each way] mR
+#   M: mL [tern-impair: RTT/2 each way, LOSS % and REORDER % each way] mR
 #        |veth
 #   R: rR 198.18.2.2: curl GET /bytes/N from tern (198.18.2.3) or from Linux
 #
-# Per case (loss 0, 0.1, 1 %; 20 ms RTT) it downloads N bytes from tern's
-# http service, then from bench/bulk_server.py (Linux TCP, TCP_CONGESTION
-# cubic) across the same tern-impair; tern runs only during its own
-# transfer (its worker polls a core). Goodput = body bytes / transfer time;
-# a transfer still running at --max-seconds is cut there and its goodput is
-# what it moved until then (marked "cut").
+# A case is RTT/LOSS/REORDER[/recv]. A sending case downloads N bytes from
+# tern's http service, then from bench/bulk_server.py (Linux TCP,
+# TCP_CONGESTION cubic) across the same tern-impair. A receiving case
+# ("/recv") has R upload N bytes with CUBIC (bench/upload.py) to tern's
+# discard service, then to a Linux sink in L. tern runs only during its own
+# transfer (its worker polls a core). Goodput = bytes / transfer time; a
+# transfer still running at --max-seconds is cut there and its goodput is
+# what it moved until then (marked "cut"). Reordering holds the chosen
+# frames back 5 ms.
 #
-# usage: bench/goodput.sh [--mib N] [--max-seconds S] [--loss "0 0.1 1"]
-#                         [--build DIR] [--json FILE] [--readme]
-# --readme rewrites the goodput table in bench/README.md. Needs root.
+# usage: bench/goodput.sh [--mib N] [--max-seconds S] [--cases "20/0/0 ..."]
+#                         [--loss "0 0.1 1"] [--build DIR] [--json FILE] [--readme]
+#                         [--sample]
+# --loss L... is the cases 20/L/0; --readme rewrites the goodput table in
+# bench/README.md; --sample samples each sender's connection every 0.1 s
+# (bench/goodput_sample.py: tern's through ternctl, Linux's through ss)
+# and adds what limited it to the JSON rows. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MIB=256
-MAXS=150
-LOSSES="0 0.1 1"
+MIB=64
+MAXS=60
+CASES="20/0/0 20/0.1/0 20/1/0 100/0/0 100/0.1/0 20/0.1/1 20/0/0/recv 20/1/0/recv"
 BUILD=build
 JSON=""
 README=0
+SAMPLE=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mib) MIB=$2; shift ;;
 	--max-seconds) MAXS=$2; shift ;;
-	--loss) LOSSES=$2; shift ;;
+	--loss) CASES=$(for l in $2; do printf '20/%s/0 ' "$l"; done); shift ;;
+	--cases) CASES=$2; shift ;;
 	--build) BUILD=$2; shift ;;
 	--json) JSON=$2; shift ;;
 	--readme) README=1 ;;
-	-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+	--sample) SAMPLE=1 ;;
+	-h | --help) sed -n '2,27p' "$0"; exit 0 ;;
 	*) echo "goodput.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -92,8 +102,11 @@ for i in mL mR; do ip netns exec "$NS_M" ethtool -K "$i" gro off >/dev/null 2>&1
 
 ip netns exec "$NS_L" /usr/bin/python3 bench/bulk_server.py 198.18.2.1 8080 cubic >"$TMPD/server.log" 2>&1 &
 PIDS+=($!)
+ip netns exec "$NS_L" /usr/bin/python3 bench/upload.py sink 198.18.2.1 9009 >"$TMPD/sink.log" 2>&1 &
+PIDS+=($!)
 
-start_impair() { # LOSS
+start_impair() { # RTT_MS LOSS REORDER
+	local half_ms=$(($1 / 2))
 	cat >"$TMPD/impair.conf" <<EOF
 [tern]
 workers = 1
@@ -106,12 +119,16 @@ device = net_af_packet1,iface=mR
 promiscuous = yes
 [impair.port0]
 seed = 11
-rx_delay_ms = 10
-rx_loss = $1
+rx_delay_ms = $half_ms
+rx_loss = $2
+rx_reorder = $3
+rx_reorder_gap_ms = 5
 [impair.port1]
 seed = 12
-rx_delay_ms = 10
-rx_loss = $1
+rx_delay_ms = $half_ms
+rx_loss = $2
+rx_reorder = $3
+rx_reorder_gap_ms = 5
 EOF
 	ip netns exec "$NS_M" "$IMPAIR" -c "$TMPD/impair.conf" >"$TMPD/impair.log" 2>&1 &
 	IMPAIR_PID=$!
@@ -127,12 +144,14 @@ log_level = warning
 [port0]
 device = net_tap0,iface=$TAP
 address = 198.18.2.3/24
-[tcp]
-; Linux's send buffer autotunes up to 4 MiB (net.ipv4.tcp_wmem); tern's is fixed
-sndbuf = 4194304
+; [tcp] buffers as configured by default: both autotune, as Linux's do
+; (sndbuf_max 4 MiB = tcp_wmem, rcvbuf_max 6 MiB = tcp_rmem)
 [service.http]
 type = http
 port = 80
+[service.discard]
+type = discard
+port = 9
 EOF
 	ip netns exec "$NS_L" "$TERN" -c "$TMPD/tern.conf" >"$TMPD/tern.log" 2>&1 &
 	TERN_PID=$!
@@ -186,28 +205,73 @@ reach() {
 	ip netns exec "$NS_R" ping -c 3 -i 0.2 -W 2 "$1" >/dev/null 2>&1 || true
 }
 
+# sample_start KIND ARGS...: goodput_sample.py in the background (--sample).
+sample_start() {
+	[ "$SAMPLE" = 1 ] || return 0
+	rm -f "$TMPD/sample.stop" "$TMPD/sample.txt"
+	/usr/bin/python3 bench/goodput_sample.py "$@" "$TMPD/sample.stop" "$TMPD/sample.txt" &
+	SAMPLER_PID=$!
+	PIDS+=("$SAMPLER_PID")
+}
+
+# sample_stop: ends it; prints its summary (JSON), or {} without --sample.
+sample_stop() {
+	if [ "$SAMPLE" != 1 ]; then echo "{}"; return 0; fi
+	touch "$TMPD/sample.stop"
+	wait "$SAMPLER_PID" 2>/dev/null || true
+	/usr/bin/python3 bench/goodput_sample.py summary "$TMPD/sample.txt"
+}
+
+# upload ADDR PORT: one upload from R (CUBIC); prints "bytes seconds cut(0|1)".
+upload() {
+	ip netns exec "$NS_R" /usr/bin/python3 bench/upload.py send "$1" "$2" "$BYTES" cubic "$MAXS" 2>/dev/null ||
+		echo "0 0 1"
+}
+
 results=$TMPD/results.jsonl
-for loss in $LOSSES; do
-	start_impair "$loss"
+for case in $CASES; do
+	IFS=/ read -r rtt loss reorder dir <<<"$case"
+	dir=${dir:-send}
+	label="$rtt ms, loss $loss %, reorder $reorder %"
+	start_impair "$rtt" "$loss" "$reorder"
 	start_tern
 	reach 198.18.2.3
-	log "loss $loss %: tern sends $MIB MiB"
-	read -r tb ts tcut <<<"$(fetch "http://198.18.2.3/bytes/$BYTES")"
+	if [ "$dir" = recv ]; then
+		log "$label: Linux uploads $MIB MiB to tern"
+		sample_start linux "$NS_R" 198.18.2.3
+		read -r tb ts tcut <<<"$(upload 198.18.2.3 9)"
+	else
+		log "$label: tern sends $MIB MiB"
+		sample_start tern "$BUILD/app/ternctl" "$TMPD/tern.conf" 198.18.2.2
+		read -r tb ts tcut <<<"$(fetch "http://198.18.2.3/bytes/$BYTES")"
+	fi
+	tlim=$(sample_stop)
 	stop_pid "$TERN_PID"
 	reach 198.18.2.1
-	log "loss $loss %: Linux sends $MIB MiB"
-	read -r lb ls lcut <<<"$(fetch "http://198.18.2.1:8080/bytes/$BYTES")"
+	if [ "$dir" = recv ]; then
+		log "$label: Linux uploads $MIB MiB to Linux"
+		sample_start linux "$NS_R" 198.18.2.1
+		read -r lb ls lcut <<<"$(upload 198.18.2.1 9009)"
+	else
+		log "$label: Linux sends $MIB MiB"
+		sample_start linux "$NS_L" 198.18.2.2
+		read -r lb ls lcut <<<"$(fetch "http://198.18.2.1:8080/bytes/$BYTES")"
+	fi
+	llim=$(sample_stop)
 	stop_pid "$IMPAIR_PID"
-	python3 - "$loss" "$tb" "$ts" "$tcut" "$lb" "$ls" "$lcut" >>"$results" <<'EOF'
+	python3 - "$dir" "$rtt" "$loss" "$reorder" "$tb" "$ts" "$tcut" "$lb" "$ls" "$lcut" "$tlim" "$llim" >>"$results" <<'EOF'
 import json, sys
-loss, tb, ts, tcut, lb, ls, lcut = sys.argv[1:]
+d, rtt, loss, reo, tb, ts, tcut, lb, ls, lcut, tlim, llim = sys.argv[1:]
 tb, lb, ts, ls = int(tb), int(lb), float(ts), float(ls)
 t = tb * 8 / ts / 1e6 if ts > 0 else 0.0
 l = lb * 8 / ls / 1e6 if ls > 0 else 0.0
-print(json.dumps({"scenario": "goodput", "rtt_ms": 20, "loss_pct": float(loss),
+print(json.dumps({"scenario": "goodput", "direction": d, "rtt_ms": int(rtt), "loss_pct": float(loss),
+                  "reorder_pct": float(reo),
                   "tern_bytes": tb, "tern_seconds": ts, "tern_mbit_s": round(t, 2), "tern_cut": tcut == "1",
                   "linux_bytes": lb, "linux_seconds": ls, "linux_mbit_s": round(l, 2), "linux_cut": lcut == "1",
-                  "linux_cc": "cubic", "ratio": round(t / l, 3) if l > 0 else None}))
+                  "linux_cc": "cubic", "ratio": round(t / l, 3) if l > 0 else None,
+                  "tern_limits": json.loads(tlim), "linux_limits": json.loads(llim)}))
+
 EOF
 	tail -n1 "$results" >&2
 done
@@ -215,10 +279,11 @@ done
 python3 - "$results" "$MIB" "$MAXS" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-print(f"goodput, {sys.argv[2]} MiB GET across tern-impair, 20 ms RTT, cut at {sys.argv[3]} s")
-print(f"{'loss %':>7} {'tern Mbit/s':>12} {'tern s':>8} {'Linux Mbit/s':>13} {'Linux s':>8} {'ratio':>6}")
+print(f"goodput, {sys.argv[2]} MiB across tern-impair, cut at {sys.argv[3]} s")
+print(f"{'tern':>8} {'RTT':>4} {'loss %':>7} {'reo %':>6} {'tern Mbit/s':>12} {'tern s':>8} {'Linux Mbit/s':>13} {'Linux s':>8} {'ratio':>6}")
 for r in rows:
-    print(f"{r['loss_pct']:>7} {r['tern_mbit_s']:>12} {r['tern_seconds']:>7}{'*' if r['tern_cut'] else ' '}"
+    print(f"{'sends' if r['direction'] == 'send' else 'receives':>8} {r['rtt_ms']:>4} {r['loss_pct']:>7} {r['reorder_pct']:>6}"
+          f" {r['tern_mbit_s']:>12} {r['tern_seconds']:>7}{'*' if r['tern_cut'] else ' '}"
           f" {r['linux_mbit_s']:>13} {r['linux_seconds']:>7}{'*' if r['linux_cut'] else ' '} {r['ratio']:>6}")
 if any(r["tern_cut"] or r["linux_cut"] for r in rows):
     print("* cut at the time limit: goodput of the bytes moved until then")
@@ -230,14 +295,19 @@ if [ "$README" = 1 ]; then
 import json, sys
 res, readme, mib, maxs, date, commit = sys.argv[1:]
 rows = [json.loads(l) for l in open(res)]
-out = [f"Run of {date} at commit `{commit}`: GET of {mib} MiB across `tern-impair`, 20 ms RTT "
-       f"(10 ms each way), loss applied both ways; Linux sends with CUBIC (TCP_CONGESTION), "
-       f"tern with its default CUBIC. A transfer is cut at {maxs} s (marked *).", "",
-       "| loss | tern Mbit/s (s) | Linux CUBIC Mbit/s (s) | **ratio** tern/Linux |",
-       "| ---: | ---: | ---: | ---: |"]
+out = [f"Run of {date} at commit `{commit}`: {mib} MiB across `tern-impair`, half the RTT each "
+       f"way, loss and reordering applied both ways (a reordered frame is held back 5 ms). "
+       f"tern sends: a GET from tern's http service beside one from Linux (CUBIC, TCP_CONGESTION); "
+       f"tern receives: Linux (CUBIC) uploads to tern's discard service beside a Linux sink. "
+       f"Default buffers on both sides (both autotune). A transfer is cut at {maxs} s (marked *).", "",
+       "| tern | RTT | loss | reordering | tern Mbit/s (s) | Linux Mbit/s (s) | **ratio** tern/Linux |",
+       "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
 for r in rows:
     c = lambda cut: "*" if cut else ""
-    out.append(f"| {r['loss_pct']} % | {r['tern_mbit_s']} ({r['tern_seconds']}{c(r['tern_cut'])}) "
+    out.append(f"| {'sends' if r['direction'] == 'send' else 'receives'} | {r['rtt_ms']} ms "
+               f"| {r['loss_pct']} % | {r['reorder_pct']} % "
+               f"| {r['tern_mbit_s']} ({r['tern_seconds']}{c(r['tern_cut'])}) "
+
                f"| {r['linux_mbit_s']} ({r['linux_seconds']}{c(r['linux_cut'])}) | **{r['ratio']}** |")
 text = open(readme).read()
 a, b = "<!-- goodput-table:start -->", "<!-- goodput-table:end -->"
