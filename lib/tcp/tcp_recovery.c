@@ -40,12 +40,16 @@ tcp_sack_input(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 	return sb_update(&c->sb, seq_max(c->snd_una, s->ack), c->snd_max, blocks, n);
 }
 
-static void
+/* Returns 0 when the reduction stands: an ECN-Echo came during it (tcp_ecn_ece zeroed prior_cwnd). */
+static int
 undo_reduction(struct tcb *c)
 {
+	if (c->prior_cwnd == 0)
+		return 0;
 	c->cwnd = RTE_MAX(c->cwnd, c->prior_cwnd);
 	c->ssthresh = RTE_MAX(c->ssthresh, c->prior_ssthresh);
 	tcp_ecn_withdraw(c);
+	return 1;
 }
 
 static void
@@ -92,11 +96,9 @@ exit_recovery(struct tcp_worker *tw, struct tcb *c)
 		c->cwnd = c->ssthresh; /* RFC 6937 §3 on exit */
 	else
 		c->cc->on_recovery_exit(c, tcp_flight(c));
-	if (c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode) {
-		/* Every retransmission came back as a duplicate: the loss was not real. */
-		undo_reduction(c);
+	/* Every retransmission came back as a duplicate: the loss was not real. */
+	if (c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode && undo_reduction(c))
 		CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKUndo);
-	}
 	c->dupacks = 0;
 }
 
