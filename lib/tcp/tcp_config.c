@@ -47,6 +47,12 @@ static const struct cfg_key tcp_keys[] = {
 	  "a connection the application holds, with no data received or acknowledged either way "
 	  "for this long, is reset (`TcpExtTCPAbortOnIdle`): a slow-loris client or a peer "
 	  "keeping a zero window cannot hold its TCB for ever; 0: never"),
+	K("orphan_probes", CFG_UINT, orphan_probes, 1, 127, "8",
+	  "zero-window probes a connection the application has closed sends, answered or not, "
+	  "before it is reset (`TcpExtTCPAbortOnOrphanProbes`; Linux's tcp_orphan_retries, "
+	  "RFC 6429): a peer that keeps its window closed cannot hold a closed connection and "
+	  "its send buffer for ever. A connection the application holds probes for as long as "
+	  "it is answered (RFC 1122 §4.2.2.17)"),
 	K("msl_ms", CFG_UINT, msl_ms, 1, 600000, "30000", "TIME-WAIT lasts 2 × MSL"),
 	K("fin_wait2_ms", CFG_UINT, fin_wait2_ms, 1, 3600000, "60000",
 	  "how long a closed connection waits in FIN-WAIT-2 for the peer's FIN"),

@@ -46,6 +46,7 @@ struct tcp_cfg {
 	uint32_t listener_max_connections; /* per listener per worker, 0: no cap */
 	uint32_t source_max_connections;   /* per source address per worker (passive opens), 0: no cap */
 	uint32_t idle_timeout_ms;   /* no data either way this long: reset, 0: never */
+	uint32_t orphan_probes;     /* zero-window probes a closed connection sends before it is reset */
 	char cc[TCP_CC_NAME_LEN];
 };
 

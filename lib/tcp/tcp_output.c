@@ -103,8 +103,10 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 	    tcb_timer_armed(c, TCB_T_TLP) ||
 	    (new_data && !(c->flags & TF_IN_RECOVERY) &&
 	     tcp_tlp_timeout(tw, c, tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim)) != 0)) {
-		if (c->flags & TF_ZERO_WINDOW)
+		if (c->flags & TF_ZERO_WINDOW) {
 			c->rtt.backoff = 0; /* the window reopened: probing is over (as Linux) */
+			c->rtx_count = 0;
+		}
 		c->flags &= ~TF_ZERO_WINDOW;
 		tcp_rtx_arm(tw, c);
 	}

@@ -85,6 +85,17 @@ persist_probe(struct tcp_worker *tw, struct tcb *c)
 	if (c->snd_wnd > 0) {
 		c->flags &= ~TF_ZERO_WINDOW;
 		c->flags |= TF_FORCE_SMALL; /* tcp_output, when the handler leaves the TCB */
+		c->rtx_count = 0;
+		return;
+	}
+	/*
+	 * RFC 6429: an orphan (the application closed it) may be given up
+	 * although its probes are answered, as Linux's tcp_orphan_retries: its
+	 * resources serve nobody while the peer keeps the window shut.
+	 */
+	if ((c->flags & TF_RCV_CLOSED) && ++c->rtx_count > tw->cfg->orphan_probes) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPAbortOnOrphanProbes);
+		tcp_drop(tw, c, TERN_CLOSE_TIMEOUT, 1);
 		return;
 	}
 	CNT_INC(tcp_cnt(tw), TcpExtTCPWinProbe);
@@ -94,7 +105,7 @@ persist_probe(struct tcp_worker *tw, struct tcb *c)
 	}
 	tcp_rtt_backoff(&c->rtt);
 	c->flags |= TF_ZERO_WINDOW;
-	tcp_rtx_arm(tw, c); /* a peer that answers keeps the probes going, without limit */
+	tcp_rtx_arm(tw, c); /* answered probes go on without limit, an orphan's orphan_probes times */
 }
 
 static void
