@@ -96,9 +96,19 @@ exit_recovery(struct tcp_worker *tw, struct tcb *c)
 		c->cwnd = c->ssthresh; /* RFC 6937 §3 on exit */
 	else
 		c->cc->on_recovery_exit(c, tcp_flight(c));
-	/* Every retransmission came back as a duplicate: the loss was not real. */
-	if (c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode && undo_reduction(c))
-		CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKUndo);
+	/*
+	 * Every retransmission came back as a duplicate: the loss was
+	 * reordering. Undo, and ask for twice the evidence next time (RFC 6675
+	 * §2 allows a larger DupThresh; Linux raises tp->reordering likewise).
+	 */
+	if (c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode) {
+		if (undo_reduction(c))
+			CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKUndo);
+		if (sb_dupthresh(&c->sb) < SB_DUPTHRESH_MAX) {
+			c->sb.dupthresh = (uint8_t)RTE_MIN(2 * sb_dupthresh(&c->sb), (uint32_t)SB_DUPTHRESH_MAX);
+			CNT_INC(tcp_cnt(tw), TcpExtTCPSACKReorder);
+		}
+	}
 	c->dupacks = 0;
 }
 
@@ -149,7 +159,7 @@ reo_check(struct tcp_worker *tw, struct tcb *c)
 {
 	uint32_t after = sb_sacked_after_rxt(&c->sb, c->snd_una);
 
-	if (after > (SB_DUPTHRESH - 1) * c->mss) {
+	if (after > (sb_dupthresh(&c->sb) - 1) * c->mss) {
 		rxt_mark_lost(tw, c);
 		after = 0;
 	}
@@ -272,7 +282,7 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 	 * episode's SND.MAX, one past it).
 	 */
 	if (!(c->flags & TF_AFTER_RTO) && seq_geq(c->snd_una, c->recover) &&
-	    (c->dupacks >= SB_DUPTHRESH || early_retransmit(c) ||
+	    (c->dupacks >= sb_dupthresh(&c->sb) || early_retransmit(c) ||
 	     ((c->flags & TF_SACK) && sb_is_lost(&c->sb, c->snd_una, c->mss, c->snd_una)))) {
 		enter_recovery(tw, c, ai);
 		return;
@@ -290,6 +300,7 @@ tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c)
 	c->prior_cwnd = c->cwnd;
 	c->prior_ssthresh = c->ssthresh;
 	c->cc->on_rto(c, tcp_flight(c));
+	c->sb.dupthresh = 0; /* a timeout: a high DupThresh may have waited too long (as Linux) */
 	if (in_cwr)
 		c->ssthresh = ssthresh; /* reduced for this window already (as Linux's tcp_enter_loss) */
 	tcp_ecn_reduced(c);

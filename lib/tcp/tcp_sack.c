@@ -119,16 +119,16 @@ sb_skip_sacked(const struct tcp_scoreboard *sb, tcp_seq_t seq)
 static tcp_seq_t
 dupthresh_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
 {
-	uint32_t bytes = 0;
+	uint32_t bytes = 0, dupthresh = sb_dupthresh(sb);
 
 	/* Walk down from the highest range: the first point where either rule holds. */
 	for (int i = (int)sb->n - 1; i >= 0; i--) {
 		bytes += range_len(&sb->r[i]);
-		if ((unsigned)(sb->n - i) >= SB_DUPTHRESH)
+		if ((unsigned)(sb->n - i) >= dupthresh)
 			return sb->r[i].start;
-		if (bytes > (SB_DUPTHRESH - 1) * mss) {
-			/* Lost below the point where more than 2 MSS lie SACKed above it. */
-			uint32_t excess = bytes - (SB_DUPTHRESH - 1) * mss;
+		if (bytes > (dupthresh - 1) * mss) {
+			/* Lost below the point where more than DupThresh - 1 MSS lie SACKed above it. */
+			uint32_t excess = bytes - (dupthresh - 1) * mss;
 			return sb->r[i].start + excess;
 		}
 	}

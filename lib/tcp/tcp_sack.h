@@ -1,8 +1,9 @@
 /*
  * The SACK scoreboard of RFC 6675: what the peer holds above SND.UNA, kept
  * as sorted disjoint ranges, and the rules derived from it: IsLost (§4),
- * pipe (§4, SetPipe), NextSeg (§4), with DupThresh 3. Pure arithmetic on
- * sequence numbers; no packets.
+ * pipe (§4, SetPipe), NextSeg (§4), with DupThresh 3, raised on a
+ * connection that showed reordering. Pure arithmetic on sequence numbers;
+ * no packets.
  */
 #ifndef TERN_TCP_SACK_H
 #define TERN_TCP_SACK_H
@@ -14,15 +15,27 @@
 
 #define SB_MAX_RANGES 8
 #define SB_DUPTHRESH 3
+#define SB_DUPTHRESH_MAX 64     /* segments; Linux's tcp_max_reordering is 300 */
 
 struct tcp_scoreboard {
 	uint8_t n;
+	uint8_t dupthresh;       /* DupThresh in segments, 0: SB_DUPTHRESH */
 	struct tcp_sack_block r[SB_MAX_RANGES]; /* sorted, disjoint, above snd_una */
 	tcp_seq_t high_rxt;      /* HighRxt: highest sequence retransmitted in recovery */
 	tcp_seq_t rxt_fence;     /* SND.MAX when the latest retransmission went out */
 	tcp_seq_t rack_edge;     /* un-SACKed bytes below it are lost by the reordering timer */
 	tcp_seq_t reo_edge;      /* the highest SACKed byte when that timer started */
 };
+
+/*
+ * RFC 6675 §2 leaves DupThresh open for reordering-aware senders ("a
+ * value larger than 3 MAY be used"); Linux raises it per connection.
+ */
+static inline uint32_t
+sb_dupthresh(const struct tcp_scoreboard *sb)
+{
+	return sb->dupthresh ? sb->dupthresh : SB_DUPTHRESH;
+}
 
 /* Forgets everything (reneging, or the connection is not using SACK). */
 void sb_clear(struct tcp_scoreboard *sb);
@@ -85,7 +98,7 @@ uint32_t sb_sacked_after_rxt(const struct tcp_scoreboard *sb, tcp_seq_t snd_una)
 static inline int
 sb_rxt_lost(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
 {
-	return sb_sacked_after_rxt(sb, snd_una) > (SB_DUPTHRESH - 1) * mss;
+	return sb_sacked_after_rxt(sb, snd_una) > (sb_dupthresh(sb) - 1) * mss;
 }
 
 /*
