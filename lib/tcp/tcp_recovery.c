@@ -86,6 +86,25 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	tcp_rtx_arm(tw, c);
 }
 
+/*
+ * Reordering shown: ask for twice the evidence next time (RFC 6675 §2
+ * allows a larger DupThresh; Linux raises tp->reordering likewise), but
+ * never more than half the segments the episode had in flight: a window
+ * that small must still find a real loss by duplicates, not by an RTO.
+ */
+static void
+raise_dupthresh(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t cap = RTE_MIN(RTE_MAX((uint32_t)SB_DUPTHRESH, c->prr.recover_fs / c->mss / 2),
+			       (uint32_t)SB_DUPTHRESH_MAX);
+	uint32_t want = RTE_MIN(2 * sb_dupthresh(&c->sb), cap);
+
+	if (want > sb_dupthresh(&c->sb)) {
+		c->sb.dupthresh = (uint8_t)want;
+		CNT_INC(tcp_cnt(tw), TcpExtTCPSACKReorder);
+	}
+}
+
 static void
 exit_recovery(struct tcp_worker *tw, struct tcb *c)
 {
@@ -96,18 +115,11 @@ exit_recovery(struct tcp_worker *tw, struct tcb *c)
 		c->cwnd = c->ssthresh; /* RFC 6937 §3 on exit */
 	else
 		c->cc->on_recovery_exit(c, tcp_flight(c));
-	/*
-	 * Every retransmission came back as a duplicate: the loss was
-	 * reordering. Undo, and ask for twice the evidence next time (RFC 6675
-	 * §2 allows a larger DupThresh; Linux raises tp->reordering likewise).
-	 */
+	/* Every retransmission came back as a duplicate: the loss was reordering. */
 	if (c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode) {
 		if (undo_reduction(c))
 			CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKUndo);
-		if (sb_dupthresh(&c->sb) < SB_DUPTHRESH_MAX) {
-			c->sb.dupthresh = (uint8_t)RTE_MIN(2 * sb_dupthresh(&c->sb), (uint32_t)SB_DUPTHRESH_MAX);
-			CNT_INC(tcp_cnt(tw), TcpExtTCPSACKReorder);
-		}
+		raise_dupthresh(tw, c);
 	}
 	c->dupacks = 0;
 }
