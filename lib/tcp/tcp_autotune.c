@@ -15,15 +15,15 @@
 static uint32_t
 grow(struct tcp_worker *tw, uint32_t cur, uint32_t want)
 {
-	uint64_t left = tw->autotune_budget > tw->autotune_used ?
-			tw->autotune_budget - tw->autotune_used : 0;
+	uint64_t used = tcp_cnt(tw)->TcpExtTCPAutotuneBytes;
+	uint64_t left = tw->autotune_budget > used ? tw->autotune_budget - used : 0;
 	uint32_t add = want - cur;
 
 	if (add > left) {
 		CNT_INC(tcp_cnt(tw), TcpExtTCPAutotuneClamped);
 		add = (uint32_t)left;
 	}
-	tw->autotune_used += add;
+	CNT_ADD(tcp_cnt(tw), TcpExtTCPAutotuneBytes, add);
 	return cur + add;
 }
 
@@ -36,16 +36,21 @@ grown(const struct tcp_worker *tw, const struct tcb *c)
 	return r + (c->sndbuf > tw->cfg->sndbuf ? c->sndbuf - tw->cfg->sndbuf : 0);
 }
 
+/* The TCB goes back to the pool: what it still held of the budget returns, and it starts unlocked. */
 void
 tcp_autotune_release(struct tcp_worker *tw, struct tcb *c)
 {
-	uint64_t g = c->bufs_locked ? 0 : grown(tw, c);
+	uint64_t g = c->bufs_locked ? 0 : grown(tw, c), *used = &tcp_cnt(tw)->TcpExtTCPAutotuneBytes;
 
-	tw->autotune_used -= RTE_MIN(g, tw->autotune_used);
+	*used -= RTE_MIN(g, *used);
 	c->bufs_locked = 0;
 }
 
-/* The application sizes the buffers itself from now on: their growth leaves the budget. */
+/*
+ * The buffers stop growing and leave the budget: the application sized
+ * them itself (SO_RCVBUF, SO_SNDBUF), or the connection entered TIME-WAIT,
+ * where it holds no data for the 2 MSL it may last.
+ */
 void
 tcp_autotune_lock(struct tcp_worker *tw, struct tcb *c)
 {

@@ -90,6 +90,7 @@ tcp_set_state(struct tcp_worker *tw, struct tcb *c, enum tcp_state st)
 		CNT_INC(tcp_cnt(tw), TcpExtTW);
 		tcp_tw_link(tw, c); /* at the tail, also when it enters again */
 		tcp_limits_release(tw, c); /* reclaimable: caps count live connections */
+		tcp_autotune_lock(tw, c);
 	}
 	/* Per-state gauges: two adds per state change spare a scrape paging through every TCB. */
 	tw->nstate[c->state]--;

@@ -52,8 +52,8 @@ struct tcp_worker {
 	uint64_t tsc_per_tick;
 	uint64_t tick;                /* now, in ticks */
 	uint8_t rcv_wscale;           /* our window scale offer */
-	uint64_t autotune_budget;     /* bytes autotuning may add to buffers ([tcp] autotune_budget_mib) */
-	uint64_t autotune_used;       /* bytes it has added to live connections' buffers */
+	uint64_t autotune_budget;     /* bytes autotuning may add to buffers ([tcp] autotune_budget_mib);
+				       * what it has added is the gauge TcpExtTCPAutotuneBytes */
 	/* connections */
 	struct tcb *tcbs;
 	uint32_t ntcbs, used, free_head;

@@ -7,6 +7,9 @@
 #      receive window beyond 256 KiB (the buffers grew: Send-Q is bounded
 #      by the send buffer, the window by the receive buffer), and the
 #      window scale tern offered is 7 (for rcvbuf_max, 6 MiB).
+#      Then an 8 MiB HTTP/1.0 GET, which tern closes first: once it ends,
+#      the budget is whole again although that connection waits in
+#      TIME-WAIT (TcpExtTCPAutotuneBytes = 0).
 #   2. The same with autotune_budget_mib = 1: growth stops at the budget
 #      (TcpExtTCPAutotuneClamped) and the transfers are still byte-exact.
 # No speed is asserted: growth needs the reader to consume more than
@@ -70,6 +73,15 @@ ws=$(tshark -r "$TMPD/wscale.pcap" -Y "tcp.flags.syn == 1 && tcp.flags.ack == 1"
 assert_eq "$ws" 7 "window scale of tern's SYN,ACK (for rcvbuf_max)"
 assert_eq "$(counter TcpExtTCPAutotuneClamped)" 0 "growths refused by the budget"
 assert_estab_zero 10
+# An HTTP/1.0 GET: tern closes first, and the connection then waits in
+# TIME-WAIT for 2 MSL (60 s), holding no data: it must hold none of the
+# budget either.
+got=$(ns_exec curl -sS --http1.0 --max-time 60 "http://$TERN_ADDR:$HTTP_PORT/bytes/$((8 << 20))" |
+	sha256sum | cut -d' ' -f1) || fail "HTTP/1.0 GET failed"
+assert_eq "$got" "$(pattern_sha $((8 << 20)))" "sha256 of 8 MiB over HTTP/1.0"
+wait_counter_eq TcpExtTW 1 10 || fail "the HTTP/1.0 connection never entered TIME-WAIT"
+wait_counter_eq TcpExtTCPAutotuneBytes 0 10 ||
+	fail "TcpExtTCPAutotuneBytes: budget still held with no connection established"
 tern_stop
 assert_clean_exit
 
