@@ -20,13 +20,6 @@ tcp_ecn_syn_ok(const struct tcp_worker *tw, const struct tcp_seg *s)
 	       s->ecn == TCP_ECN_NOT_ECT;
 }
 
-void
-tcp_ecn_syn_in(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
-{
-	if (tcp_ecn_syn_ok(tw, s))
-		c->flags |= TF_ECN;
-}
-
 /* §6.1.1: only a SYN,ACK with ECE and without CWR agrees; our own SYN asked (TF_ECN). */
 void
 tcp_ecn_synack_in(struct tcb *c, const struct tcp_seg *s)

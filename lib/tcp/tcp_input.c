@@ -280,7 +280,8 @@ tcp_input_listen(struct tcp_worker *tw, struct tcp_listener *l, struct tcp_seg *
 		goto drop;
 	tcb_enter(c);
 	tcp_options_negotiate(tw, c, &s->opts);
-	tcp_ecn_syn_in(tw, c, s);
+	if (tcp_ecn_syn_ok(tw, s))
+		c->flags |= TF_ECN;
 	tcp_update_window(c, s);
 	tcp_set_state(tw, c, TCPS_SYN_RECEIVED);
 	CNT_INC(tcp_cnt(tw), TcpPassiveOpens);

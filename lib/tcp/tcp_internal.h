@@ -72,7 +72,6 @@ tcp_cwnd_limited(const struct tcb *c, uint32_t flight)
 #define TCP_ECN_ECT0 2
 #define TCP_ECN_CE 3
 int tcp_ecn_syn_ok(const struct tcp_worker *tw, const struct tcp_seg *s);
-void tcp_ecn_syn_in(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s);
 void tcp_ecn_synack_in(struct tcb *c, const struct tcp_seg *s);
 uint8_t tcp_ecn_syn_flags(const struct tcp_worker *tw, struct tcb *c, uint8_t flags);
 uint8_t tcp_ecn_out_ecn(struct tcb *c, tcp_seq_t seq, uint32_t len, uint8_t *flags);
