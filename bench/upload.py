@@ -14,8 +14,11 @@ as done when the receiver has read everything and closed.
 The clock runs from the established connection to the receiver's FIN, so
 both receivers are timed the same way: until the last byte was read.
 """
+import fcntl
 import socket
+import struct
 import sys
+import termios
 import threading
 import time
 
@@ -66,10 +69,7 @@ def send(addr, port, total, cc, maxs):
     # handed to the socket less what it still held.
     if cut:
         try:
-            import fcntl
-            import struct
-            outq = struct.unpack("i", fcntl.ioctl(s.fileno(), 0x5411, b"\0" * 4))[0]  # TIOCOUTQ
-            sent -= outq
+            sent -= struct.unpack("i", fcntl.ioctl(s.fileno(), termios.TIOCOUTQ, b"\0" * 4))[0]
         except OSError:
             pass
     s.close()
