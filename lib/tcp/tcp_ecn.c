@@ -115,7 +115,7 @@ tcp_ecn_ece(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *ai)
 		c->prior_cwnd = c->prior_ssthresh = 0;
 		return;
 	}
-	if (seq_leq(c->snd_una, c->ecn_recover))
+	if (tcp_ecn_in_cwr(c))
 		return;
 	c->cc->on_congestion_event(c, ai->flight);
 	c->cwnd = c->ssthresh;

@@ -100,14 +100,15 @@ tcp_ecn_reduced(struct tcb *c)
 }
 
 /*
- * Within the window of data of a reduction (Linux's CWR state): a loss
+ * Within the window of data of a reduction (Linux's CWR state, held until
+ * something above what was sent then is acknowledged): an ECE or a loss
  * found now belongs to the same congestion episode and must not reduce
- * ssthresh again (RFC 3168 §6.1.2: once per window for drops and CE).
+ * again (RFC 3168 §6.1.2: once per window for drops and CE).
  */
 static inline int
 tcp_ecn_in_cwr(const struct tcb *c)
 {
-	return (c->flags & TF_ECN) && seq_lt(c->snd_una, c->ecn_recover);
+	return (c->flags & TF_ECN) && seq_leq(c->snd_una, c->ecn_recover);
 }
 
 /* A reduction was undone as spurious: its CWR is not sent and ECE counts again (Linux's tcp_ecn_withdraw_cwr). */
