@@ -205,12 +205,14 @@ struct tcb {
 	uint32_t prior_cwnd, prior_ssthresh; /* to undo a reduction shown spurious */
 	uint32_t rto_ts;               /* TS val of the RTO retransmission */
 	uint32_t tw_prev;              /* TIME-WAIT list, oldest first (tcp_limits.c); UINT32_MAX: end */
-	uint64_t rxt_reo_tick;         /* retransmissions below HighRxt count as lost from this tick; 0: none */
+	uint32_t reo_tick;             /* RACK's reordering timer (tick, low 32 bits), 0: none (RFC 8985 §6.3) */
+	tcp_seq_t rack_end;            /* RACK.end_seq: end of the latest-sent original data delivered */
 	uint16_t rexmits_episode, dsacks_episode;
 	uint32_t retransmits;          /* segments, over the connection's life */
 	uint32_t last_challenge;       /* tick (low 32 bits) of its last challenge ACK, 0: none */
 	uint32_t tw_next;
 	tcp_seq_t ecn_recover;         /* no ECN reduction again until SND.UNA passes it (RFC 3168 §6.1.2) */
+	tcp_seq_t dsack_round;         /* RACK.dsack_round: one reo_wnd step per round (sb.dsack_round_on) */
 	uint8_t cc_priv[TCP_CC_PRIV] __rte_aligned(8);
 } __rte_cache_aligned;
 

@@ -79,13 +79,14 @@ state_after_our_fin_acked(struct tcp_worker *tw, struct tcb *c)
 
 /* Returns the data bytes this ACK acknowledged (SYN and FIN excluded). */
 static uint32_t
-new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s, uint32_t *rtt_us)
+new_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s, uint32_t *rtt_us,
+	struct rack_xmit *last)
 {
 	uint32_t acked = (uint32_t)(s->ack - c->snd_una);
 	uint32_t data = acked_data_bytes(c, s->ack, acked);
 
 	*rtt_us = rtt_sample(tw, c, s);
-	tcp_sndq_ack(c, data);
+	tcp_sndq_ack(c, data, last);
 	c->snd_una = s->ack;
 	c->last_data_tick = (uint32_t)tw->tick;
 	if (seq_lt(c->snd_nxt, c->snd_una))
@@ -150,6 +151,16 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 	};
 
 	uint32_t sacked_before = sacked_below_ack(c, s->ack);
+	/* RACK looks at a cumulative ACK only while data above SND.UNA is SACKed (tcp_rack.c). */
+	int rack_cum = (c->flags & TF_SACK) && c->sb.n > 0;
+	struct rack_xmit first = { 0 }, last = { 0 };
+	tcp_seq_t old_una = c->snd_una, fack = old_una;
+
+	if (rack_cum) {
+		fack = c->rack_end;
+		if (c->sndq.head != NULL)
+			first = rack_mbuf_xmit(c->sndq.head);
+	}
 
 	ai.cwnd_limited = (uint8_t)tcp_cwnd_limited(c, ai.flight);
 	/* A SYN,ACK's ECE is negotiation (RFC 3168 §6.1.1), not an echo. */
@@ -161,8 +172,11 @@ tcp_process_ack(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		if (ai.sacked > 0 && s->ack == c->snd_una)
 			ai.dup = 1;
 	}
-	if (seq_gt(s->ack, c->snd_una))
-		ai.acked = new_ack(tw, c, s, &ai.rtt_us);
+	if (seq_gt(s->ack, c->snd_una)) {
+		ai.acked = new_ack(tw, c, s, &ai.rtt_us, &last);
+		if (rack_cum)
+			tcp_rack_cum_ack(tw, c, old_una, fack, first, last);
+	}
 	ai.delivered = ai.acked - RTE_MIN(sacked_before, ai.acked) + ai.sacked;
 	if (tcb_synchronized(c) && c->state != TCPS_TIME_WAIT) {
 		tcp_recovery_ack(tw, c, s, &ai);

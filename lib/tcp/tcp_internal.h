@@ -5,6 +5,7 @@
 #include <rte_tcp.h>
 
 #include "tcb.h"
+#include "tcp_rack.h"
 #include "tcp_worker.h"
 
 #define TCP_F_FIN RTE_TCP_FIN_FLAG
@@ -53,6 +54,23 @@ void tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg
 		      const struct tcp_ack_info *ai);
 void tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c);
 void tcp_recovery_reo_timeout(struct tcp_worker *tw, struct tcb *c);
+
+/*
+ * RACK (tcp_rack.c, RFC 8985 §6), SACK connections only. tcp_rack_sack
+ * takes an ACK's SACK blocks (D-SACK removed) before the scoreboard does;
+ * tcp_rack_cum_ack a cumulative ACK that moved SND.UNA from old_una while
+ * data above it was SACKed (fack: rack_end before the ACK; first and last:
+ * how the first and last bytes it acknowledged were sent); tcp_rack_detect
+ * then marks what is lost and sets reo_tick for what may yet be.
+ */
+void tcp_rack_sack(struct tcp_worker *tw, struct tcb *c, tcp_seq_t ack,
+		   const struct tcp_sack_block *blocks, unsigned n);
+void tcp_rack_cum_ack(struct tcp_worker *tw, struct tcb *c, tcp_seq_t old_una, tcp_seq_t fack,
+		      struct rack_xmit first, struct rack_xmit last);
+void tcp_rack_detect(struct tcp_worker *tw, struct tcb *c);
+void tcp_rack_dsack(struct tcb *c);
+void tcp_rack_recovery_done(struct tcb *c);
+void tcp_rack_spurious(struct tcp_worker *tw, struct tcb *c);
 unsigned tcp_recovery_send(struct tcp_worker *tw, struct tcb *c, uint32_t unsent);
 uint32_t tcp_tlp_timeout(const struct tcp_worker *tw, const struct tcb *c, uint32_t rto_us);
 void tcp_tlp_fire(struct tcp_worker *tw, struct tcb *c);
@@ -190,7 +208,7 @@ void tcp_quickack_enter(const struct tcp_worker *tw, struct tcb *c);
 void tcp_deliver_to_app(struct tcb *c, struct rte_mbuf *m, uint32_t len);
 
 /* send queue */
-void tcp_sndq_ack(struct tcb *c, uint32_t bytes);
+void tcp_sndq_ack(struct tcb *c, uint32_t bytes, struct rack_xmit *last);
 struct rte_mbuf *tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq,
 				  uint32_t len);
 void tcp_sndq_purge(struct tcb *c);

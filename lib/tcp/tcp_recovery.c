@@ -3,7 +3,9 @@
  * RFC 6675 §5 with SACK, RFC 6582 without), what to send during it
  * (NextSeg, with Proportional Rate Reduction, RFC 6937), undoing
  * reductions shown spurious by D-SACK (RFC 2883) or by timestamps after an
- * RTO (RFC 3522 detection, RFC 4015 response), and SACK reneging.
+ * RTO (RFC 3522 detection, RFC 4015 response), and SACK reneging. With
+ * SACK, what is lost is also RACK's to say (tcp_rack.c, RFC 8985), and its
+ * reordering timer may start recovery.
  */
 #include "tcp_internal.h"
 
@@ -34,9 +36,11 @@ tcp_sack_input(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 		CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKRecv);
 		if (c->rexmits_episode > 0)
 			c->dsacks_episode++;
+		tcp_rack_dsack(c);
 		blocks++;
 		n--;
 	}
+	tcp_rack_sack(tw, c, s->ack, blocks, n);
 	return sb_update(&c->sb, seq_max(c->snd_una, s->ack), c->snd_max, blocks, n);
 }
 
@@ -61,7 +65,6 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	c->prior_ssthresh = c->ssthresh;
 	c->rexmits_episode = c->dsacks_episode = 0;
 	c->recover = c->snd_max;
-	c->rxt_reo_tick = 0;
 	c->flags |= TF_IN_RECOVERY;
 	c->flags &= ~TF_RTT_TIMING; /* Karn */
 	if (!tcp_ecn_in_cwr(c)) /* an ECN reduction of this window stands for this loss too */
@@ -70,7 +73,7 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	CNT_INC(tcp_cnt(tw), TcpExtTCPFastRetrans);
 	if (c->flags & TF_SACK) {
 		CNT_INC(tcp_cnt(tw), TcpExtTCPSackRecovery);
-		c->sb.high_rxt = c->sb.rack_edge = c->snd_una;
+		c->sb.high_rxt = c->snd_una; /* rack_edge stays: RACK may have started this */
 		prr_start(&c->prr, flight);
 		c->prr.delivered = ai->delivered; /* the ACK that starts recovery counts too */
 		c->cwnd = c->ssthresh; /* PRR sets it per ACK from here on */
@@ -86,31 +89,12 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	tcp_rtx_arm(tw, c);
 }
 
-/*
- * Reordering shown: ask for twice the evidence next time (RFC 6675 §2
- * allows a larger DupThresh; Linux raises tp->reordering likewise), but
- * never more than half the segments the episode had in flight: a window
- * that small must still find a real loss by duplicates, not by an RTO.
- */
-static void
-raise_dupthresh(struct tcp_worker *tw, struct tcb *c)
-{
-	uint32_t cap = RTE_MIN(RTE_MAX((uint32_t)SB_DUPTHRESH, c->prr.recover_fs / c->mss / 2),
-			       (uint32_t)SB_DUPTHRESH_MAX);
-	uint32_t want = RTE_MIN(2 * sb_dupthresh(&c->sb), cap);
-
-	if (want > sb_dupthresh(&c->sb)) {
-		c->sb.dupthresh = (uint8_t)want;
-		CNT_INC(tcp_cnt(tw), TcpExtTCPSACKReorder);
-	}
-}
-
 static void
 exit_recovery(struct tcp_worker *tw, struct tcb *c)
 {
 	c->flags &= ~TF_IN_RECOVERY;
-	c->rxt_reo_tick = 0;
 	c->sb.rack_edge = c->snd_una;
+	tcp_rack_recovery_done(c);
 	if (c->flags & TF_SACK)
 		c->cwnd = c->ssthresh; /* RFC 6937 §3 on exit */
 	else
@@ -119,7 +103,7 @@ exit_recovery(struct tcp_worker *tw, struct tcb *c)
 	if (c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode) {
 		if (undo_reduction(c))
 			CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKUndo);
-		raise_dupthresh(tw, c);
+		tcp_rack_spurious(tw, c);
 	}
 	c->dupacks = 0;
 }
@@ -136,67 +120,24 @@ newreno_partial_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked)
 		c->cwnd = c->mss;
 }
 
-/* The retransmissions below HighRxt were lost: NextSeg rule 1 goes over their holes again. */
-static void
-rxt_mark_lost(struct tcp_worker *tw, struct tcb *c)
+/* RFC 6582 §3.2 step 2 and after an RTO's go-back-N: no new recovery yet. */
+static int
+may_enter_recovery(const struct tcb *c)
 {
-	CNT_INC(tcp_cnt(tw), TcpExtTCPLostRetransmit);
-	c->sb.high_rxt = c->snd_una;
-	c->sb.rxt_fence = c->snd_max;
-	c->rxt_reo_tick = 0;
+	return !(c->flags & (TF_IN_RECOVERY | TF_AFTER_RTO)) && seq_geq(c->snd_una, c->recover);
 }
 
-/*
- * RACK's reordering window (RFC 8985 §6.2-6.3), in order of transmission
- * rather than by per-segment timestamps. Evidence of loss: data sent
- * after the latest retransmission was delivered while a retransmitted byte
- * is still missing, or a hole IsLost does not count lies below a SACKed
- * byte. Past DupThresh segments of data sent after a retransmission, that
- * is a loss at once; otherwise a loss once a window of SRTT/4 (at least one
- * tick) has passed: tcp_rtx_arm arms TCB_T_REORDER for it when it ends
- * before the RTO.
- */
-static void
-reo_expire(struct tcp_worker *tw, struct tcb *c)
-{
-	if (sb_sacked_after_rxt(&c->sb, c->snd_una) > 0)
-		rxt_mark_lost(tw, c);
-	if (seq_gt(c->sb.reo_edge, c->snd_una))
-		c->sb.rack_edge = c->sb.reo_edge;
-	c->rxt_reo_tick = 0;
-}
-
-static void
-reo_check(struct tcp_worker *tw, struct tcb *c)
-{
-	uint32_t after = sb_sacked_after_rxt(&c->sb, c->snd_una);
-
-	if (after > (sb_dupthresh(&c->sb) - 1) * c->mss) {
-		rxt_mark_lost(tw, c);
-		after = 0;
-	}
-	if (after == 0 && !sb_unlost_hole(&c->sb, c->snd_una, c->mss)) {
-		c->rxt_reo_tick = 0;
-		return;
-	}
-	if (c->rxt_reo_tick != 0 && tw->tick >= c->rxt_reo_tick) {
-		reo_expire(tw, c);
-		return;
-	}
-	if (c->rxt_reo_tick == 0) {
-		c->rxt_reo_tick = tw->tick + RTE_MAX(c->rtt.srtt_us / 4 / TCP_TICK_US, 1u);
-		c->sb.reo_edge = c->sb.r[c->sb.n - 1].end;
-		tcp_rtx_arm(tw, c);
-	}
-}
-
-/* The reordering window ran out with a loss still unexplained. */
+/* RACK's reordering window ran out (RFC 8985 §6.3): what it finds lost may start recovery. */
 void
 tcp_recovery_reo_timeout(struct tcp_worker *tw, struct tcb *c)
 {
-	if (sack_recovery(c) && c->rxt_reo_tick != 0)
-		reo_expire(tw, c);
-	c->rxt_reo_tick = 0;
+	if (c->flags & TF_SACK) {
+		tcp_rack_detect(tw, c);
+		if (may_enter_recovery(c) && sb_is_lost(&c->sb, c->snd_una, c->mss, c->snd_una)) {
+			CNT_INC(tcp_cnt(tw), TcpExtTCPRACKReoTimeout);
+			enter_recovery(tw, c, &(struct tcp_ack_info){ 0 });
+		}
+	}
 	tcp_rtx_arm(tw, c); /* the RTO again; tcp_output sends when the handler leaves */
 }
 
@@ -210,7 +151,6 @@ in_recovery_ack(struct tcp_worker *tw, struct tcb *c, uint32_t acked, uint32_t d
 	if (c->flags & TF_SACK) {
 		uint32_t pipe;
 
-		reo_check(tw, c);
 		pipe = sb_pipe(&c->sb, c->snd_una, c->snd_max, c->mss);
 		c->cwnd = pipe + prr_sndcnt(&c->prr, delivered, pipe, c->ssthresh, c->mss);
 	} else if (acked > 0)
@@ -268,6 +208,13 @@ early_retransmit(const struct tcb *c)
 	return sacked_segs >= oseg - 1 && !sb_is_sacked(&c->sb, c->snd_una);
 }
 
+/* Counting duplicates, until reordering was seen: then only time tells (RFC 8985 §6.2 step 4). */
+static int
+dup_rules(const struct tcb *c)
+{
+	return !((c->flags & TF_SACK) && c->sb.reo_seen);
+}
+
 void
 tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 		 const struct tcp_ack_info *ai)
@@ -277,8 +224,11 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 
 	if (acked > 0 && (c->flags & (TF_RTO_CHECK | TF_AFTER_RTO)))
 		after_rto_ack(tw, c, s);
-	if (c->flags & TF_SACK)
+	if (c->flags & TF_SACK) {
 		check_reneging(tw, c);
+		if (c->sb.n > 0)
+			tcp_rack_detect(tw, c);
+	}
 	if (c->flags & TF_IN_RECOVERY) {
 		in_recovery_ack(tw, c, acked, ai->delivered, dup);
 		return;
@@ -289,12 +239,12 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 		c->dupacks = 0;
 	/*
 	 * RFC 6675 §5: DupThresh duplicate ACKs, or SACK showing the first
-	 * hole lost; RFC 6582 §3.2 step 2: only once the cumulative ACK covers
-	 * the previous recovery's highest byte (recover - 1: recover is that
-	 * episode's SND.MAX, one past it).
+	 * hole lost (by RACK too); RFC 6582 §3.2 step 2: only once the
+	 * cumulative ACK covers the previous recovery's highest byte (recover
+	 * - 1: recover is that episode's SND.MAX, one past it).
 	 */
-	if (!(c->flags & TF_AFTER_RTO) && seq_geq(c->snd_una, c->recover) &&
-	    (c->dupacks >= sb_dupthresh(&c->sb) || early_retransmit(c) ||
+	if (may_enter_recovery(c) &&
+	    ((dup_rules(c) && (c->dupacks >= SB_DUPTHRESH || early_retransmit(c))) ||
 	     ((c->flags & TF_SACK) && sb_is_lost(&c->sb, c->snd_una, c->mss, c->snd_una)))) {
 		enter_recovery(tw, c, ai);
 		return;
@@ -312,7 +262,6 @@ tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c)
 	c->prior_cwnd = c->cwnd;
 	c->prior_ssthresh = c->ssthresh;
 	c->cc->on_rto(c, tcp_flight(c));
-	c->sb.dupthresh = 0; /* a timeout: a high DupThresh may have waited too long (as Linux) */
 	if (in_cwr)
 		c->ssthresh = ssthresh; /* reduced for this window already (as Linux's tcp_enter_loss) */
 	tcp_ecn_reduced(c);
@@ -324,7 +273,7 @@ tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c)
 	}
 	c->recover = c->snd_max; /* RFC 6582 §3.2 step 4 */
 	c->dupacks = 0;
-	c->rxt_reo_tick = 0;
+	c->reo_tick = 0;
 	/* RFC 6675 §5.1: keep the scoreboard; resend only what it does not hold. */
 	c->sb.high_rxt = c->sb.rack_edge = c->snd_una;
 	c->snd_nxt = c->snd_una;

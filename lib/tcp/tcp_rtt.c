@@ -26,6 +26,10 @@ tcp_rtt_init(struct tcp_rtt *r, const struct tcp_rtt_limits *lim)
 void
 tcp_rtt_sample(struct tcp_rtt *r, const struct tcp_rtt_limits *lim, uint32_t rtt_us)
 {
+	uint32_t ms = rtt_us / 1000 < UINT16_MAX ? rtt_us / 1000 : UINT16_MAX;
+
+	if (!r->have_sample || ms < r->min_ms)
+		r->min_ms = (uint16_t)ms;
 	if (!r->have_sample) {
 		/* §2.2: SRTT <- R, RTTVAR <- R/2 */
 		r->srtt_us = rtt_us;

@@ -23,6 +23,7 @@ struct tcp_rtt {
 	uint32_t rto_us;       /* before backoff */
 	uint8_t have_sample;
 	uint8_t backoff;       /* timeouts (RTO, persist) in a row since the last new sample */
+	uint16_t min_ms;    /* the least sample, in ms (at most 65535): RACK's min_RTT (RFC 8985 §6.1) */
 };
 
 void tcp_rtt_init(struct tcp_rtt *r, const struct tcp_rtt_limits *lim);

@@ -119,7 +119,7 @@ sb_skip_sacked(const struct tcp_scoreboard *sb, tcp_seq_t seq)
 static tcp_seq_t
 dupthresh_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
 {
-	uint32_t bytes = 0, dupthresh = sb_dupthresh(sb);
+	uint32_t bytes = 0, dupthresh = SB_DUPTHRESH;
 
 	/* Walk down from the highest range: the first point where either rule holds. */
 	for (int i = (int)sb->n - 1; i >= 0; i--) {
@@ -138,7 +138,8 @@ dupthresh_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
 tcp_seq_t
 sb_lost_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
 {
-	tcp_seq_t edge = dupthresh_edge(sb, snd_una, mss);
+	/* RFC 8985 §6.2 step 4: once reordering was seen, time alone decides. */
+	tcp_seq_t edge = sb->reo_seen ? snd_una : dupthresh_edge(sb, snd_una, mss);
 
 	if (sb->n > 0 && seq_gt(sb->rack_edge, edge) && seq_leq(sb->rack_edge, sb->r[sb->n - 1].end))
 		return sb->rack_edge;
@@ -205,16 +206,4 @@ sb_sacked_after_rxt(const struct tcp_scoreboard *sb, tcp_seq_t snd_una)
 		if (seq_gt(sb->r[i].end, sb->rxt_fence))
 			after += (uint32_t)(sb->r[i].end - seq_max(sb->r[i].start, sb->rxt_fence));
 	return after;
-}
-
-int
-sb_unlost_hole(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
-{
-	tcp_seq_t s;
-
-	if (sb->n == 0)
-		return 0;
-	s = seq_max(seq_max(sb->high_rxt, snd_una), sb_lost_edge(sb, snd_una, mss));
-	s = sb_skip_sacked(sb, s);
-	return seq_lt(s, sb->r[sb->n - 1].end);
 }

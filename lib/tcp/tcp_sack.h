@@ -1,9 +1,10 @@
 /*
  * The SACK scoreboard of RFC 6675: what the peer holds above SND.UNA, kept
  * as sorted disjoint ranges, and the rules derived from it: IsLost (§4),
- * pipe (§4, SetPipe), NextSeg (§4), with DupThresh 3, raised on a
- * connection that showed reordering. Pure arithmetic on sequence numbers;
- * no packets.
+ * pipe (§4, SetPipe), NextSeg (§4), with DupThresh 3 until the connection
+ * shows reordering; from then on only RACK's time rule (RFC 8985, in
+ * tcp_rack.c) says what is lost, through rack_edge. Pure arithmetic on
+ * sequence numbers; no packets.
  */
 #ifndef TERN_TCP_SACK_H
 #define TERN_TCP_SACK_H
@@ -15,27 +16,19 @@
 
 #define SB_MAX_RANGES 8
 #define SB_DUPTHRESH 3
-#define SB_DUPTHRESH_MAX 64     /* segments; Linux's tcp_max_reordering is 300 */
 
 struct tcp_scoreboard {
 	uint8_t n;
-	uint8_t dupthresh;       /* DupThresh in segments, 0: SB_DUPTHRESH */
+	uint8_t reo_mult;        /* RACK.reo_wnd_mult (RFC 8985 §6.2 step 4), 0: 1 */
+	uint16_t rack_rtt_ms;    /* RACK.rtt: the RTT of the segment that set rack_end */
 	struct tcp_sack_block r[SB_MAX_RANGES]; /* sorted, disjoint, above snd_una */
 	tcp_seq_t high_rxt;      /* HighRxt: highest sequence retransmitted in recovery */
 	tcp_seq_t rxt_fence;     /* SND.MAX when the latest retransmission went out */
-	tcp_seq_t rack_edge;     /* un-SACKed bytes below it are lost by the reordering timer */
-	tcp_seq_t reo_edge;      /* the highest SACKed byte when that timer started */
+	tcp_seq_t rack_edge;     /* un-SACKed bytes below it are lost by RACK's time rule */
+	uint8_t reo_seen;        /* RACK.reordering_seen: the DupThresh rule is off */
+	uint8_t reo_persist;     /* RACK.reo_wnd_persist: recoveries until reo_mult resets */
+	uint8_t dsack_round_on;  /* dsack_round (in the TCB) holds a round */
 };
-
-/*
- * RFC 6675 §2 leaves DupThresh open for reordering-aware senders ("a
- * value larger than 3 MAY be used"); Linux raises it per connection.
- */
-static inline uint32_t
-sb_dupthresh(const struct tcp_scoreboard *sb)
-{
-	return sb->dupthresh ? sb->dupthresh : SB_DUPTHRESH;
-}
 
 /* Forgets everything (reneging, or the connection is not using SACK). */
 void sb_clear(struct tcp_scoreboard *sb);
@@ -57,10 +50,10 @@ uint32_t sb_sacked_bytes(const struct tcp_scoreboard *sb);
 int sb_is_sacked(const struct tcp_scoreboard *sb, tcp_seq_t seq);
 
 /*
- * IsLost(seq): DupThresh discontiguous SACKed ranges above seq, or more than
- * (DupThresh - 1) * mss bytes SACKed above it, or below rack_edge. Returns
- * the boundary below which every un-SACKed byte is lost (snd_una when
- * nothing is).
+ * IsLost(seq): below rack_edge, or (until reordering was seen) DupThresh
+ * discontiguous SACKed ranges above seq, or more than (DupThresh - 1) * mss
+ * bytes SACKed above it. Returns the boundary below which every un-SACKed
+ * byte is lost (snd_una when nothing is).
  */
 tcp_seq_t sb_lost_edge(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss);
 
@@ -86,27 +79,12 @@ int sb_next_lost(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t ms
 		 tcp_seq_t *seq, uint32_t *len);
 
 /*
- * Evidence that a retransmission below HighRxt was lost too: the bytes
- * SACKed that were sent after the latest retransmission (at or above
+ * Evidence that a retransmission below HighRxt may have been lost too: the
+ * bytes SACKed that were sent after the latest retransmission (at or above
  * rxt_fence), or 0 when [snd_una, HighRxt) has no un-SACKed byte left.
- * More than (DupThresh - 1) * mss is the IsLost rule of RFC 6675 §4
- * applied to the order of transmission instead of sequence; fewer is
- * RACK's case for a reordering timer (RFC 8985 §6.2).
+ * RACK (tcp_rack.c) gives the retransmissions a reordering window from it.
  */
 uint32_t sb_sacked_after_rxt(const struct tcp_scoreboard *sb, tcp_seq_t snd_una);
-
-static inline int
-sb_rxt_lost(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss)
-{
-	return sb_sacked_after_rxt(sb, snd_una) > (sb_dupthresh(sb) - 1) * mss;
-}
-
-/*
- * An un-SACKed byte above every loss IsLost (or rack_edge) knows of and
- * above HighRxt, yet below the highest SACKed byte: sent before data that
- * was delivered, so lost unless reordered (RFC 8985 §6.2).
- */
-int sb_unlost_hole(const struct tcp_scoreboard *sb, tcp_seq_t snd_una, uint32_t mss);
 
 /* The end of the SACKed range holding seq, or seq itself. */
 tcp_seq_t sb_skip_sacked(const struct tcp_scoreboard *sb, tcp_seq_t seq);

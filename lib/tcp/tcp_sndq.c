@@ -14,9 +14,9 @@ tcp_sndq_purge(struct tcb *c)
 	c->snd_cur = NULL;
 }
 
-/* Frees acknowledged bytes from the front. */
+/* Frees acknowledged bytes from the front; *last: how the last of them was sent. */
 void
-tcp_sndq_ack(struct tcb *c, uint32_t bytes)
+tcp_sndq_ack(struct tcb *c, uint32_t bytes, struct rack_xmit *last)
 {
 	struct mbuf_q *q = &c->sndq;
 
@@ -25,6 +25,7 @@ tcp_sndq_ack(struct tcb *c, uint32_t bytes)
 	while (bytes > 0) {
 		struct rte_mbuf *m = q->head;
 
+		*last = rack_mbuf_xmit(m);
 		if (bytes < m->data_len) {
 			m->data_off += bytes;
 			m->data_len -= bytes;
@@ -72,6 +73,8 @@ tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 	struct rte_mbuf *m = sndq_find(c, seq, &at);
 	uint32_t off = (uint32_t)(seq - at);
 
+	int rxt = seq_lt(seq, c->snd_max);
+
 	while (len > 0 && m != NULL) {
 		struct rte_mbuf *mi = rte_pktmbuf_alloc(tw->w->pool);
 		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
@@ -81,6 +84,7 @@ tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 			rte_pktmbuf_free(head);
 			return NULL;
 		}
+		rack_mbuf_sent(m, (uint32_t)tw->tick, rxt);
 		rte_pktmbuf_attach(mi, m);
 		mi->data_off += off;
 		mi->data_len = n;
@@ -110,8 +114,10 @@ sndq_append(struct tcb *c, struct rte_mbuf *m)
 	struct mbuf_q *q = &c->sndq;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 
-	for (struct rte_mbuf *s = m; s != NULL; s = s->next)
+	for (struct rte_mbuf *s = m; s != NULL; s = s->next) {
 		tern_mbuf_set_flags(s, 0);
+		rack_mbuf_reset(s);
+	}
 	if (q->tail == NULL)
 		q->head = m;
 	else

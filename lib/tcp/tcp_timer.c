@@ -43,10 +43,15 @@ tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
 		rto_us = pto_us;
 	}
 	expire = tw->tick + RTE_MAX((uint64_t)rto_us / TCP_TICK_US, (uint64_t)1);
-	/* RFC 8985 §6.3: a pending reordering window comes first. */
-	if (c->rxt_reo_tick != 0 && (c->flags & TF_IN_RECOVERY) && c->rxt_reo_tick < expire) {
-		expire = RTE_MAX(c->rxt_reo_tick, tw->tick + 1);
-		kind = TCB_T_REORDER;
+	/* RFC 8985 §6.3: a pending reordering window comes first (reo_tick is stale without SACKed data). */
+	if (c->sb.n > 0 && c->reo_tick != 0) {
+		int32_t in = (int32_t)(c->reo_tick - (uint32_t)tw->tick);
+		uint64_t reo = tw->tick + (uint64_t)RTE_MAX(in, 1);
+
+		if (reo < expire) {
+			expire = reo;
+			kind = TCB_T_REORDER;
+		}
 	}
 	/*
 	 * Lazy re-arm: nearly every ACK moves the deadline later, and re-filing

@@ -467,69 +467,64 @@ test_next_lost_starts_at_una_when_high_rxt_below(void **state)
 	assert_int_equal(len, MSS);
 }
 
-/* ---- lost retransmissions (sb_rxt_lost) ---- */
+/* ---- evidence against retransmissions (sb_sacked_after_rxt) ---- */
 
-/*
- * [0,1000) retransmitted when SND.MAX was 10000: 2000 bytes SACKed above the
- * fence are not enough (IsLost wants more than 2 MSS), 2001 are.
- */
+/* [0,1000) retransmitted when SND.MAX was 10000: only bytes SACKed above the fence count. */
 static void
-test_rxt_lost_needs_more_than_two_mss_after_fence(void **state)
+test_sacked_after_rxt_counts_above_fence(void **state)
 {
 	(void)state;
 	sack(0, 13000, 1000, 10000);
 	sb.high_rxt = S(1000);
 	sb.rxt_fence = S(10000);
-	assert_false(sb_rxt_lost(&sb, S(0), MSS));
-	sack(0, 13000, 1000, 12000);
-	assert_false(sb_rxt_lost(&sb, S(0), MSS));
+	assert_int_equal(sb_sacked_after_rxt(&sb, S(0)), 0);
 	sack(0, 13000, 1000, 12001);
-	assert_true(sb_rxt_lost(&sb, S(0), MSS));
+	assert_int_equal(sb_sacked_after_rxt(&sb, S(0)), 2001);
 }
 
-/* SACKs of data sent before the retransmission say nothing about it. */
+/* Nothing retransmitted is missing (HighRxt at SND.UNA, or all of it SACKed): no evidence. */
 static void
-test_rxt_lost_ignores_sacks_below_fence(void **state)
-{
-	(void)state;
-	sack(0, 20000, 1000, 15000);
-	sb.high_rxt = S(1000);
-	sb.rxt_fence = S(20000);
-	assert_false(sb_rxt_lost(&sb, S(0), MSS));
-}
-
-/* Nothing retransmitted is missing (HighRxt at SND.UNA, or all of it SACKed): no loss. */
-static void
-test_rxt_lost_needs_a_missing_retransmission(void **state)
+test_sacked_after_rxt_needs_a_missing_retransmission(void **state)
 {
 	(void)state;
 	sack(0, 20000, 5000, 20000);
 	sb.rxt_fence = S(10000);
 	sb.high_rxt = S(0);
-	assert_false(sb_rxt_lost(&sb, S(0), MSS));
+	assert_int_equal(sb_sacked_after_rxt(&sb, S(0)), 0);
 	sack(0, 20000, 0, 1000); /* as if SND.UNA had not moved yet */
 	sb.high_rxt = S(1000);
-	assert_false(sb_rxt_lost(&sb, S(0), MSS));
+	assert_int_equal(sb_sacked_after_rxt(&sb, S(0)), 0);
 	sb.high_rxt = S(2000);
-	assert_true(sb_rxt_lost(&sb, S(0), MSS));
+	assert_int_equal(sb_sacked_after_rxt(&sb, S(0)), 10000);
 }
 
-/* A hole below a SACKed byte that IsLost does not count: RACK's candidate; none once the edge passes it. */
+/* RACK's edge makes a hole lost that the DupThresh rule does not; SND.UNA passing it clamps it. */
 static void
-test_unlost_hole_and_rack_edge(void **state)
+test_rack_edge_marks_lost(void **state)
 {
 	(void)state;
-	assert_false(sb_unlost_hole(&sb, S(0), MSS)); /* nothing SACKed */
 	sack(0, 5000, 1000, 3000);                     /* 2 MSS above [0,1000): not lost */
 	assert_false(sb_is_lost(&sb, S(0), MSS, S(0)));
-	assert_true(sb_unlost_hole(&sb, S(0), MSS));
-	sb.rack_edge = S(3000);                        /* the reordering window ran out */
+	sb.rack_edge = S(3000);                        /* RACK's reordering window ran out */
 	assert_true(sb_is_lost(&sb, S(0), MSS, S(0)));
 	assert_int_equal(sb_lost_edge(&sb, S(0), MSS), S(3000));
-	assert_false(sb_unlost_hole(&sb, S(0), MSS));
 	assert_int_equal(sb_pipe(&sb, S(0), S(5000), MSS), 2000); /* [0,1000) no longer in flight */
 	sb_advance(&sb, S(4000));                      /* SND.UNA past it: clamped */
 	assert_int_equal(sb.rack_edge, S(4000));
+}
+
+/* Once reordering was seen (RFC 8985 §6.2 step 4), DupThresh SACKed segments prove nothing. */
+static void
+test_reordering_seen_turns_dupthresh_off(void **state)
+{
+	(void)state;
+	sack(0, 9000, 1000, 5000);                     /* 4 MSS above [0,1000) */
+	assert_true(sb_is_lost(&sb, S(0), MSS, S(0)));
+	sb.reo_seen = 1;
+	assert_false(sb_is_lost(&sb, S(0), MSS, S(0)));
+	assert_int_equal(sb_lost_edge(&sb, S(0), MSS), S(0));
+	sb.rack_edge = S(1000);                        /* only RACK's time rule can say it */
+	assert_true(sb_is_lost(&sb, S(0), MSS, S(0)));
 }
 
 /* A rack_edge above every SACKed byte is ignored (it cannot claim unSACKed data was overtaken). */
@@ -741,10 +736,10 @@ main(void)
 		BOTH(test_next_lost_walks_holes_ascending_with_high_rxt),
 		BOTH(test_next_lost_splits_long_hole_into_mss_pieces),
 		BOTH(test_next_lost_starts_at_una_when_high_rxt_below),
-		BOTH(test_rxt_lost_needs_more_than_two_mss_after_fence),
-		BOTH(test_rxt_lost_ignores_sacks_below_fence),
-		BOTH(test_rxt_lost_needs_a_missing_retransmission),
-		BOTH(test_unlost_hole_and_rack_edge),
+		BOTH(test_sacked_after_rxt_counts_above_fence),
+		BOTH(test_sacked_after_rxt_needs_a_missing_retransmission),
+		BOTH(test_rack_edge_marks_lost),
+		BOTH(test_reordering_seen_turns_dupthresh_off),
 		BOTH(test_rack_edge_above_sacked_ignored),
 		BOTH(test_limit_drops_highest_range),
 		BOTH(test_limit_new_low_block_evicts_highest),
