@@ -24,7 +24,7 @@ sndq_head_seq(const struct tcb *c)
 	return c->snd_una == c->iss ? c->snd_una + 1 : c->snd_una; /* the SYN is not queued */
 }
 
-/* Counted each time, as Linux counts TCPSACKReorder. */
+/* Counted once per ACK that shows it, as Linux counts TCPSACKReorder. */
 static void
 reordering_seen(struct tcp_worker *tw, struct tcb *c)
 {
@@ -44,17 +44,19 @@ rack_advance(struct tcp_worker *tw, struct tcb *c, tcp_seq_t end, uint32_t xmit_
 	c->sb.rack_rtt_ms = (uint16_t)RTE_MIN(rtt, (uint32_t)UINT16_MAX);
 }
 
-/* Original data (sent once) newly SACKed in [lo, hi) of a queued mbuf sent as x. */
-static void
+/*
+ * Original data (sent once) newly SACKed in [lo, hi) of a queued mbuf sent
+ * as x. Returns 1 when it shows reordering (§6.2 step 2: delivered below
+ * what was delivered before, never resent).
+ */
+static int
 rack_sacked_piece(struct tcp_worker *tw, struct tcb *c, tcp_seq_t lo, tcp_seq_t hi,
 		  struct rack_xmit x, tcp_seq_t fack)
 {
 	if (!(x.flags & RACK_M_SENT) || (x.flags & RACK_M_RXT))
-		return; /* a retransmission: which copy arrived is unknown (§6.2 step 1) */
-	/* §6.2 step 2: delivered below what was delivered before, never resent: reordering. */
-	if (seq_lt(lo, fack))
-		reordering_seen(tw, c);
+		return 0; /* a retransmission: which copy arrived is unknown (§6.2 step 1) */
 	rack_advance(tw, c, hi, x.tick);
+	return seq_lt(lo, fack);
 }
 
 /* The newly SACKed bytes of block b within [at, end), or an empty range. */
@@ -78,6 +80,7 @@ tcp_rack_sack(struct tcp_worker *tw, struct tcb *c, tcp_seq_t ack,
 	tcp_seq_t una = seq_max(c->snd_una, ack), top = una, at = sndq_head_seq(c), fack;
 	struct rte_mbuf *m = c->sndq.head;
 	unsigned nb = 0;
+	int reordered = 0;
 
 	/* Nothing SACKed is outstanding: RACK's segment is behind SND.UNA (and inside the window). */
 	if (c->sb.n == 0)
@@ -91,15 +94,19 @@ tcp_rack_sack(struct tcp_worker *tw, struct tcb *c, tcp_seq_t ack,
 		b[nb++] = (struct tcp_sack_block){ s, e };
 		top = seq_max(top, e);
 	}
+	if (nb == 0)
+		return;
 	/* One walk from the queue's head to the highest new byte. */
 	for (; m != NULL && seq_lt(at, top); at += m->data_len, m = m->next) {
 		for (unsigned i = 0; i < nb; i++) {
 			tcp_seq_t lo, hi;
 
 			if (new_in_block(c, &b[i], at, at + m->data_len, &lo, &hi))
-				rack_sacked_piece(tw, c, lo, hi, rack_mbuf_xmit(m), fack);
+				reordered |= rack_sacked_piece(tw, c, lo, hi, rack_mbuf_xmit(m), fack);
 		}
 	}
+	if (reordered)
+		reordering_seen(tw, c);
 }
 
 void
@@ -126,7 +133,8 @@ rack_reo_wnd(const struct tcb *c)
 		if (sb_sacked_bytes(&c->sb) >= SB_DUPTHRESH * (uint32_t)c->mss)
 			return 0;
 	}
-	return RTE_MIN(mult * c->rtt.min_ms / 4, c->rtt.srtt_us / TCP_TICK_US);
+	/* At least a tick: on a sub-millisecond path reordering must still get some time. */
+	return RTE_MAX(RTE_MIN(mult * c->rtt.min_ms / 4, c->rtt.srtt_us / TCP_TICK_US), 1u);
 }
 
 /* The retransmissions below HighRxt were lost: NextSeg rule 1 goes over their holes again. */

@@ -2,9 +2,7 @@
  * Tail loss probe (RFC 8985 §7): when the last segments of a flight are
  * lost, no duplicate ACKs come and only the RTO would notice. After about
  * two RTTs of silence one segment is sent again, so its SACK (or ACK)
- * starts fast recovery instead. RACK's time-based loss detection is not
- * implemented: loss detection stays RFC 6675's, with only RACK's
- * reordering window (RFC 8985 §6.3) for retransmissions (tcp_recovery.c).
+ * starts fast recovery instead, through RACK (tcp_rack.c) or DupThresh.
  */
 #include "tcp_internal.h"
 

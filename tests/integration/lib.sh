@@ -135,7 +135,8 @@ ns_delete() {
 
 # tern_conf NAME [EXTRA]: writes $TMPD/NAME.conf for one net_tap port on
 # $TAP at 198.18.0.1/24, followed by EXTRA (more keys or sections; a
-# leading "[port0]"-less block of keys lands in [port0]). Prints the path.
+# leading "[port0]"-less block of keys lands in [port0]). TERN_KEYS, when
+# set, adds keys to [tern]. Prints the path.
 tern_conf() {
 	local f=$TMPD/$1.conf
 	cat >"$f" <<EOF
@@ -143,6 +144,7 @@ tern_conf() {
 [tern]
 workers = 1
 log_level = notice
+${TERN_KEYS:-}
 
 [port0]
 device = net_tap0,iface=$TAP

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# RACK against Linux on a long path that reorders: 100 ms RTT (50 ms each
+# way in tern's impairment layer) with 1 % of frames held back 5 ms in
+# each direction, no loss. Echo (Linux -> tern -> Linux) and GET /bytes/N
+# (tern -> Linux) of 64 MiB each run side by side, byte-exact.
+# tern must see the reordering (TcpExtTCPSACKReorder: data it never resent
+# delivered below data delivered before, RFC 8985 §6.2 step 2) and, once
+# it has, wait a reordering window instead of counting duplicates: the
+# segments it resent for nothing, which Linux reports as D-SACKs, stay far
+# below the frames held back on the way to Linux (with DupThresh alone
+# nearly every held-back frame was overtaken by three or more). The bound
+# is generous: a quarter of the held-back frames.
+# The worker's pool is doubled (mbufs = 32768): at 100 ms the impairment
+# layer's delay lines hold about 3 000 of tern's own mbufs, and with two
+# autotuned transfers the default 16 384 run short (MbufAllocFailed: sends
+# wait for mbufs, nothing is lost, but this test wants none).
+# TCP_RACK_MIB changes the size (default 64).
+# it-limit: 240
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tcp_common.sh"
+
+ns_create
+TERN_KEYS="mbufs = 32768"
+impaired_echo_and_get rack "100 ms RTT + reorder 1 %" "${TCP_RACK_MIB:-64}" "seed = 7
+rx_delay_ms = 50
+tx_delay_ms = 50
+rx_reorder = 1
+tx_reorder = 1
+rx_reorder_gap_ms = 5
+tx_reorder_gap_ms = 5"
+held=$(counter ImpairTxReordered)
+log "rack: MbufAllocFailed=$(counter MbufAllocFailed) ImpairTxReordered=$held ImpairRxReordered=$(counter ImpairRxReordered)" \
+	"TcpExtTCPSACKReorder=$(counter TcpExtTCPSACKReorder) TcpExtTCPRACKReoTimeout=$(counter TcpExtTCPRACKReoTimeout)" \
+	"TcpRetransSegs=$(counter TcpRetransSegs)"
+assert_gt "$held" 100 "frames held back on the way to Linux"
+assert_gt "$(counter ImpairRxReordered)" 100 "frames held back on the way to tern"
+assert_gt "$(counter TcpExtTCPSACKReorder)" 0 "reordering seen (TcpExtTCPSACKReorder)"
+assert_lt "$(counter TcpExtTCPDSACKRecv)" $((held / 4)) "segments resent for nothing (D-SACKs from Linux)"
+assert_eq "$(counter PortTxDropFull)" 0 "PortTxDropFull"
+assert_eq "$(counter MbufAllocFailed)" 0 "MbufAllocFailed"
+assert_estab_zero 10
+tern_stop
+assert_clean_exit
+pass
