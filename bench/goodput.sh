@@ -256,6 +256,18 @@ for case in $CASES; do
 		read -r tb ts tcut <<<"$(fetch "http://198.18.2.3/bytes/$BYTES")"
 	fi
 	tlim=$(sample_stop)
+	tcnt=$("$BUILD/app/ternctl" -c "$TMPD/tern.conf" --json stats -a 2>/dev/null | python3 -c '
+import json, sys
+keep = ("TcpRetransSegs", "TcpExtTCPFastRetrans", "TcpExtTCPLossProbes", "TcpExtTCPTimeouts",
+        "TcpExtTCPDSACKRecv", "TcpExtTCPDSACKUndo", "TcpExtTCPSpuriousRTOs", "TcpExtTCPSACKReorder",
+        "TcpExtTCPRACKReoTimeout", "TcpExtTCPLostRetransmit")
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    d = {}
+if isinstance(d, list):
+    d = {r.get("name"): r.get("value") for r in d if isinstance(r, dict)}
+print(json.dumps({k: d[k] for k in keep if k in d}))' 2>/dev/null || echo '{}')
 	stop_pid "$TERN_PID"
 	reach 198.18.2.1
 	if [ "$dir" = recv ]; then
@@ -269,9 +281,9 @@ for case in $CASES; do
 	fi
 	llim=$(sample_stop)
 	stop_pid "$IMPAIR_PID"
-	python3 - "$dir" "$rtt" "$loss" "$reorder" "$tb" "$ts" "$tcut" "$lb" "$ls" "$lcut" "$tlim" "$llim" >>"$results" <<'EOF'
+	python3 - "$dir" "$rtt" "$loss" "$reorder" "$tb" "$ts" "$tcut" "$lb" "$ls" "$lcut" "$tlim" "$llim" "$tcnt" >>"$results" <<'EOF'
 import json, sys
-d, rtt, loss, reo, tb, ts, tcut, lb, ls, lcut, tlim, llim = sys.argv[1:]
+d, rtt, loss, reo, tb, ts, tcut, lb, ls, lcut, tlim, llim, tcnt = sys.argv[1:]
 tb, lb, ts, ls = int(tb), int(lb), float(ts), float(ls)
 t = tb * 8 / ts / 1e6 if ts > 0 else 0.0
 l = lb * 8 / ls / 1e6 if ls > 0 else 0.0
@@ -280,7 +292,8 @@ print(json.dumps({"scenario": "goodput", "direction": d, "rtt_ms": int(rtt), "lo
                   "tern_bytes": tb, "tern_seconds": ts, "tern_mbit_s": round(t, 2), "tern_cut": tcut == "1",
                   "linux_bytes": lb, "linux_seconds": ls, "linux_mbit_s": round(l, 2), "linux_cut": lcut == "1",
                   "linux_cc": "cubic", "ratio": round(t / l, 3) if l > 0 else None,
-                  "tern_limits": json.loads(tlim), "linux_limits": json.loads(llim)}))
+                  "tern_limits": json.loads(tlim), "linux_limits": json.loads(llim),
+                  "tern_counters": json.loads(tcnt or "{}")}))
 
 EOF
 	tail -n1 "$results" >&2

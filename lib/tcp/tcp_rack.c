@@ -160,7 +160,13 @@ rack_due(uint32_t now, uint32_t deadline, uint32_t *next)
 void
 tcp_rack_detect(struct tcp_worker *tw, struct tcb *c)
 {
-	uint32_t now = (uint32_t)tw->tick, wait = c->sb.rack_rtt_ms + rack_reo_wnd(c), next = 0;
+	uint32_t now = (uint32_t)tw->tick, reo = rack_reo_wnd(c), next = 0;
+	/*
+	 * Both transmit times are read off a 1 ms clock, so the deadline can
+	 * come a tick early: a window gets one more, so that a reordering as
+	 * long as the window is not taken for loss. A window of 0 stays 0.
+	 */
+	uint32_t wait = c->sb.rack_rtt_ms + reo + (reo > 0);
 	tcp_seq_t at = sndq_head_seq(c);
 	struct rte_mbuf *m = c->sndq.head;
 
