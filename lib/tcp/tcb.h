@@ -203,7 +203,7 @@ struct tcb {
 	/* --- loss recovery (RFC 6675, 6937, 2883, 3522) --- */
 	struct tcp_prr prr;
 	uint32_t prior_cwnd, prior_ssthresh; /* to undo a reduction shown spurious */
-	uint32_t rto_ts;               /* TS val of the RTO retransmission */
+	uint32_t rxt_ts;               /* TS val of the first retransmission of the latest RTO or recovery (RFC 3522) */
 	uint32_t tw_prev;              /* TIME-WAIT list, oldest first (tcp_limits.c); UINT32_MAX: end */
 	uint32_t reo_tick;             /* RACK's reordering timer (tick, low 32 bits), 0: none (RFC 8985 §6.3) */
 	tcp_seq_t rack_end;            /* RACK.end_seq: end of the latest-sent original data delivered */

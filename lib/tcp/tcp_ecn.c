@@ -102,8 +102,8 @@ tcp_ecn_reduced_ecn(struct tcb *c)
  * window of data: not again until data sent after the reduction is
  * acknowledged (Linux holds CWR until something above high_seq is), and
  * not during recovery, which has reduced it already; a congestion signal
- * then also forbids undoing that recovery's reduction (as Linux's
- * tcp_enter_recovery with ece_ack). Nothing is resent: ECE says the data
+ * also forbids undoing the latest recovery's reduction, during it or
+ * after (as Linux's tcp_enter_recovery with ece_ack). Nothing is resent: ECE says the data
  * arrived.
  */
 void
@@ -111,10 +111,10 @@ tcp_ecn_ece(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *ai)
 {
 	if (ai->delivered > 0)
 		CNT_ADD(tcp_cnt(tw), TcpExtTCPDeliveredCE, (ai->delivered + c->mss - 1) / c->mss);
-	if (c->flags & (TF_IN_RECOVERY | TF_AFTER_RTO)) {
-		c->prior_cwnd = c->prior_ssthresh = 0;
+	/* Congestion shown: no later D-SACK or timestamp may undo the latest reduction. */
+	c->prior_cwnd = c->prior_ssthresh = 0;
+	if (c->flags & (TF_IN_RECOVERY | TF_AFTER_RTO))
 		return;
-	}
 	if (tcp_ecn_in_cwr(c))
 		return;
 	c->cc->on_congestion_event(c, ai->flight);

@@ -65,6 +65,8 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	c->prior_ssthresh = c->ssthresh;
 	c->rexmits_episode = c->dsacks_episode = 0;
 	c->recover = c->snd_max;
+	c->rxt_ts = tcp_ts_now(tw, c);
+	c->sb.ts_spurious = !!(c->flags & TF_TS);
 	c->flags |= TF_IN_RECOVERY;
 	c->flags &= ~TF_RTT_TIMING; /* Karn */
 	if (!tcp_ecn_in_cwr(c)) /* an ECN reduction of this window stands for this loss too */
@@ -89,6 +91,36 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 	tcp_rtx_arm(tw, c);
 }
 
+/* Every retransmission of the latest recovery came back as a duplicate (RFC 2883 §4). */
+static int
+dsack_spurious(const struct tcb *c)
+{
+	return c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode;
+}
+
+/* The loss was reordering: the reduction goes (once) and RACK learns of it. */
+static void
+undo_spurious(struct tcp_worker *tw, struct tcb *c, uint64_t *undone)
+{
+	if (undo_reduction(c))
+		(*undone)++;
+	tcp_rack_spurious(tw, c);
+	c->rexmits_episode = 0;
+}
+
+/*
+ * RFC 3522 for each hole: the ACK that moves SND.UNA in recovery echoes the
+ * TS val of the segment that filled the hole at the left edge (RFC 7323
+ * §4.3). One sent before the first retransmission is an original; one
+ * echoing a retransmission, or nothing, shows a loss.
+ */
+static void
+ts_check_fill(struct tcb *c, const struct tcp_seg *s)
+{
+	if (!(s->opts.flags & TCP_OPTF_TS) || s->opts.ts_ecr == 0 || !seq_lt(s->opts.ts_ecr, c->rxt_ts))
+		c->sb.ts_spurious = 0;
+}
+
 static void
 exit_recovery(struct tcp_worker *tw, struct tcb *c)
 {
@@ -99,12 +131,10 @@ exit_recovery(struct tcp_worker *tw, struct tcb *c)
 		c->cwnd = c->ssthresh; /* RFC 6937 §3 on exit */
 	else
 		c->cc->on_recovery_exit(c, tcp_flight(c));
-	/* Every retransmission came back as a duplicate: the loss was reordering. */
-	if (c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode) {
-		if (undo_reduction(c))
-			CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKUndo);
-		tcp_rack_spurious(tw, c);
-	}
+	if (dsack_spurious(c))
+		undo_spurious(tw, c, &tcp_cnt(tw)->TcpExtTCPDSACKUndo);
+	else if (c->sb.ts_spurious)
+		undo_spurious(tw, c, &tcp_cnt(tw)->TcpExtTCPFullUndo);
 	c->dupacks = 0;
 }
 
@@ -165,7 +195,7 @@ after_rto_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 {
 	/* A TSecr of 0 echoes nothing (as rtt_sample treats it): no evidence either way. */
 	if ((c->flags & TF_RTO_CHECK) && (c->flags & TF_TS) && (s->opts.flags & TCP_OPTF_TS) &&
-	    s->opts.ts_ecr != 0 && seq_lt(s->opts.ts_ecr, c->rto_ts)) {
+	    s->opts.ts_ecr != 0 && seq_lt(s->opts.ts_ecr, c->rxt_ts)) {
 		/* The ACK echoes the original transmission: it was not lost. RFC 4015 response. */
 		CNT_INC(tcp_cnt(tw), TcpExtTCPSpuriousRTOs);
 		undo_reduction(c);
@@ -230,9 +260,14 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 			tcp_rack_detect(tw, c);
 	}
 	if (c->flags & TF_IN_RECOVERY) {
+		if (acked > 0 && c->sb.ts_spurious)
+			ts_check_fill(c, s);
 		in_recovery_ack(tw, c, acked, ai->delivered, dup);
 		return;
 	}
+	/* D-SACKs that come after the recovery ended undo it as well (as Linux's tcp_try_undo_dsack). */
+	if (dsack_spurious(c) && !(c->flags & TF_AFTER_RTO))
+		undo_spurious(tw, c, &tcp_cnt(tw)->TcpExtTCPDSACKUndo);
 	if (dup)
 		c->dupacks++;
 	else if (acked > 0)
@@ -269,9 +304,11 @@ tcp_recovery_on_rto(struct tcp_worker *tw, struct tcb *c)
 	c->flags |= TF_AFTER_RTO;
 	if (c->rtx_count == 1 && (c->flags & TF_TS)) {
 		c->flags |= TF_RTO_CHECK;
-		c->rto_ts = tcp_ts_now(tw, c);
+		c->rxt_ts = tcp_ts_now(tw, c);
 	}
 	c->recover = c->snd_max; /* RFC 6582 §3.2 step 4 */
+	c->rexmits_episode = c->dsacks_episode = 0; /* no later D-SACK undoes this one */
+	c->sb.ts_spurious = 0;
 	c->dupacks = 0;
 	c->reo_tick = 0;
 	/* RFC 6675 §5.1: keep the scoreboard; resend only what it does not hold. */

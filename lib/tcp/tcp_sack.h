@@ -28,6 +28,7 @@ struct tcp_scoreboard {
 	uint8_t reo_seen;        /* RACK.reordering_seen: the DupThresh rule is off */
 	uint8_t reo_persist;     /* RACK.reo_wnd_persist: recoveries until reo_mult resets */
 	uint8_t dsack_round_on;  /* dsack_round (in the TCB) holds a round */
+	uint8_t ts_spurious;     /* this recovery's holes all filled by originals, by their TS echoes */
 };
 
 /* Forgets everything (reneging, or the connection is not using SACK). */
