@@ -260,7 +260,7 @@ for case in $CASES; do
 import json, sys
 keep = ("TcpRetransSegs", "TcpExtTCPFastRetrans", "TcpExtTCPLossProbes", "TcpExtTCPTimeouts",
         "TcpExtTCPDSACKRecv", "TcpExtTCPDSACKUndo", "TcpExtTCPSpuriousRTOs", "TcpExtTCPSACKReorder",
-        "TcpExtTCPRACKReoTimeout", "TcpExtTCPLostRetransmit")
+        "TcpExtTCPRACKReoTimeout", "TcpExtTCPLostRetransmit", "TcpExtTCPFullUndo")
 try:
     d = json.load(sys.stdin)
 except ValueError:
