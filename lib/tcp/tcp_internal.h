@@ -129,6 +129,19 @@ tcp_ecn_in_cwr(const struct tcb *c)
 	return (c->flags & TF_ECN) && seq_leq(c->snd_una, c->ecn_recover);
 }
 
+/*
+ * After an ECN-Echo reduction, until the data sent before it is
+ * acknowledged (Linux's CWR state; a loss or an RTO holds the window by its
+ * own state until then): the window does not grow (Linux's
+ * tcp_may_raise_cwnd allows it only in the Open state).
+ */
+static inline int
+tcp_ecn_cwr_state(const struct tcb *c)
+{
+	return (c->flags & TF_ECN) && !(c->flags & (TF_IN_RECOVERY | TF_AFTER_RTO)) &&
+	       seq_lt(c->snd_una, c->ecn_recover);
+}
+
 /* A reduction was undone as spurious: its CWR is not sent and ECE counts again (Linux's tcp_ecn_withdraw_cwr). */
 static inline void
 tcp_ecn_withdraw(struct tcb *c)

@@ -284,7 +284,7 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 		enter_recovery(tw, c, ai);
 		return;
 	}
-	if (acked > 0 && tcb_synchronized(c) && !ai->ece)
+	if (acked > 0 && tcb_synchronized(c) && !ai->ece && !tcp_ecn_cwr_state(c))
 		c->cc->on_ack(c, ai);
 }
 
