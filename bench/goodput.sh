@@ -268,6 +268,15 @@ except ValueError:
 if isinstance(d, list):
     d = {r.get("name"): r.get("value") for r in d if isinstance(r, dict)}
 print(json.dumps({k: d[k] for k in keep if k in d}))' 2>/dev/null || echo '{}')
+	# Frames the kernel dropped on their way into tern: the tap's own queue (tx: toward tern).
+	tcnt=$(ip -n "$NS_L" -s -j link show "$TAP" 2>/dev/null | python3 -c '
+import json, sys
+c = json.loads(sys.argv[1])
+try:
+    c["TapTxDropped"] = json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"]
+except (ValueError, LookupError):
+    pass
+print(json.dumps(c))' "$tcnt" 2>/dev/null || echo "$tcnt")
 	stop_pid "$TERN_PID"
 	reach 198.18.2.1
 	if [ "$dir" = recv ]; then

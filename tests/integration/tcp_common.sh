@@ -260,3 +260,15 @@ client_stop() {
 	wait "$CLIENT_PID" || true
 	read -r _ CLIENT_OK _ CLIENT_BAD _ CLIENT_MAX <"$1" || fail "no result from the client loop"
 }
+
+# end_clean_transfer: no frame dropped for a full TX queue, no mbuf
+# allocation failed, every connection closed within 10 s, and tern stops
+# cleanly; then the test passes.
+end_clean_transfer() {
+	assert_eq "$(counter PortTxDropFull)" 0 "PortTxDropFull"
+	assert_eq "$(counter MbufAllocFailed)" 0 "MbufAllocFailed"
+	assert_estab_zero 10
+	tern_stop
+	assert_clean_exit
+	pass
+}
