@@ -12,8 +12,12 @@
 # tern's http service, then from bench/bulk_server.py (Linux TCP,
 # TCP_CONGESTION cubic) across the same tern-impair. A receiving case
 # ("/recv") has R upload N bytes with CUBIC (bench/upload.py) to tern's
-# discard service, then to a Linux sink in L. tern runs only during its own
-# transfer (its worker polls a core). Goodput = bytes / transfer time; a
+# discard service, then to a Linux sink in L. tern keeps running, idle,
+# during Linux's transfer: its worker polls a CPU in both turns, so the
+# Linux endpoints have the same CPU time left in both (--tern-off-during-
+# linux stops it first, as runs before 2026-12-07's last did: that hands
+# Linux's turn a free CPU; on this 2-CPU machine the uploader toward tern
+# was short of CPU 40-55 % of its samples). Goodput = bytes / transfer time; a
 # transfer still running at --max-seconds is cut there and its goodput is
 # what it moved until then (marked "cut"). Reordering holds the chosen
 # frames back 5 ms.
@@ -21,11 +25,11 @@
 # both map their worker lcore onto the second CPU they may use, and two
 # busy pollers sharing one CPU take turns in scheduler slices of
 # milliseconds, which added 12 ms to the RTT of tern's transfers only
-# (runs before 2026-12-07's last; tern does not run during Linux's).
+# (in runs before 2026-12-07's last two).
 #
 # usage: bench/goodput.sh [--mib N] [--max-seconds S] [--cases "20/0/0 ..."]
 #                         [--loss "0 0.1 1"] [--build DIR] [--json FILE] [--readme]
-#                         [--sample]
+#                         [--sample] [--tern-off-during-linux]
 # --loss L... is the cases 20/L/0; --readme rewrites the goodput table in
 # bench/README.md; --sample samples each sender's connection every 0.1 s
 # (bench/goodput_sample.py: tern's through ternctl, Linux's through ss)
@@ -40,6 +44,7 @@ BUILD=build
 JSON=""
 README=0
 SAMPLE=0
+TERN_OFF=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mib) MIB=$2; shift ;;
@@ -50,7 +55,8 @@ while [ $# -gt 0 ]; do
 	--json) JSON=$2; shift ;;
 	--readme) README=1 ;;
 	--sample) SAMPLE=1 ;;
-	-h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+	--tern-off-during-linux) TERN_OFF=1 ;;
+	-h | --help) sed -n '2,36p' "$0"; exit 0 ;;
 	*) echo "goodput.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -277,7 +283,7 @@ try:
 except (ValueError, LookupError):
     pass
 print(json.dumps(c))' "$tcnt" 2>/dev/null || echo "$tcnt")
-	stop_pid "$TERN_PID"
+	[ "$TERN_OFF" = 1 ] && stop_pid "$TERN_PID"
 	reach 198.18.2.1
 	if [ "$dir" = recv ]; then
 		log "$label: Linux uploads $MIB MiB to Linux"
@@ -289,6 +295,7 @@ print(json.dumps(c))' "$tcnt" 2>/dev/null || echo "$tcnt")
 		read -r lb ls lcut <<<"$(fetch "http://198.18.2.1:8080/bytes/$BYTES")"
 	fi
 	llim=$(sample_stop)
+	[ "$TERN_OFF" = 1 ] || stop_pid "$TERN_PID"
 	stop_pid "$IMPAIR_PID"
 	python3 - "$dir" "$rtt" "$loss" "$reorder" "$tb" "$ts" "$tcut" "$lb" "$ls" "$lcut" "$tlim" "$llim" "$tcnt" >>"$results" <<'EOF'
 import json, sys
