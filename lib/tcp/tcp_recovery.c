@@ -26,24 +26,6 @@ is_dsack(const struct tcp_seg *s)
 	return s->opts.nsack > 1 && seq_geq(b[0].start, b[1].start) && seq_leq(b[0].end, b[1].end);
 }
 
-uint32_t
-tcp_sack_input(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
-{
-	const struct tcp_sack_block *blocks = s->opts.sack;
-	unsigned n = s->opts.nsack;
-
-	if (n > 0 && is_dsack(s)) {
-		CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKRecv);
-		if (c->rexmits_episode > 0)
-			c->dsacks_episode++;
-		tcp_rack_dsack(c);
-		blocks++;
-		n--;
-	}
-	tcp_rack_sack(tw, c, s->ack, blocks, n);
-	return sb_update(&c->sb, seq_max(c->snd_una, s->ack), c->snd_max, blocks, n);
-}
-
 /* Returns 0 when the reduction stands: an ECN-Echo came during it (tcp_ecn_ece zeroed prior_cwnd). */
 static int
 undo_reduction(struct tcb *c)
@@ -54,6 +36,44 @@ undo_reduction(struct tcb *c)
 	c->ssthresh = RTE_MAX(c->ssthresh, c->prior_ssthresh);
 	tcp_ecn_withdraw(c);
 	return 1;
+}
+
+/* Every retransmission of the latest recovery came back as a duplicate (RFC 2883 §4). */
+static int
+dsack_spurious(const struct tcb *c)
+{
+	return c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode;
+}
+
+/* The loss was reordering: the reduction goes (once) and RACK learns of it. */
+static void
+undo_spurious(struct tcp_worker *tw, struct tcb *c, uint64_t *undone)
+{
+	if (undo_reduction(c))
+		(*undone)++;
+	tcp_rack_spurious(tw, c);
+	c->rexmits_episode = 0;
+}
+
+uint32_t
+tcp_sack_input(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
+{
+	const struct tcp_sack_block *blocks = s->opts.sack;
+	unsigned n = s->opts.nsack;
+
+	if (n > 0 && is_dsack(s)) {
+		CNT_INC(tcp_cnt(tw), TcpExtTCPDSACKRecv);
+		if (c->rexmits_episode > 0)
+			c->dsacks_episode++;
+		/* One that comes after the recovery ended undoes it as well (as Linux's tcp_try_undo_dsack). */
+		if (!(c->flags & (TF_IN_RECOVERY | TF_AFTER_RTO)) && dsack_spurious(c))
+			undo_spurious(tw, c, &tcp_cnt(tw)->TcpExtTCPDSACKUndo);
+		tcp_rack_dsack(c);
+		blocks++;
+		n--;
+	}
+	tcp_rack_sack(tw, c, s->ack, blocks, n);
+	return sb_update(&c->sb, seq_max(c->snd_una, s->ack), c->snd_max, blocks, n);
 }
 
 static void
@@ -89,23 +109,6 @@ enter_recovery(struct tcp_worker *tw, struct tcb *c, const struct tcp_ack_info *
 		c->prr.out += sent;
 	}
 	tcp_rtx_arm(tw, c);
-}
-
-/* Every retransmission of the latest recovery came back as a duplicate (RFC 2883 §4). */
-static int
-dsack_spurious(const struct tcb *c)
-{
-	return c->rexmits_episode > 0 && c->dsacks_episode >= c->rexmits_episode;
-}
-
-/* The loss was reordering: the reduction goes (once) and RACK learns of it. */
-static void
-undo_spurious(struct tcp_worker *tw, struct tcb *c, uint64_t *undone)
-{
-	if (undo_reduction(c))
-		(*undone)++;
-	tcp_rack_spurious(tw, c);
-	c->rexmits_episode = 0;
 }
 
 /*
@@ -265,9 +268,6 @@ tcp_recovery_ack(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s,
 		in_recovery_ack(tw, c, acked, ai->delivered, dup);
 		return;
 	}
-	/* D-SACKs that come after the recovery ended undo it as well (as Linux's tcp_try_undo_dsack). */
-	if (dsack_spurious(c) && !(c->flags & TF_AFTER_RTO))
-		undo_spurious(tw, c, &tcp_cnt(tw)->TcpExtTCPDSACKUndo);
 	if (dup)
 		c->dupacks++;
 	else if (acked > 0)
