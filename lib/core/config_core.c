@@ -137,7 +137,7 @@ const struct cfg_section tern_port_section = {
 	   " (RFC 3168 §5), at random; Not-ECT frames pass unmarked"), \
 	IK(#d "_ce_threshold", CFG_UINT, d.ce_threshold, 0, 1u << 20, "0", \
 	   "ECT frames are marked CE " what " while the delay queue holds at least this many " \
-	   "frames, a step-marking AQM instead of the drop at `queue` (0: off)")
+	   "frames, a step-marking AQM instead of the drop at `queue` (0: off; at most `queue`)")
 static const struct cfg_key impair_keys[] = {
 	IK("seed", CFG_UINT, seed, 0, UINT32_MAX, "1", "PRNG seed"),
 	IK("queue", CFG_UINT, queue_len, 256, 1u << 20, "65536",
@@ -161,10 +161,23 @@ impair_init(void *obj, const char *name, unsigned index)
 	((struct tern_impair_cfg *)obj)->enabled = 1;
 }
 
+/* A threshold the delay queue can never reach would mark nothing, silently. */
+static int
+check_impair(struct cfg_ctx *p, void *obj)
+{
+	const struct tern_impair_cfg *ic = obj;
+
+	if (ic->rx.ce_threshold > ic->queue_len || ic->tx.ce_threshold > ic->queue_len)
+		return cfg_fail(p, ic->rx.ce_threshold > ic->queue_len ? "rx_ce_threshold" : "tx_ce_threshold",
+				"expected at most `queue` (%u): the delay queue never holds more frames, "
+				"so nothing would be marked", ic->queue_len);
+	return 0;
+}
+
 const struct cfg_section tern_impair_section = {
 	.name = "impair.port", .kind = CFG_NUMBERED, .max = TERN_MAX_PORTS,
 	.size = sizeof(struct tern_impair_cfg), .keys = impair_keys, .nkeys = RTE_DIM(impair_keys),
-	.locate = locate_impair, .init = impair_init,
+	.locate = locate_impair, .init = impair_init, .check = check_impair,
 	.title = "[impair.portN] — test-only impairment",
 	.doc = "This machine's kernel has no netem, so tests get lossy, slow, reordering "
 	       "networks from tern itself. Present only in test configurations. Each key exists "

@@ -396,6 +396,18 @@ test_delay_out_of_range(void **state)
 		     "rx_delay_ms", "milliseconds from 0 to 10000");
 }
 
+/* A CE threshold above the delay queue's size could never mark: refused, for either direction. */
+static void
+test_ce_threshold_above_queue(void **state)
+{
+	(void)state;
+	expect_error(MINIMAL_PORT "[impair.port0]\nqueue = 1024\ntx_ce_threshold = 1025\n",
+		     "impair.port0", "tx_ce_threshold", "at most `queue` (1024)");
+	expect_error(MINIMAL_PORT "[impair.port0]\nrx_ce_threshold = 65537\n", "impair.port0",
+		     "rx_ce_threshold", "at most `queue` (65536)");
+	assert_int_equal(load_text(MINIMAL_PORT "[impair.port0]\nqueue = 1024\nrx_ce_threshold = 1024\n"), 0);
+}
+
 static void
 test_impair_without_port(void **state)
 {
@@ -773,6 +785,7 @@ main(void)
 		cmocka_unit_test(test_loss_above_100),
 		cmocka_unit_test(test_loss_negative),
 		cmocka_unit_test(test_delay_out_of_range),
+		cmocka_unit_test(test_ce_threshold_above_queue),
 		cmocka_unit_test(test_impair_without_port),
 		cmocka_unit_test(test_port1_without_port0),
 		cmocka_unit_test(test_port_index_too_high),
