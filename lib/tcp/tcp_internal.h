@@ -70,7 +70,8 @@ void tcp_rack_cum_ack(struct tcp_worker *tw, struct tcb *c, tcp_seq_t old_una, t
 void tcp_rack_detect(struct tcp_worker *tw, struct tcb *c);
 void tcp_rack_dsack(struct tcb *c);
 void tcp_rack_recovery_done(struct tcb *c);
-void tcp_rack_spurious(struct tcp_worker *tw, struct tcb *c);
+/* Reordering seen (also when D-SACK shows a recovery spurious): the DupThresh rules stop. */
+void tcp_rack_reordering_seen(struct tcp_worker *tw, struct tcb *c);
 unsigned tcp_recovery_send(struct tcp_worker *tw, struct tcb *c, uint32_t unsent);
 uint32_t tcp_tlp_timeout(const struct tcp_worker *tw, const struct tcb *c, uint32_t rto_us);
 void tcp_tlp_fire(struct tcp_worker *tw, struct tcb *c);

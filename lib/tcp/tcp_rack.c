@@ -25,8 +25,8 @@ sndq_head_seq(const struct tcb *c)
 }
 
 /* Counted once per ACK that shows it, as Linux counts TCPSACKReorder. */
-static void
-reordering_seen(struct tcp_worker *tw, struct tcb *c)
+void
+tcp_rack_reordering_seen(struct tcp_worker *tw, struct tcb *c)
 {
 	c->sb.reo_seen = 1;
 	CNT_INC(tcp_cnt(tw), TcpExtTCPSACKReorder);
@@ -106,7 +106,7 @@ tcp_rack_sack(struct tcp_worker *tw, struct tcb *c, tcp_seq_t ack,
 		}
 	}
 	if (reordered)
-		reordering_seen(tw, c);
+		tcp_rack_reordering_seen(tw, c);
 }
 
 void
@@ -115,7 +115,7 @@ tcp_rack_cum_ack(struct tcp_worker *tw, struct tcb *c, tcp_seq_t old_una, tcp_se
 {
 	/* The hole at the old SND.UNA was filled by its original, below data delivered before. */
 	if ((first.flags & (RACK_M_SENT | RACK_M_RXT)) == RACK_M_SENT && seq_lt(old_una, fack))
-		reordering_seen(tw, c);
+		tcp_rack_reordering_seen(tw, c);
 	if ((last.flags & (RACK_M_SENT | RACK_M_RXT)) == RACK_M_SENT)
 		rack_advance(tw, c, c->snd_una, last.tick);
 }
@@ -124,7 +124,7 @@ tcp_rack_cum_ack(struct tcp_worker *tw, struct tcb *c, tcp_seq_t old_una, tcp_se
 static uint32_t
 rack_reo_wnd(const struct tcb *c)
 {
-	uint32_t mult = c->sb.reo_mult ? c->sb.reo_mult : 1;
+	uint32_t mult = 1u + c->sb.reo_steps;
 
 	if (!c->sb.reo_seen) {
 		/* No reordering known: as quick as DupThresh, in recovery and past three segments. */
@@ -199,13 +199,12 @@ tcp_rack_detect(struct tcp_worker *tw, struct tcb *c)
 void
 tcp_rack_dsack(struct tcb *c)
 {
-	uint32_t mult = c->sb.reo_mult ? c->sb.reo_mult : 1;
-
 	if (c->sb.dsack_round_on && seq_geq(c->snd_una, c->dsack_round))
 		c->sb.dsack_round_on = 0;
 	if (c->sb.dsack_round_on)
 		return;
-	c->sb.reo_mult = (uint8_t)RTE_MIN(mult + 1, (uint32_t)UINT8_MAX);
+	if (c->sb.reo_steps < UINT8_MAX)
+		c->sb.reo_steps++;
 	c->dsack_round = c->snd_max;
 	c->sb.dsack_round_on = 1;
 	c->sb.reo_persist = RACK_REO_PERSIST;
@@ -215,12 +214,5 @@ void
 tcp_rack_recovery_done(struct tcb *c)
 {
 	if (c->sb.reo_persist > 0 && --c->sb.reo_persist == 0)
-		c->sb.reo_mult = 1;
-}
-
-/* Shown by D-SACK: a recovery's every retransmission was a duplicate, the original came late. */
-void
-tcp_rack_spurious(struct tcp_worker *tw, struct tcb *c)
-{
-	reordering_seen(tw, c);
+		c->sb.reo_steps = 0;
 }

@@ -51,7 +51,7 @@ undo_spurious(struct tcp_worker *tw, struct tcb *c, uint64_t *undone)
 {
 	if (undo_reduction(c))
 		(*undone)++;
-	tcp_rack_spurious(tw, c);
+	tcp_rack_reordering_seen(tw, c); /* the original came late */
 	c->rexmits_episode = 0;
 }
 

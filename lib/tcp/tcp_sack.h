@@ -19,14 +19,14 @@
 
 struct tcp_scoreboard {
 	uint8_t n;
-	uint8_t reo_mult;        /* RACK.reo_wnd_mult (RFC 8985 §6.2 step 4), 0: 1 */
+	uint8_t reo_steps;       /* RACK.reo_wnd_mult - 1 (RFC 8985 §6.2 step 4): D-SACK rounds counted */
 	uint16_t rack_rtt_ms;    /* RACK.rtt: the RTT of the segment that set rack_end */
 	struct tcp_sack_block r[SB_MAX_RANGES]; /* sorted, disjoint, above snd_una */
 	tcp_seq_t high_rxt;      /* HighRxt: highest sequence retransmitted in recovery */
 	tcp_seq_t rxt_fence;     /* SND.MAX when the latest retransmission went out */
 	tcp_seq_t rack_edge;     /* un-SACKed bytes below it are lost by RACK's time rule */
 	uint8_t reo_seen;        /* RACK.reordering_seen: the DupThresh rule is off */
-	uint8_t reo_persist;     /* RACK.reo_wnd_persist: recoveries until reo_mult resets */
+	uint8_t reo_persist;     /* RACK.reo_wnd_persist: recoveries until reo_steps resets */
 	uint8_t dsack_round_on;  /* dsack_round (in the TCB) holds a round */
 	uint8_t ts_spurious;     /* this recovery's holes all filled by originals, by their TS echoes */
 };

@@ -72,8 +72,7 @@ tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 	tcp_seq_t at;
 	struct rte_mbuf *m = sndq_find(c, seq, &at);
 	uint32_t off = (uint32_t)(seq - at);
-
-	int rxt = seq_lt(seq, c->snd_max);
+	int rxt = seq_lt(seq, c->snd_max); /* RACK keeps the first transmission's time of original data */
 
 	while (len > 0 && m != NULL) {
 		struct rte_mbuf *mi = rte_pktmbuf_alloc(tw->w->pool);

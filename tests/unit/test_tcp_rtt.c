@@ -71,6 +71,21 @@ test_second_sample_uses_old_srtt(void **state)
 	assert_int_equal(r.rto_us, 112500 + 4 * 62500);
 }
 
+/* min_RTT for RACK (RFC 8985 §6.1): the least sample in whole ms; one above 65.535 s is capped, sub-ms is 0. */
+static void
+test_min_rtt_in_ms(void **state)
+{
+	(void)state;
+	tcp_rtt_sample(&r, &lim, 100000 * MS);
+	assert_int_equal(r.min_ms, UINT16_MAX);
+	tcp_rtt_sample(&r, &lim, 30 * MS + 999);
+	assert_int_equal(r.min_ms, 30);
+	tcp_rtt_sample(&r, &lim, 40 * MS);
+	assert_int_equal(r.min_ms, 30);
+	tcp_rtt_sample(&r, &lim, 999);
+	assert_int_equal(r.min_ms, 0);
+}
+
 /* §2.3 with a falling RTT: |SRTT - R'| is the same magnitude either way. */
 static void
 test_falling_sample(void **state)
@@ -258,6 +273,7 @@ main(void)
 		cmocka_unit_test_setup(test_first_sample, setup),
 		cmocka_unit_test_setup(test_second_sample_uses_old_srtt, setup),
 		cmocka_unit_test_setup(test_falling_sample, setup),
+		cmocka_unit_test_setup(test_min_rtt_in_ms, setup),
 		cmocka_unit_test_setup(test_granularity_floor_of_variance_term, setup),
 		cmocka_unit_test_setup(test_zero_sample_gives_minimum, setup),
 		cmocka_unit_test_setup(test_small_rtt_stream_converges_to_floor, setup),
