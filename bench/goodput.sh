@@ -244,6 +244,48 @@ upload() {
 		echo "0 0 1"
 }
 
+# turn tern|linux DIR LABEL: one stack's transfer of the case, sampled;
+# prints "BYTES SECONDS CUT LIMITS-JSON" (the JSON has no spaces).
+turn() {
+	local who=$1 dir=$2 label=$3 addr=198.18.2.3 port=9 url="http://198.18.2.3/bytes/$BYTES" res
+	if [ "$who" = linux ]; then
+		addr=198.18.2.1 port=9009 url="http://198.18.2.1:8080/bytes/$BYTES"
+	fi
+	reach "$addr"
+	if [ "$dir" = recv ]; then
+		log "$label: Linux uploads $MIB MiB to $who"
+		sample_start linux "$NS_R" "$addr"
+		res=$(upload "$addr" "$port")
+	else
+		log "$label: $who sends $MIB MiB"
+		if [ "$who" = tern ]; then
+			sample_start tern "$BUILD/app/ternctl" "$TMPD/tern.conf" 198.18.2.2
+		else
+			sample_start linux "$NS_L" 198.18.2.2
+		fi
+		res=$(fetch "$url")
+	fi
+	echo "$res $(sample_stop | tr -d ' ')"
+}
+
+# tern_counters: tern's recovery counters, and the frames the kernel dropped
+# on the tap on their way into tern (its own queue: "tx", toward tern), as JSON.
+tern_counters() {
+	{
+		"$BUILD/app/ternctl" -c "$TMPD/tern.conf" --json stats -a 2>/dev/null || echo '{}'
+		ip -n "$NS_L" -s -j link show "$TAP" 2>/dev/null || echo '[]'
+	} | python3 -c '
+import json, sys
+keep = ("TcpRetransSegs", "TcpExtTCPFastRetrans", "TcpExtTCPLossProbes", "TcpExtTCPTimeouts",
+        "TcpExtTCPDSACKRecv", "TcpExtTCPDSACKUndo", "TcpExtTCPSpuriousRTOs", "TcpExtTCPSACKReorder",
+        "TcpExtTCPRACKReoTimeout", "TcpExtTCPLostRetransmit", "TcpExtTCPFullUndo")
+stats, link = (json.loads(l) for l in sys.stdin.read().splitlines()[:2])
+out = {k: stats[k] for k in keep if k in stats}
+if link:
+    out["TapTxDropped"] = link[0]["stats64"]["tx"]["dropped"]
+print(json.dumps(out))' 2>/dev/null || echo '{}'
+}
+
 results=$TMPD/results.jsonl
 for case in $CASES; do
 	IFS=/ read -r rtt loss reorder dir <<<"$case"
@@ -251,50 +293,10 @@ for case in $CASES; do
 	label="$rtt ms, loss $loss %, reorder $reorder %"
 	start_impair "$rtt" "$loss" "$reorder"
 	start_tern
-	reach 198.18.2.3
-	if [ "$dir" = recv ]; then
-		log "$label: Linux uploads $MIB MiB to tern"
-		sample_start linux "$NS_R" 198.18.2.3
-		read -r tb ts tcut <<<"$(upload 198.18.2.3 9)"
-	else
-		log "$label: tern sends $MIB MiB"
-		sample_start tern "$BUILD/app/ternctl" "$TMPD/tern.conf" 198.18.2.2
-		read -r tb ts tcut <<<"$(fetch "http://198.18.2.3/bytes/$BYTES")"
-	fi
-	tlim=$(sample_stop)
-	tcnt=$("$BUILD/app/ternctl" -c "$TMPD/tern.conf" --json stats -a 2>/dev/null | python3 -c '
-import json, sys
-keep = ("TcpRetransSegs", "TcpExtTCPFastRetrans", "TcpExtTCPLossProbes", "TcpExtTCPTimeouts",
-        "TcpExtTCPDSACKRecv", "TcpExtTCPDSACKUndo", "TcpExtTCPSpuriousRTOs", "TcpExtTCPSACKReorder",
-        "TcpExtTCPRACKReoTimeout", "TcpExtTCPLostRetransmit", "TcpExtTCPFullUndo")
-try:
-    d = json.load(sys.stdin)
-except ValueError:
-    d = {}
-if isinstance(d, list):
-    d = {r.get("name"): r.get("value") for r in d if isinstance(r, dict)}
-print(json.dumps({k: d[k] for k in keep if k in d}))' 2>/dev/null || echo '{}')
-	# Frames the kernel dropped on their way into tern: the tap's own queue (tx: toward tern).
-	tcnt=$(ip -n "$NS_L" -s -j link show "$TAP" 2>/dev/null | python3 -c '
-import json, sys
-c = json.loads(sys.argv[1])
-try:
-    c["TapTxDropped"] = json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"]
-except (ValueError, LookupError):
-    pass
-print(json.dumps(c))' "$tcnt" 2>/dev/null || echo "$tcnt")
+	read -r tb ts tcut tlim <<<"$(turn tern "$dir" "$label")"
+	tcnt=$(tern_counters)
 	[ "$TERN_OFF" = 1 ] && stop_pid "$TERN_PID"
-	reach 198.18.2.1
-	if [ "$dir" = recv ]; then
-		log "$label: Linux uploads $MIB MiB to Linux"
-		sample_start linux "$NS_R" 198.18.2.1
-		read -r lb ls lcut <<<"$(upload 198.18.2.1 9009)"
-	else
-		log "$label: Linux sends $MIB MiB"
-		sample_start linux "$NS_L" 198.18.2.2
-		read -r lb ls lcut <<<"$(fetch "http://198.18.2.1:8080/bytes/$BYTES")"
-	fi
-	llim=$(sample_stop)
+	read -r lb ls lcut llim <<<"$(turn linux "$dir" "$label")"
 	[ "$TERN_OFF" = 1 ] || stop_pid "$TERN_PID"
 	stop_pid "$IMPAIR_PID"
 	python3 - "$dir" "$rtt" "$loss" "$reorder" "$tb" "$ts" "$tcut" "$lb" "$ls" "$lcut" "$tlim" "$llim" "$tcnt" >>"$results" <<'EOF'
