@@ -230,11 +230,12 @@ sample_start() {
 	PIDS+=("$SAMPLER_PID")
 }
 
-# sample_stop: ends it; prints its summary (JSON), or {} without --sample.
+# sample_stop WHO: ends it (GOODPUT_KEEP=1 keeps the samples per turn); prints its summary (JSON), or {} without --sample.
 sample_stop() {
 	if [ "$SAMPLE" != 1 ]; then echo "{}"; return 0; fi
 	touch "$TMPD/sample.stop"
 	wait "$SAMPLER_PID" 2>/dev/null || true
+	cp "$TMPD/sample.txt" "$TMPD/sample-$1-$rtt-$loss-$reorder-$dir.txt" 2>/dev/null || true
 	/usr/bin/python3 bench/goodput_sample.py summary "$TMPD/sample.txt"
 }
 
@@ -252,6 +253,9 @@ turn() {
 		addr=198.18.2.1 port=9009 url="http://198.18.2.1:8080/bytes/$BYTES"
 	fi
 	reach "$addr"
+	local sender_ns=$NS_L
+	[ "$dir" = recv ] && sender_ns=$NS_R
+	NSTAT_HISTORY=$TMPD/nstat.hist ip netns exec "$sender_ns" nstat -n >/dev/null 2>&1 || true
 	if [ "$dir" = recv ]; then
 		log "$label: Linux uploads $MIB MiB to $who"
 		sample_start linux "$NS_R" "$addr"
@@ -265,25 +269,38 @@ turn() {
 		fi
 		res=$(fetch "$url")
 	fi
-	echo "$res $(sample_stop | tr -d ' ')"
+	# The Linux sender's own counters over the transfer (nstat's delta).
+	# All of them are kept per turn in nstat-WHO-CASE.json (GOODPUT_KEEP=1).
+	local all=$TMPD/nstat-$who-$rtt-$loss-$reorder-$dir.json
+	NSTAT_HISTORY=$TMPD/nstat.hist ip netns exec "$sender_ns" nstat --json >"$all" 2>/dev/null || true
+	python3 -c "$PICK_COUNTERS" <"$all" >"$TMPD/counters-$who.json" 2>/dev/null || echo '{}' >"$TMPD/counters-$who.json"
+	echo "$res $(sample_stop "$who" | tr -d ' ')"
 }
+
+# The recovery counters the JSON rows keep, from tern's stats or nstat.
+PICK_COUNTERS='
+import json, sys
+keep = ("TcpRetransSegs", "TcpExtTCPFastRetrans", "TcpExtTCPLossProbes", "TcpExtTCPTimeouts",
+        "TcpExtTCPDSACKRecv", "TcpExtTCPDSACKUndo", "TcpExtTCPSpuriousRTOs", "TcpExtTCPSACKReorder",
+        "TcpExtTCPRACKReoTimeout", "TcpExtTCPLostRetransmit", "TcpExtTCPFullUndo", "TcpExtTCPSackRecoveryFail",
+        "TcpExtTCPLossUndo", "TcpExtTCPSackRecovery", "TcpExtTCPRenoRecovery")
+lines = sys.stdin.read().splitlines()
+stats = json.loads(lines[0]) if lines else {}
+stats = stats.get("kernel", stats)
+out = {k: stats[k] for k in keep if k in stats}
+link = json.loads(lines[1]) if len(lines) > 1 else []
+if link:
+    out["TapTxDropped"] = link[0]["stats64"]["tx"]["dropped"]
+print(json.dumps(out))'
 
 # tern_counters: tern's recovery counters, and the frames the kernel dropped
 # on the tap on their way into tern (its own queue: "tx", toward tern), as JSON.
 tern_counters() {
 	{
-		"$BUILD/app/ternctl" -c "$TMPD/tern.conf" --json stats -a 2>/dev/null || echo '{}'
+		"$BUILD/app/ternctl" -c "$TMPD/tern.conf" --json stats -a 2>/dev/null | tee "$TMPD/tern-stats-$rtt-$loss-$reorder-$dir.json" ||
+			echo '{}'
 		ip -n "$NS_L" -s -j link show "$TAP" 2>/dev/null || echo '[]'
-	} | python3 -c '
-import json, sys
-keep = ("TcpRetransSegs", "TcpExtTCPFastRetrans", "TcpExtTCPLossProbes", "TcpExtTCPTimeouts",
-        "TcpExtTCPDSACKRecv", "TcpExtTCPDSACKUndo", "TcpExtTCPSpuriousRTOs", "TcpExtTCPSACKReorder",
-        "TcpExtTCPRACKReoTimeout", "TcpExtTCPLostRetransmit", "TcpExtTCPFullUndo")
-stats, link = (json.loads(l) for l in sys.stdin.read().splitlines()[:2])
-out = {k: stats[k] for k in keep if k in stats}
-if link:
-    out["TapTxDropped"] = link[0]["stats64"]["tx"]["dropped"]
-print(json.dumps(out))' 2>/dev/null || echo '{}'
+	} | python3 -c "$PICK_COUNTERS" 2>/dev/null || echo '{}'
 }
 
 results=$TMPD/results.jsonl
@@ -291,17 +308,25 @@ for case in $CASES; do
 	IFS=/ read -r rtt loss reorder dir <<<"$case"
 	dir=${dir:-send}
 	label="$rtt ms, loss $loss %, reorder $reorder %"
-	start_impair "$rtt" "$loss" "$reorder"
+	# Each turn gets a fresh tern-impair with the same seeds: both stacks
+	# meet the same sequence of drops and held-back frames (the n-th frame
+	# each way), so a lucky or unlucky first loss in slow start does not
+	# decide the ratio. (Before 2026-12-07's last run Linux's turn went on
+	# with the random stream tern's turn had left.)
 	start_tern
+	start_impair "$rtt" "$loss" "$reorder"
 	read -r tb ts tcut tlim <<<"$(turn tern "$dir" "$label")"
+	stop_pid "$IMPAIR_PID"
 	tcnt=$(tern_counters)
 	[ "$TERN_OFF" = 1 ] && stop_pid "$TERN_PID"
+	start_impair "$rtt" "$loss" "$reorder"
 	read -r lb ls lcut llim <<<"$(turn linux "$dir" "$label")"
 	[ "$TERN_OFF" = 1 ] || stop_pid "$TERN_PID"
 	stop_pid "$IMPAIR_PID"
-	python3 - "$dir" "$rtt" "$loss" "$reorder" "$tb" "$ts" "$tcut" "$lb" "$ls" "$lcut" "$tlim" "$llim" "$tcnt" >>"$results" <<'EOF'
+	python3 - "$dir" "$rtt" "$loss" "$reorder" "$tb" "$ts" "$tcut" "$lb" "$ls" "$lcut" "$tlim" "$llim" "$tcnt" \
+		"$(cat "$TMPD/counters-linux.json" 2>/dev/null)" "$(cat "$TMPD/counters-tern.json" 2>/dev/null)" >>"$results" <<'EOF'
 import json, sys
-d, rtt, loss, reo, tb, ts, tcut, lb, ls, lcut, tlim, llim, tcnt = sys.argv[1:]
+d, rtt, loss, reo, tb, ts, tcut, lb, ls, lcut, tlim, llim, tcnt, lcnt, upcnt = sys.argv[1:]
 tb, lb, ts, ls = int(tb), int(lb), float(ts), float(ls)
 t = tb * 8 / ts / 1e6 if ts > 0 else 0.0
 l = lb * 8 / ls / 1e6 if ls > 0 else 0.0
@@ -311,7 +336,8 @@ print(json.dumps({"scenario": "goodput", "direction": d, "rtt_ms": int(rtt), "lo
                   "linux_bytes": lb, "linux_seconds": ls, "linux_mbit_s": round(l, 2), "linux_cut": lcut == "1",
                   "linux_cc": "cubic", "ratio": round(t / l, 3) if l > 0 else None,
                   "tern_limits": json.loads(tlim), "linux_limits": json.loads(llim),
-                  "tern_counters": json.loads(tcnt or "{}")}))
+                  "tern_counters": json.loads(tcnt or "{}"), "linux_counters": json.loads(lcnt or "{}"),
+                  **({"uploader_to_tern_counters": json.loads(upcnt or "{}")} if d == "recv" else {})}))
 
 EOF
 	tail -n1 "$results" >&2
