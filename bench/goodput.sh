@@ -33,7 +33,9 @@
 # --loss L... is the cases 20/L/0; --readme rewrites the goodput table in
 # bench/README.md; --sample samples each sender's connection every 0.1 s
 # (bench/goodput_sample.py: tern's through ternctl, Linux's through ss)
-# and adds what limited it to the JSON rows. Needs root.
+# and adds what limited it to the JSON rows. Needs root. GOODPUT_KEEP=1
+# keeps the work directory (samples, counters per turn); GOODPUT_PCAP=S
+# also captures S seconds of headers at R per turn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,7 +58,7 @@ while [ $# -gt 0 ]; do
 	--readme) README=1 ;;
 	--sample) SAMPLE=1 ;;
 	--tern-off-during-linux) TERN_OFF=1 ;;
-	-h | --help) sed -n '2,36p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,38p' "$0"; exit 0 ;;
 	*) echo "goodput.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -256,6 +258,11 @@ turn() {
 	local sender_ns=$NS_L
 	[ "$dir" = recv ] && sender_ns=$NS_R
 	NSTAT_HISTORY=$TMPD/nstat.hist ip netns exec "$sender_ns" nstat -n >/dev/null 2>&1 || true
+	if [ -n "${GOODPUT_PCAP:-}" ]; then # headers at R, for reading a turn with tshark
+		ip netns exec "$NS_R" timeout "$GOODPUT_PCAP" tcpdump -i rR -s 96 -w "$TMPD/$who-$rtt-$loss-$reorder-$dir.pcap" \
+			tcp >/dev/null 2>&1 &
+		sleep 0.5
+	fi
 	if [ "$dir" = recv ]; then
 		log "$label: Linux uploads $MIB MiB to $who"
 		sample_start linux "$NS_R" "$addr"

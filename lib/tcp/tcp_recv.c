@@ -274,6 +274,27 @@ tcp_quickack_enter(const struct tcp_worker *tw, struct tcb *c)
 }
 
 /*
+ * How long the ACK of a lone in-order segment waits (RFC 1122 §4.2.3.2: less
+ * than 500 ms). A full-sized one is most likely the tail of a bulk sender's
+ * flight; the next flight comes about an RTT later, and until the ACK the
+ * sender's window is a segment short. An eighth of the RTT bounds that cost
+ * (Linux's receiver ACKs a whole GRO batch at once and seldom holds one: at
+ * 20 ms and 1 % loss, Linux uploaded 7 % more to Linux than to tern with
+ * 40 ms here). A short segment, or any on an interactive connection, waits
+ * the whole delayed-ACK time, for the reply to carry the ACK.
+ */
+static uint32_t
+delack_ms(const struct tcp_worker *tw, const struct tcb *c)
+{
+	uint32_t full = tw->cfg->delack_ms;
+
+	if ((c->flags & TF_PINGPONG) || !c->rtt.have_sample ||
+	    seq_diff(c->rcv_nxt, c->last_ack_sent) < (int32_t)c->mss)
+		return full;
+	return RTE_MIN(full, RTE_MAX(c->rtt.srtt_us / 8000u, 1u));
+}
+
+/*
  * RFC 5681 §4.2: ACK at least every second full-sized segment, within the
  * delayed-ACK time (RFC 1122 §4.2.3.2); at once in quick-ACK mode, entered
  * by the first data and by data after an idle period longer than the RTO
@@ -298,7 +319,7 @@ ack_policy_in_order(struct tcp_worker *tw, struct tcb *c)
 	}
 	if (!(c->flags & (TF_DELACK | TF_ACK_NOW))) {
 		c->flags |= TF_DELACK;
-		tcp_timer_arm(tw, c, TCB_T_DELACK, tw->cfg->delack_ms);
+		tcp_timer_arm(tw, c, TCB_T_DELACK, delack_ms(tw, c));
 	}
 }
 
