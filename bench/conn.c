@@ -50,6 +50,23 @@ wire_counts(struct pair *p, struct conn_run *r)
 	r->ring_full = CNT_GET(c, PortTxDropFull) + CNT_GET(s, PortTxDropFull);
 }
 
+/* TERN_BENCH_COUNTERS=1: each side's non-zero counters after a run, on stderr (for finding what limits it). */
+static void
+print_counters(struct pair *p)
+{
+	const struct tern_counter_layout *l = stack_counters();
+	uint64_t *v = calloc(l->total, sizeof(*v));
+
+	if (v == NULL)
+		return;
+	for (int side = 0; side < 2; side++) {
+		fprintf(stderr, "conn: %s counters\n", side ? "server" : "client");
+		tern_counters_read(l, side ? p->server.sw : p->client.sw, v);
+		tern_counters_print(stderr, l, v, 0);
+	}
+	free(v);
+}
+
 static int
 conn_once(const struct bench_opts *o, struct conn_run *r, char *err, size_t errlen)
 {
@@ -79,6 +96,8 @@ conn_once(const struct bench_opts *o, struct conn_run *r, char *err, size_t errl
 			rc = 0;
 		r->cycles = rte_rdtsc() - t0;
 		r->res = *client_result(pair_client(&p));
+		if (getenv("TERN_BENCH_COUNTERS") != NULL)
+			print_counters(&p);
 		if (o->two_cores) {
 			wire_counts(&p, r);
 		} else {

@@ -62,7 +62,9 @@ usage(FILE *f)
 		"                      after each run, over loopback and (root, linux_conn_veth.sh\n"
 		"                      next to PATH) over a veth pair between namespaces\n"
 		"  --haproxy PATH      proxy: tern-linux-conn; HAProxy 2.6 (mode tcp) between its\n"
-		"                      client and server, by haproxy_conn.sh next to PATH (root)\n");
+		"                      client and server, by haproxy_conn.sh next to PATH (root)\n"
+		"environment:\n"
+		"  TERN_BENCH_COUNTERS=1  conn: each stack's non-zero counters after each run, on stderr\n");
 }
 
 double
