@@ -17,6 +17,44 @@ PROXY_CLIENT=$IT_DIR/proxy_client.py
 backend_addr() { echo "198.18.1.$((1 + $1))"; }   # backend_addr 1 -> 198.18.1.2
 nsb_exec() { ip netns exec "$NSB" "$@"; }
 
+# stall_watch FILE CONF: in the background, the first time FILE has not grown
+# for 5 s, writes tern's connections (ternctl ss -i), Linux's on both sides
+# (ss -tni) and tern's proxy stats to $TMPD/stall.txt, so that a transfer
+# that stalls leaves the state it stalled in. stall_unwatch ends it and logs
+# the file when there is one.
+stall_watch() {
+	rm -f "$TMPD/stall.txt" "$TMPD/stall.stop"
+	(
+		last=-1 still=0
+		while [ ! -e "$TMPD/stall.stop" ]; do
+			sleep 1
+			size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+			if [ "$size" = "$last" ]; then still=$((still + 1)); else still=0; fi
+			last=$size
+			if [ "$still" -eq 5 ]; then
+				{
+					echo "== no growth of $1 for 5 s at $size bytes"
+					"$BUILD_DIR/app/ternctl" -c "$2" ss -i 2>&1
+					"$BUILD_DIR/app/ternctl" -c "$2" show stat 2>&1
+					echo "== Linux, client side"
+					ns_exec ss -tni 2>&1
+					echo "== Linux, server side"
+					nsb_exec ss -tni 2>&1
+				} >"$TMPD/stall.txt"
+			fi
+		done
+	) &
+	STALL_WATCH=$!
+	IT_PIDS+=("$STALL_WATCH")
+}
+
+stall_unwatch() {
+	touch "$TMPD/stall.stop"
+	wait "$STALL_WATCH" 2>/dev/null || true
+	[ -e "$TMPD/stall.txt" ] && log "a stall: $(cat "$TMPD/stall.txt")"
+	return 0
+}
+
 # proxy_conf NAME SECTIONS: a config with both ports, [proxy] grace_ms = 500
 # (tests stop quickly) and SECTIONS (frontends, backends, more keys).
 proxy_conf() {

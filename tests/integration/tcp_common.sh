@@ -221,6 +221,27 @@ echo_and_get() {
 	rm -f "$TMPD/echoed" "$TMPD/got" "$TMPD/src"
 }
 
+# get_alone NAME MIB LIMIT: GET /bytes/<MIB MiB> with nothing else running,
+# byte-exact (sha256) within LIMIT s (no progress for 20 s is a stall).
+# Logs the time, the rate and the recovery and ECN counters.
+get_alone() {
+	local name=$1 mib=$2 limit=$3 bytes=$(($2 << 20))
+	transfer /dev/null "$TMPD/got" "$limit" 20 ns_exec timeout $((limit + 10)) \
+		curl -sS --max-time $((limit + 5)) "http://$TERN_ADDR:$HTTP_PORT/bytes/$bytes"
+	tcp_counters_now
+	log "$name: GET $(($(stat -c %s "$TMPD/got") >> 20)) of $mib MiB in $XFER_MS ms" \
+		"($((bytes * 8 / (XFER_MS > 0 ? XFER_MS : 1) / 1000)) Mbit/s, status $XFER_RC): $(tcp_summary)"
+	case $XFER_RC in
+	0) ;;
+	125) fail "$name: GET stalled (no byte for 20 s; counters above)" ;;
+	124) fail "$name: GET not done within $limit s" ;;
+	*) fail "$name: GET client exit status $XFER_RC" ;;
+	esac
+	assert_eq "$(stat -c %s "$TMPD/got")" "$bytes" "$name: bytes of the GET body"
+	assert_eq "$(sha_file "$TMPD/got")" "$(pattern_sha "$bytes")" "$name: sha256 of the GET body"
+	rm -f "$TMPD/got"
+}
+
 # impaired_echo_and_get NAME LABEL MIB KEYS: tern with the three services
 # and KEYS (lines of `key = value`) under [impair.port0], then echo_and_get
 # through that impairment within the test's limit less 20 s.

@@ -34,8 +34,10 @@ $1")
 	proxy_start "$conf" 1
 	backend_echo "$SRV" 7
 	backend_nginx 80 "$TMPD/www" "$SRV"
+	stall_watch "$TMPD/out" "$conf"
 	out=$(ns_exec timeout 200 "$PY" "$PROXY_CLIENT" echo "$VIP" 7 "$TMPD/in" "$TMPD/out") ||
 		fail "$2: echo client failed: $out"
+	stall_unwatch
 	log "$2: $out"
 	assert_eq "$(sha_file "$TMPD/out")" "$want" "$2: sha256 of $MIB MiB echoed through the proxy"
 	if [ "$2" = plain ]; then

@@ -22,7 +22,11 @@
 # transfer too, so tern's data is marked about once a second, and CUBIC
 # at 100 ms takes seconds to regain a 0.7 reduction (64 MiB took 65-75 s
 # at about 8 Mbit/s per transfer).
-# TCP_RACK_MIB and TCP_RACK_CE_MIB change the sizes (default 64 and 16).
+# Then, on the same path, a 64 MiB GET alone, byte-exact, with CE marks
+# and reductions during it: with only tern's data in the queue toward
+# Linux its window settles near the 400-frame threshold.
+# TCP_RACK_MIB, TCP_RACK_CE_MIB and TCP_RACK_CE_GET_MIB change the sizes
+# (default 64, 16 and 64).
 # it-limit: 240
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tcp_common.sh"
@@ -65,4 +69,12 @@ log "rack-ce: TcpExtTCPECNNegotiated=$(counter TcpExtTCPECNNegotiated)" \
 assert_ge "$(counter TcpExtTCPECNNegotiated)" 2 "ECN connections (TcpExtTCPECNNegotiated)"
 assert_gt "$(counter ImpairTxCeMarked)" 0 "tern's frames marked CE (ImpairTxCeMarked)"
 assert_gt "$(counter TcpExtTCPECNReductions)" 0 "tern's window reductions on Linux's ECE"
+# Then 64 MiB from tern alone on the same path: its data is all that fills
+# the queue toward Linux, so the marks follow tern's own window.
+marked=$(counter ImpairTxCeMarked) reductions=$(counter TcpExtTCPECNReductions)
+get_alone rack-ce-get "${TCP_RACK_CE_GET_MIB:-64}" $(( ${TERN_IT_TIMEOUT:-120} - 20 ))
+log "rack-ce-get: ImpairTxCeMarked +$(($(counter ImpairTxCeMarked) - marked))" \
+	"TcpExtTCPECNReductions +$(($(counter TcpExtTCPECNReductions) - reductions))"
+assert_gt "$(counter ImpairTxCeMarked)" "$marked" "tern's frames marked CE during the GET alone"
+assert_gt "$(counter TcpExtTCPECNReductions)" "$reductions" "tern's reductions on ECE during the GET alone"
 end_clean_transfer
