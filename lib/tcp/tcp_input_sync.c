@@ -21,20 +21,31 @@ paws_reject(struct tcp_worker *tw, struct tcb *c, const struct tcp_seg *s)
 	return 1;
 }
 
-/* First: the acceptability test of §3.10.7.4 (four cases). */
+/*
+ * First: the acceptability test of §3.10.7.4 (four cases), with the right
+ * edge RCV.NXT+RCV.WND itself acceptable, as Linux's tcp_sequence() and
+ * FreeBSD take it: a segment starting there loses its bytes to the trim and
+ * keeps its ACK. A peer that filled our window up to its edge but for a
+ * hole sends every ACK of our data with SEQ at the edge; the strict test
+ * ignored them all until the hole was filled, window updates included, and
+ * for a zero window the same section asks that "special allowance should
+ * be made to accept valid ACKs". A RST keeps the strict test (RFC 5961 §3.2).
+ */
 static int
 seq_acceptable(const struct tcb *c, const struct tcp_seg *s, uint32_t rcv_wnd)
 {
 	uint32_t len = seg_seqlen(s);
+	tcp_seq_t edge = c->rcv_nxt + rcv_wnd;
 
+	if (!(s->flags & TCP_F_RST) && s->seq == edge)
+		return 1;
 	if (len == 0 && rcv_wnd == 0)
 		return s->seq == c->rcv_nxt;
 	if (len == 0)
-		return seq_in_window(s->seq, c->rcv_nxt, c->rcv_nxt + rcv_wnd);
+		return seq_in_window(s->seq, c->rcv_nxt, edge);
 	if (rcv_wnd == 0)
 		return 0;
-	return seq_in_window(s->seq, c->rcv_nxt, c->rcv_nxt + rcv_wnd) ||
-	       seq_in_window(s->seq + len - 1, c->rcv_nxt, c->rcv_nxt + rcv_wnd);
+	return seq_in_window(s->seq, c->rcv_nxt, edge) || seq_in_window(s->seq + len - 1, c->rcv_nxt, edge);
 }
 
 /* Trims what lies before RCV.NXT or beyond the window; the SYN and FIN bits go with their bytes. */
@@ -181,6 +192,8 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		}
 		return;
 	}
+	if (seg_seqlen(s) > 0 && s->seq == c->rcv_nxt + rcv_wnd)
+		c->flags |= TF_ACK_NOW; /* all of it beyond the window: the peer hears where the window is */
 	trim_to_window(c, s, rcv_wnd);
 	if (check_rst(tw, c, s) || check_syn(tw, c, s))
 		return;
