@@ -37,10 +37,8 @@ seq_acceptable(const struct tcb *c, const struct tcp_seg *s, uint32_t rcv_wnd)
 	uint32_t len = seg_seqlen(s);
 	tcp_seq_t edge = c->rcv_nxt + rcv_wnd;
 
-	if (!(s->flags & TCP_F_RST) && s->seq == edge)
-		return 1;
-	if (len == 0 && rcv_wnd == 0)
-		return s->seq == c->rcv_nxt;
+	if (s->seq == edge) /* for a RST only the strict case: no bytes, no window, at RCV.NXT */
+		return !(s->flags & TCP_F_RST) || (len == 0 && rcv_wnd == 0);
 	if (len == 0)
 		return seq_in_window(s->seq, c->rcv_nxt, edge);
 	if (rcv_wnd == 0)
@@ -79,6 +77,8 @@ trim_to_window(struct tcb *c, struct tcp_seg *s, uint32_t rcv_wnd)
 		s->flags &= ~TCP_F_FIN;
 		if (s->m != NULL)
 			rte_pktmbuf_trim(s->m, rte_pktmbuf_pkt_len(s->m) - s->len);
+		if (s->len == 0)
+			c->flags |= TF_ACK_NOW; /* all of it beyond the window: the peer hears where the window is */
 	}
 	if (s->len == 0)
 		seg_free_payload(s);
@@ -192,8 +192,6 @@ tcp_input_sync(struct tcp_worker *tw, struct tcb *c, struct tcp_seg *s)
 		}
 		return;
 	}
-	if (seg_seqlen(s) > 0 && s->seq == c->rcv_nxt + rcv_wnd)
-		c->flags |= TF_ACK_NOW; /* all of it beyond the window: the peer hears where the window is */
 	trim_to_window(c, s, rcv_wnd);
 	if (check_rst(tw, c, s) || check_syn(tw, c, s))
 		return;

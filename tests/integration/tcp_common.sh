@@ -206,19 +206,29 @@ echo_and_get() {
 		"TcpExtTCPDSACKUndo=$(counter TcpExtTCPDSACKUndo) TcpExtTCPSpuriousRTOs=$(counter TcpExtTCPSpuriousRTOs)" \
 		"TcpExtTCPLossProbes=$(counter TcpExtTCPLossProbes) TcpExtTCPSlowStartRetrans=$(counter TcpExtTCPSlowStartRetrans)" \
 		"TcpInCsumErrors=$(counter TcpInCsumErrors) PortTxDropFull=$(counter PortTxDropFull)"
-	for size in "echo:$XFER_RC" "GET:$get_rc"; do
-		case ${size#*:} in
-		125) fail "$name: ${size%%:*} stalled (no byte for 20 s; counters above)" ;;
-		124) fail "$name: ${size%%:*} not done within $limit s" ;;
-		0) ;;
-		*) fail "$name: ${size%%:*} client exit status ${size#*:}" ;;
-		esac
-	done
+	xfer_verdict "$name: echo" "$XFER_RC" "$limit"
+	xfer_verdict "$name: GET" "$get_rc" "$limit"
 	assert_eq "$(stat -c %s "$TMPD/echoed")" "$bytes" "$name: bytes echoed"
 	assert_eq "$(sha_file "$TMPD/echoed")" "$(sha_file "$TMPD/src")" "$name: sha256 of the echo"
-	assert_eq "$(stat -c %s "$TMPD/got")" "$bytes" "$name: bytes of the GET body"
-	assert_eq "$(sha_file "$TMPD/got")" "$(pattern_sha "$bytes")" "$name: sha256 of the GET body"
-	rm -f "$TMPD/echoed" "$TMPD/got" "$TMPD/src"
+	assert_get_body "$name" "$bytes"
+	rm -f "$TMPD/echoed" "$TMPD/src"
+}
+
+# xfer_verdict WHAT RC LIMIT: fails unless transfer()'s status RC is 0.
+xfer_verdict() {
+	case $2 in
+	0) ;;
+	125) fail "$1 stalled (no byte for 20 s; counters above)" ;;
+	124) fail "$1 not done within $3 s" ;;
+	*) fail "$1 client exit status $2" ;;
+	esac
+}
+
+# assert_get_body NAME BYTES: $TMPD/got is GET /bytes/BYTES, byte-exact; removed after.
+assert_get_body() {
+	assert_eq "$(stat -c %s "$TMPD/got")" "$2" "$1: bytes of the GET body"
+	assert_eq "$(sha_file "$TMPD/got")" "$(pattern_sha "$2")" "$1: sha256 of the GET body"
+	rm -f "$TMPD/got"
 }
 
 # get_alone NAME MIB LIMIT: GET /bytes/<MIB MiB> with nothing else running,
@@ -231,15 +241,8 @@ get_alone() {
 	tcp_counters_now
 	log "$name: GET $(($(stat -c %s "$TMPD/got") >> 20)) of $mib MiB in $XFER_MS ms" \
 		"($((bytes * 8 / (XFER_MS > 0 ? XFER_MS : 1) / 1000)) Mbit/s, status $XFER_RC): $(tcp_summary)"
-	case $XFER_RC in
-	0) ;;
-	125) fail "$name: GET stalled (no byte for 20 s; counters above)" ;;
-	124) fail "$name: GET not done within $limit s" ;;
-	*) fail "$name: GET client exit status $XFER_RC" ;;
-	esac
-	assert_eq "$(stat -c %s "$TMPD/got")" "$bytes" "$name: bytes of the GET body"
-	assert_eq "$(sha_file "$TMPD/got")" "$(pattern_sha "$bytes")" "$name: sha256 of the GET body"
-	rm -f "$TMPD/got"
+	xfer_verdict "$name: GET" "$XFER_RC" "$limit"
+	assert_get_body "$name" "$bytes"
 }
 
 # impaired_echo_and_get NAME LABEL MIB KEYS: tern with the three services
