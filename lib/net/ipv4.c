@@ -149,12 +149,13 @@ net_ipv4_send_ecn(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_
 		rte_pktmbuf_free(m);
 		return;
 	}
-	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
-	if (ip == NULL || rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr)) == NULL) {
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr) + sizeof(*ip));
+	if (ip == NULL) {
 		CNT_INC(&nw->w->cnt, MbufAllocFailed);
 		rte_pktmbuf_free(m);
 		return;
 	}
+	ip = (struct rte_ipv4_hdr *)((char *)ip + sizeof(struct rte_ether_hdr));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = ecn & 3; /* DSCP 0; the ECN field (RFC 3168 §5) as the sender asks */
 	ip->total_length = rte_cpu_to_be_16(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr));

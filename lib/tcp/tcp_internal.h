@@ -235,6 +235,8 @@ void tcp_timer_arm(struct tcp_worker *tw, struct tcb *c, enum tcb_timer kind, ui
 void tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer_slot slot);
 /* (Re)arms the RTX slot with the kind due there now: reordering window, TLP, persist or RTO. */
 void tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c);
+/* RFC 8985 §7.2: new data re-arms the slot when a probe is due now (an RTO may be filed there). */
+void tcp_rtx_arm_probe(struct tcp_worker *tw, struct tcb *c);
 void tcp_keep_restart(struct tcp_worker *tw, struct tcb *c);
 void tcp_enter_time_wait(struct tcp_worker *tw, struct tcb *c);
 

@@ -100,16 +100,15 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 		c->snd_max = end;
 	/* RFC 8985 §7.2: a probe timeout restarts with each new transmission. */
 	if (!tcb_slot_armed(c, TCB_SLOT_RTX) || (c->flags & TF_ZERO_WINDOW) ||
-	    tcb_timer_armed(c, TCB_T_TLP) ||
-	    (new_data && !(c->flags & TF_IN_RECOVERY) &&
-	     tcp_tlp_timeout(tw, c, tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim)) != 0)) {
+	    tcb_timer_armed(c, TCB_T_TLP)) {
 		if (c->flags & TF_ZERO_WINDOW) {
 			c->rtt.backoff = 0; /* the window reopened: probing is over (as Linux) */
 			c->rtx_count = 0;
 		}
 		c->flags &= ~TF_ZERO_WINDOW;
 		tcp_rtx_arm(tw, c);
-	}
+	} else if (new_data && !(c->flags & TF_IN_RECOVERY))
+		tcp_rtx_arm_probe(tw, c);
 }
 
 /* Bytes from SND.NXT to the next SACKed range (or SND.MAX). */

@@ -48,6 +48,13 @@ window_to_advertise(struct tcp_worker *tw, struct tcb *c)
 	return (uint16_t)((uint32_t)(c->rcv_adv - c->rcv_nxt) >> adv_wscale(c));
 }
 
+/* SACK blocks (RFC 2018 §4) or a D-SACK (RFC 2883) may go with the next ACK. */
+static int
+sack_blocks_due(const struct tcb *c)
+{
+	return (c->flags & TF_SACK) && (c->has_dsack || c->ooo_head != OOO_NIL);
+}
+
 /*
  * Payload that fits in a segment now: the MSS less the SACK option the
  * segment will carry (c->mss already leaves room for timestamps). Without
@@ -59,7 +66,7 @@ tcp_cur_mss(const struct tcp_worker *tw, const struct tcb *c)
 	struct tcp_sack_block b[TCP_MAX_SACK_BLOCKS];
 	unsigned n, room;
 
-	if (!(c->flags & TF_SACK) || (!c->has_dsack && c->ooo_head == OOO_NIL))
+	if (!sack_blocks_due(c))
 		return c->mss;
 	n = tcp_sack_blocks(tw, c, b, TCP_MAX_SACK_BLOCKS);
 	room = (TCP_OPT_MAX_LEN - ((c->flags & TF_TS) ? 12 : 0) - 4) / 8; /* what tcp_opts_build fits */
@@ -79,6 +86,16 @@ build_options(struct tcp_worker *tw, struct tcb *c, uint8_t flags, uint8_t *buf)
 {
 	struct tcp_opts o = { 0 };
 
+	/* Nearly every segment: timestamps alone, in RFC 7323 Appendix A's NOP, NOP, TS layout. */
+	if (!(flags & TCP_F_SYN) && !((flags & TCP_F_ACK) && sack_blocks_due(c))) {
+		rte_be32_t ts[3] = { RTE_BE32(0x0101080a), rte_cpu_to_be_32(tcp_ts_now(tw, c)),
+				     (flags & TCP_F_ACK) ? rte_cpu_to_be_32(c->ts_recent) : 0 };
+
+		if (!(c->flags & TF_TS))
+			return 0;
+		memcpy(buf, ts, sizeof(ts));
+		return sizeof(ts);
+	}
 	if (flags & TCP_F_SYN) {
 		o.flags = TCP_OPTF_MSS;
 		o.mss = c->mss_offer;

@@ -29,11 +29,10 @@ tcp_timer_cancel(struct tcp_worker *tw, struct tcb *c, enum tcb_timer_slot slot)
 	wheel_cancel(&tw->wheel, &c->timers[slot]);
 }
 
-void
-tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
+/* Arms the RTX slot for the RTO, or for the probe when pto_us is not 0. */
+static void
+rtx_arm(struct tcp_worker *tw, struct tcb *c, uint32_t rto_us, uint32_t pto_us)
 {
-	uint32_t rto_us = tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim);
-	uint32_t pto_us = tcp_tlp_timeout(tw, c, rto_us); /* never in recovery or persist mode */
 	struct wheel_timer *t = &c->timers[TCB_SLOT_RTX];
 	enum tcb_timer kind = (c->flags & TF_ZERO_WINDOW) ? TCB_T_PERSIST : TCB_T_RTO;
 	uint64_t expire;
@@ -65,6 +64,24 @@ tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
 	if (wheel_armed(t) && t->expire <= expire)
 		return;
 	wheel_arm(&tw->wheel, t, expire);
+}
+
+void
+tcp_rtx_arm(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t rto_us = tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim);
+
+	rtx_arm(tw, c, rto_us, tcp_tlp_timeout(tw, c, rto_us)); /* no probe in recovery or persist mode */
+}
+
+void
+tcp_rtx_arm_probe(struct tcp_worker *tw, struct tcb *c)
+{
+	uint32_t rto_us = tcp_rtt_current_rto(&c->rtt, &tw->rtt_lim);
+	uint32_t pto_us = tcp_tlp_timeout(tw, c, rto_us);
+
+	if (pto_us != 0)
+		rtx_arm(tw, c, rto_us, pto_us);
 }
 
 void
