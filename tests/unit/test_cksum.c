@@ -491,6 +491,32 @@ test_tx_offload_flags_and_pseudo_header(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/* The pseudo-header sum where its 32-bit words carry: addresses near all-ones, the largest lengths. */
+static void
+test_tx_pseudo_header_carries(void **state)
+{
+	static const uint32_t addrs[] = { 0, 1, 0xffff, 0x10000, 0xfffeffff, 0xfffffffe, 0xffffffff,
+					  0xc6120001, 0x8000ffff };
+	static const uint16_t l4[] = { 20, 21, 1480, 0xff00, 0xffff - IP_LEN };
+
+	(void)state;
+	port.tx_ip_cksum = port.tx_tcp_cksum = 1;
+	for (unsigned a = 0; a < RTE_DIM(addrs); a++)
+		for (unsigned b = 0; b < RTE_DIM(addrs); b++)
+			for (unsigned l = 0; l < RTE_DIM(l4); l++) {
+				struct rte_mbuf *m = tcp_frame_unsummed();
+				struct rte_ipv4_hdr *ip = (void *)(bytes_of(m) + ETH_LEN);
+				struct rte_tcp_hdr *tcp = (void *)(bytes_of(m) + ETH_LEN + IP_LEN);
+
+				ip->src_addr = rte_cpu_to_be_32(addrs[a]);
+				ip->dst_addr = rte_cpu_to_be_32(addrs[b]);
+				ip->total_length = rte_cpu_to_be_16(IP_LEN + l4[l]);
+				net_tx_cksum(&port, m, IPPROTO_TCP);
+				assert_int_equal(tcp->cksum, rte_ipv4_phdr_cksum(ip, 0));
+				rte_pktmbuf_free(m);
+			}
+}
+
 static void
 test_finalize_computes_offloaded_sums(void **state)
 {
@@ -547,6 +573,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tx_software_non_tcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_offload_flags_and_pseudo_header, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_tx_pseudo_header_carries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finalize_computes_offloaded_sums, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finalize_leaves_non_ipv4_alone, setup, teardown),
 	};
