@@ -105,7 +105,6 @@ phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t l4_len)
 	uint64_t s = (uint64_t)ip->src_addr + ip->dst_addr +
 		     rte_cpu_to_be_32(((uint32_t)ip->next_proto_id << 16) | l4_len);
 
-	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)((s & 0xffff) + (s >> 16));

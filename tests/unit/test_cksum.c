@@ -12,6 +12,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 #include <rte_tcp.h>
 
 #include "core/port.h"
@@ -491,30 +492,43 @@ test_tx_offload_flags_and_pseudo_header(void **state)
 	rte_pktmbuf_free(m);
 }
 
-/* The pseudo-header sum where its 32-bit words carry: addresses near all-ones, the largest lengths. */
+/* The pseudo-header sum against DPDK's: carrying edge cases, then many random headers. */
+static void
+assert_phdr_sum(struct rte_mbuf *m, uint32_t src, uint32_t dst, uint16_t l4_len)
+{
+	struct rte_ipv4_hdr *ip = (void *)(bytes_of(m) + ETH_LEN);
+	struct rte_tcp_hdr *tcp = (void *)(bytes_of(m) + ETH_LEN + IP_LEN);
+
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->total_length = rte_cpu_to_be_16(IP_LEN + l4_len);
+	m->ol_flags = 0;
+	net_tx_cksum(&port, m, IPPROTO_TCP);
+	assert_int_equal(tcp->cksum, rte_ipv4_phdr_cksum(ip, 0));
+}
+
 static void
 test_tx_pseudo_header_carries(void **state)
 {
 	static const uint32_t addrs[] = { 0, 1, 0xffff, 0x10000, 0xfffeffff, 0xfffffffe, 0xffffffff,
 					  0xc6120001, 0x8000ffff };
 	static const uint16_t l4[] = { 20, 21, 1480, 0xff00, 0xffff - IP_LEN };
+	struct rte_mbuf *m = tcp_frame_unsummed();
 
 	(void)state;
 	port.tx_ip_cksum = port.tx_tcp_cksum = 1;
 	for (unsigned a = 0; a < RTE_DIM(addrs); a++)
 		for (unsigned b = 0; b < RTE_DIM(addrs); b++)
-			for (unsigned l = 0; l < RTE_DIM(l4); l++) {
-				struct rte_mbuf *m = tcp_frame_unsummed();
-				struct rte_ipv4_hdr *ip = (void *)(bytes_of(m) + ETH_LEN);
-				struct rte_tcp_hdr *tcp = (void *)(bytes_of(m) + ETH_LEN + IP_LEN);
+			for (unsigned l = 0; l < RTE_DIM(l4); l++)
+				assert_phdr_sum(m, addrs[a], addrs[b], l4[l]);
+	rte_srand(7);
+	for (unsigned i = 0; i < 1000000; i++) {
+		uint64_t r = rte_rand();
 
-				ip->src_addr = rte_cpu_to_be_32(addrs[a]);
-				ip->dst_addr = rte_cpu_to_be_32(addrs[b]);
-				ip->total_length = rte_cpu_to_be_16(IP_LEN + l4[l]);
-				net_tx_cksum(&port, m, IPPROTO_TCP);
-				assert_int_equal(tcp->cksum, rte_ipv4_phdr_cksum(ip, 0));
-				rte_pktmbuf_free(m);
-			}
+		assert_phdr_sum(m, (uint32_t)r, (uint32_t)(r >> 32),
+				(uint16_t)(rte_rand_max(0xffff - IP_LEN - 19) + 20));
+	}
+	rte_pktmbuf_free(m);
 }
 
 static void
