@@ -48,6 +48,10 @@ static const struct cfg_key port_keys[] = {
 	   "TX ring size, a power of two (adjusted to the driver's limits)"),
 	PK("offloads", CFG_BOOL, offloads, 0, 0, "yes",
 	   "`no` forces software checksums even when the port offers offloads"),
+	PK("tso", CFG_BOOL, tso, 0, 0, "yes",
+	   "TCP segmentation offload when the port offers it (not net_tap, whose TSO sums "
+	   "chained segments wrong; not with TX impairment): one frame of up to 64 KiB per send, "
+	   "cut into MSS-sized segments by the NIC"),
 	PK("promiscuous", CFG_BOOL, promiscuous, 0, 0, "no",
 	   "receive frames for any MAC (tern-impair uses it)"),
 };

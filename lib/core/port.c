@@ -51,7 +51,7 @@ probe(const struct tern_port_cfg *cfg, uint16_t *port_id, char *err, size_t errl
 /* Chooses offloads from what the port offers; software does the rest. */
 static void
 choose_offloads(struct tern_port *port, const struct rte_eth_dev_info *info,
-		struct rte_eth_conf *conf, int allowed)
+		struct rte_eth_conf *conf, int allowed, int tso)
 {
 	uint64_t rx = allowed ? info->rx_offload_capa : 0;
 	uint64_t tx = allowed ? info->tx_offload_capa : 0;
@@ -62,16 +62,22 @@ choose_offloads(struct tern_port *port, const struct rte_eth_dev_info *info,
 	port->tx_tcp_cksum = !!(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
 	port->tx_tso = !!(tx & RTE_ETH_TX_OFFLOAD_TCP_TSO);
 	conf->rxmode.offloads = rx & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
-	conf->txmode.offloads = tx & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
-				      RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
-	/* TSO is enabled with the TCP output that uses it. */
-	port->tx_tso = 0;
 	/*
 	 * net_tap of DPDK 22.11 sums only the first segment of a chained frame
 	 * (seen on the wire: Linux drops every header+payload-chain segment), so
-	 * chained frames get a software checksum there.
+	 * chained frames get a software checksum there, and its TSO (which
+	 * chains each segment's header to the payload) is not used.
 	 */
 	port->tx_cksum_chained = strcmp(info->driver_name, "net_tap") != 0;
+	/* TSO needs the checksum offloads and chains (header mbuf, payload pieces). */
+	port->tx_tso = tso && port->tx_cksum_chained && (tx & RTE_ETH_TX_OFFLOAD_TCP_TSO) &&
+		       port->tx_ip_cksum && port->tx_tcp_cksum && (tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+	/* What the driver reads per frame (Intel's 710 series: 8 per packet, 255 per TSO frame). */
+	port->tx_max_segs = (uint8_t)RTE_MIN(info->tx_desc_lim.nb_seg_max, UINT8_MAX);
+	port->tx_mtu_segs = (uint8_t)RTE_MIN(info->tx_desc_lim.nb_mtu_seg_max, UINT8_MAX);
+	conf->txmode.offloads = tx & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+				      RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+				      (port->tx_tso ? RTE_ETH_TX_OFFLOAD_TCP_TSO : 0));
 }
 
 /* Hardware RSS over IPv4/TCP when the port has it and there is more than one queue. */
@@ -153,6 +159,7 @@ log_port(const struct tern_port *port, const struct rte_eth_dev_info *info)
 	     "tx-tcp-cksum %s tso %s rss %s", port->index,
 	     port->rx_ip_cksum ? "hw" : "sw", port->rx_l4_cksum ? "hw" : "sw",
 	     port->tx_ip_cksum ? "hw" : "sw", port->tx_tcp_cksum ? "hw" : "sw",
+	     port->tx_tso ? "hw" :
 	     (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO) ? "offered (unused)" : "no",
 	     port->hw_rss ? "hw" : (port->nb_queues > 1 ? "sw steering" : "single queue"));
 }
@@ -192,7 +199,8 @@ tern_port_init(struct tern_port *port, const struct tern_port_cfg *cfg,
 			 info.driver_name, info.min_mtu, info.max_mtu, cfg->mtu);
 		return -EINVAL;
 	}
-	choose_offloads(port, &info, &conf, cfg->offloads);
+	/* Impairment acts on the frames tern hands the port: they must be wire segments. */
+	choose_offloads(port, &info, &conf, cfg->offloads, cfg->tso && !cfg->impair.enabled);
 	choose_rss(port, &info, &conf, nb_queues);
 	conf.rxmode.mtu = cfg->mtu;
 	rc = rte_eth_dev_configure(port->port_id, nb_queues, nb_queues, &conf);

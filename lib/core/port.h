@@ -30,7 +30,9 @@ struct tern_port {
 	uint8_t rx_l4_cksum;     /* RX flags report TCP checksum status */
 	uint8_t tx_ip_cksum;     /* port fills the IPv4 header checksum */
 	uint8_t tx_tcp_cksum;    /* port fills the TCP checksum */
-	uint8_t tx_tso;          /* port segments TCP (not used yet) */
+	uint8_t tx_tso;          /* port segments TCP (RTE_MBUF_F_TX_TCP_SEG) */
+	uint8_t tx_max_segs;     /* mbufs per frame (a TSO one) at most, 0: no limit */
+	uint8_t tx_mtu_segs;     /* mbufs a packet, or the bytes of one TSO segment, may span, 0: no limit */
 	uint8_t tx_cksum_chained; /* TX TCP checksum offload is right for chained mbufs too */
 	uint8_t hw_rss;          /* port spreads flows over queues itself */
 	uint16_t reta_size;

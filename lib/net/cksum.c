@@ -94,22 +94,6 @@ tcp_cksum_sw(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *tc
 	tcp->cksum = (uint16_t)~l4_sum(m, ip, m->l2_len + m->l3_len);
 }
 
-/*
- * rte_ipv4_phdr_cksum() (no TSO) without its byte loop: the 12-byte
- * pseudo-header (RFC 9293 §3.1) as three 32-bit words, folded. One's
- * complement sums do not depend on word size or byte order (RFC 1071 §2).
- */
-static inline uint16_t
-phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t l4_len)
-{
-	uint64_t s = (uint64_t)ip->src_addr + ip->dst_addr +
-		     rte_cpu_to_be_32(((uint32_t)ip->next_proto_id << 16) | l4_len);
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)((s & 0xffff) + (s >> 16));
-}
-
 void
 net_tx_cksum(const struct tern_port *port, struct rte_mbuf *m, uint8_t proto)
 {
@@ -117,6 +101,13 @@ net_tx_cksum(const struct tern_port *port, struct rte_mbuf *m, uint8_t proto)
 
 	m->ol_flags |= RTE_MBUF_F_TX_IPV4;
 	ip->hdr_checksum = 0;
+	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) {
+		/* TSO: each segment's sums are the NIC's; the field holds the pseudo-header without a length. */
+		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+		rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, m->l2_len + m->l3_len)->cksum =
+			net_tcp_phdr_sum(ip, 0);
+		return;
+	}
 	if (port->tx_ip_cksum)
 		m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
 	else
@@ -128,7 +119,7 @@ net_tx_cksum(const struct tern_port *port, struct rte_mbuf *m, uint8_t proto)
 	if (port->tx_tcp_cksum && (m->nb_segs == 1 || port->tx_cksum_chained)) {
 		/* The NIC expects the pseudo-header sum in the checksum field. */
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
-		tcp->cksum = phdr_sum(ip, rte_be_to_cpu_16(ip->total_length) - m->l3_len);
+		tcp->cksum = net_tcp_phdr_sum(ip, rte_be_to_cpu_16(ip->total_length) - m->l3_len);
 	} else
 		tcp_cksum_sw(m, ip, tcp);
 }

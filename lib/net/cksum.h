@@ -9,6 +9,24 @@
 
 #include "core/port.h"
 
+/*
+ * The pseudo-header sum (RFC 9293 §3.1) a NIC adds the segment to, as
+ * rte_ipv4_phdr_cksum() gives it but without its byte loop: three 32-bit
+ * words, folded (one's complement sums do not depend on word size or byte
+ * order, RFC 1071 §2). l4_len 0 is what TSO asks for (each segment's
+ * length is the NIC's to add).
+ */
+static inline uint16_t
+net_tcp_phdr_sum(const struct rte_ipv4_hdr *ip, uint32_t l4_len)
+{
+	uint64_t s = (uint64_t)ip->src_addr + ip->dst_addr +
+		     rte_cpu_to_be_32(((uint32_t)ip->next_proto_id << 16) | l4_len);
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)((s & 0xffff) + (s >> 16));
+}
+
 /* 1 when the IPv4 header checksum is right. */
 int net_ipv4_cksum_ok(const struct tern_port *port, const struct rte_mbuf *m,
 		      const struct rte_ipv4_hdr *ip);

@@ -75,9 +75,12 @@ net_rx_one(struct net_worker *nw, uint16_t port, struct rte_mbuf *m)
 		CNT_INC(net_cnt(nw), EthInRunts);
 		goto drop;
 	}
-	/* Nothing above the MTU is answered: an echo of it could not be sent back (LRO,
-	 * once tern turns it on, coalesces larger frames: they will need their own bound). */
-	if (rte_pktmbuf_pkt_len(m) > (uint32_t)net_port(nw, port)->mtu + RTE_ETHER_HDR_LEN) {
+	/*
+	 * Nothing above the MTU is answered: an echo of it could not be sent
+	 * back. A frame the port coalesced (LRO) is bounded by the IPv4 length.
+	 */
+	if (rte_pktmbuf_pkt_len(m) > ((m->ol_flags & RTE_MBUF_F_RX_LRO) ? 65535u :
+				      (uint32_t)net_port(nw, port)->mtu) + RTE_ETHER_HDR_LEN) {
 		CNT_INC(net_cnt(nw), EthInOversize);
 		goto drop;
 	}

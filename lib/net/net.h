@@ -105,6 +105,17 @@ int net_route(const struct net_worker *nw, rte_be32_t dst);
  * port's addresses (0: the port's own). ecn is the IP ECN field, 0
  * (Not-ECT) to 3 (CE) (RFC 3168 §5). Takes m.
  */
+/*
+ * Cuts frame m, marked RTE_MBUF_F_TX_TCP_SEG with l2/l3/l4_len and
+ * tso_segsz, into the segments a NIC would send (headers copied, payload
+ * referenced through indirect mbufs from pool; checksums left to offload
+ * flags, see net_cksum_finalize). On success m is consumed and the count
+ * returned; -1 leaves m as it was (not such a frame, more than cap
+ * segments, or out of mbufs).
+ */
+int net_tso_segment(struct rte_mbuf *m, struct rte_mempool *pool, struct rte_mbuf **out,
+		    unsigned cap);
+
 void net_ipv4_send_ecn(struct net_worker *nw, uint16_t port, struct rte_mbuf *m, rte_be32_t src,
 		       rte_be32_t dst, uint8_t proto, uint8_t ecn);
 

@@ -223,6 +223,8 @@ void tcp_deliver_to_app(struct tcb *c, struct rte_mbuf *m, uint32_t len);
 
 /* send queue */
 void tcp_sndq_ack(struct tcb *c, uint32_t bytes, struct rack_xmit *last);
+uint32_t tcp_sndq_tso_len(struct tcb *c, tcp_seq_t seq, uint32_t len, uint32_t mss,
+			  unsigned max_segs, unsigned mtu_segs);
 struct rte_mbuf *tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq,
 				  uint32_t len);
 void tcp_sndq_purge(struct tcb *c);

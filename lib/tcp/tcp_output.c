@@ -125,7 +125,28 @@ sack_gap(const struct tcb *c)
 	return (uint32_t)(end - c->snd_nxt);
 }
 
-/* Sends segments while window, Nagle and SWS allow; returns how many. */
+/* IPv4 total length 65 535 less the IPv4 header and the largest TCP header. */
+#define TSO_FRAME_MAX (65535u - 20u - 60u)
+
+/*
+ * Bytes one frame may carry: a segment, or with TSO as many whole
+ * segments as fit in 64 KiB and in the NIC's mbuf limits. Not while a
+ * segment would need SACK blocks (cur_mss below mss: the NIC copies one
+ * header to all) or CWR (RFC 3168 §6.1.2: on one segment only).
+ */
+static uint32_t
+frame_len(struct tcp_worker *tw, struct tcb *c, uint32_t len, uint32_t cur_mss)
+{
+	const struct tern_port *p = &tw->w->ports[c->port];
+
+	if (len <= cur_mss || !p->tx_tso || cur_mss != c->mss || (c->flags & TF_ECN_CWR))
+		return RTE_MIN(len, cur_mss);
+	len = RTE_MIN(len, TSO_FRAME_MAX / c->mss * c->mss);
+	len -= len % c->mss; /* whole segments; the rest goes on its own, through Nagle and SWS */
+	return tcp_sndq_tso_len(c, c->snd_nxt, len, c->mss, p->tx_max_segs, p->tx_mtu_segs);
+}
+
+/* Sends segments while window, Nagle and SWS allow; returns how many frames. */
 static unsigned
 send_data(struct tcp_worker *tw, struct tcb *c)
 {
@@ -138,9 +159,10 @@ send_data(struct tcp_worker *tw, struct tcb *c)
 		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
 			c->snd_nxt = seq_min(sb_skip_sacked(&c->sb, c->snd_nxt), c->snd_max);
 		unsent = unsent_bytes(c);
-		len = RTE_MIN(RTE_MIN(unsent, usable_window(c)), cur_mss);
+		len = RTE_MIN(unsent, usable_window(c));
 		if (c->sb.n > 0 && seq_lt(c->snd_nxt, c->snd_max))
 			len = RTE_MIN(len, sack_gap(c));
+		len = frame_len(tw, c, len, cur_mss);
 		int fin = fin_due(c, len, unsent);
 		uint8_t flags = TCP_F_ACK;
 

@@ -134,6 +134,45 @@ ack_sent(struct tcp_worker *tw, struct tcb *c)
 	tcp_timer_cancel(tw, c, TCB_SLOT_DELACK);
 }
 
+/*
+ * A payload in more pieces than the port reads for one packet (small
+ * writes queue small mbufs; Intel's 710 series reads 8 per packet, the
+ * header's included) is copied into as few mbufs as its bytes need.
+ */
+static struct rte_mbuf *
+fit_payload(struct tcp_worker *tw, struct tcb *c, struct rte_mbuf *payload, uint32_t len)
+{
+	unsigned limit = tw->w->ports[c->port].tx_mtu_segs;
+	struct rte_mbuf *head = NULL;
+
+	if (limit == 0 || len > c->mss || payload->nb_segs < limit)
+		return payload;
+	CNT_INC(tcp_cnt(tw), TcpExtTCPLinearized);
+	for (uint32_t off = 0, n; off < len; off += n) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(tw->w->pool);
+		char *dst;
+		const void *src;
+
+		if (m == NULL) {
+			CNT_INC(&tw->w->cnt, MbufAllocFailed);
+			rte_pktmbuf_free(head);
+			rte_pktmbuf_free(payload);
+			return NULL;
+		}
+		n = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
+		dst = rte_pktmbuf_append(m, (uint16_t)n);
+		src = rte_pktmbuf_read(payload, off, n, dst);
+		if (src != dst)
+			rte_memcpy(dst, src, n);
+		if (head == NULL)
+			head = m;
+		else if (rte_pktmbuf_chain(head, m) != 0)
+			rte_pktmbuf_free(m); /* cannot happen: at most a few mbufs */
+	}
+	rte_pktmbuf_free(payload);
+	return head;
+}
+
 int
 tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, uint8_t flags)
 {
@@ -143,7 +182,10 @@ tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 	struct rte_tcp_hdr *th;
 	uint8_t ecn;
 
-	if (m != NULL && len > 0 && (payload = tcp_sndq_payload(tw, c, seq, len)) == NULL) {
+	if (m != NULL && len > 0 &&
+	    (payload = tcp_sndq_payload(tw, c, seq, len)) != NULL)
+		payload = fit_payload(tw, c, payload, len);
+	if (m != NULL && len > 0 && payload == NULL) {
 		rte_pktmbuf_free(m);
 		m = NULL;
 	}
@@ -167,6 +209,14 @@ tcp_send_segment(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 		rte_pktmbuf_free(m);
 		rte_pktmbuf_free(payload);
 		return -1;
+	}
+	if (len > c->mss) {
+		/* TSO (tcp_output.c chose it): the NIC cuts the frame into segments of c->mss. */
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		m->tso_segsz = c->mss;
+		m->l4_len = (uint8_t)(sizeof(*th) + olen);
+		CNT_ADD(tcp_cnt(tw), TcpOutSegs, (len - 1) / c->mss);
+		CNT_INC(tcp_cnt(tw), TcpExtTCPTsoFrames);
 	}
 	ecn = tcp_ecn_out(c, seq, len, &flags); /* once the segment will go: it may take the CWR */
 	th->tcp_flags = flags;

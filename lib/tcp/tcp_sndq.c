@@ -106,6 +106,39 @@ tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 	return head;
 }
 
+/*
+ * How much of [seq, seq + len) one TSO frame may carry (len is whole
+ * segments of mss): the NIC reads at most max_segs mbufs per frame, and
+ * at most mtu_segs for the bytes of any one segment (Intel's 710 series:
+ * 8; the header mbuf counts in the first). The frame ends before the
+ * segment that would break either; one segment at least.
+ */
+uint32_t
+tcp_sndq_tso_len(struct tcb *c, tcp_seq_t seq, uint32_t len, uint32_t mss, unsigned max_segs,
+		 unsigned mtu_segs)
+{
+	tcp_seq_t at;
+	struct rte_mbuf *m = sndq_find(c, seq, &at);
+	uint32_t start = 0, off = (uint32_t)(seq - at), win = 0, in_win = 1, pieces = 1;
+
+	if (max_segs == 0 && mtu_segs == 0)
+		return len;
+	for (; m != NULL && start < len; m = m->next, off = 0) {
+		uint32_t end = RTE_MIN(len, start + (uint32_t)m->data_len - off);
+
+		if (max_segs != 0 && ++pieces > max_segs)
+			return RTE_MAX(start / mss * mss, mss);
+		for (uint32_t w = start / mss; w <= (end - 1) / mss; w++) {
+			in_win = w == win ? in_win + 1 : 1;
+			win = w;
+			if (mtu_segs != 0 && in_win > mtu_segs)
+				return RTE_MAX(w * mss, mss);
+		}
+		start = end;
+	}
+	return len;
+}
+
 /* Appends the segments of chain m (already counted against the send space). */
 static void
 sndq_append(struct tcb *c, struct rte_mbuf *m)

@@ -14,6 +14,8 @@
 #include "core/eal.h"
 #include "harness.h"
 #include "net/arp_cache.h"
+#include "net/cksum.h"
+#include "net/net.h"
 
 #define HZ 1000000000ull             /* 1 TSC tick = 1 ns */
 #define BASE_NS (1000ull * HZ)       /* the script's time 0 on the TSC */
@@ -71,29 +73,101 @@ queue_push(struct seg_queue *q, const struct wire_seg *s)
 	q->v[q->head + q->n++] = *s;
 }
 
-/* The worker's tx hook: every frame tern sends ends here. */
+/* One frame as it goes on the wire. */
+static void
+capture_one(struct harness *h, struct rte_mbuf *m)
+{
+	uint8_t buf[FRAME_MAX];
+	uint32_t len = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)FRAME_MAX);
+	const uint8_t *p = rte_pktmbuf_read(m, 0, len, buf);
+	struct wire_seg s;
+	int rc = p ? frame_parse(p, len, &s) : -1;
+
+	if (rc == 1) {
+		s.time_us = h->now_us;
+		queue_push(&h->out, &s);
+	} else if (rc == 0) {
+		h->other_frames++;
+	} else {
+		h->bad_frames++;
+	}
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Why the modelled NIC would refuse frame m, or NULL. The limits are the
+ * port's (Intel's 710 series: 8 mbufs per packet or per TSO segment's
+ * bytes, the header's counted in the first; 255 per TSO frame).
+ */
+static const char *
+nic_refusal(const struct tern_port *p, const struct rte_mbuf *m)
+{
+	uint32_t hlen = (uint32_t)m->l2_len + m->l3_len + m->l4_len, pos = 0, win = 0, in_win = 0;
+
+	if (!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG))
+		return p->tx_mtu_segs != 0 && m->nb_segs > p->tx_mtu_segs ?
+		       "a packet in more mbufs than the port reads for one" : NULL;
+	if (p->tx_max_segs != 0 && m->nb_segs > p->tx_max_segs)
+		return "a TSO frame in more mbufs than the port reads for one";
+	if (m->tso_segsz == 0 || rte_pktmbuf_data_len(m) < hlen)
+		return "a TSO frame without a segment size or with its headers split";
+	for (const struct rte_mbuf *s = m; s != NULL; s = s->next) {
+		uint32_t a = pos > hlen ? pos - hlen : 0, b;
+
+		pos += s->data_len;
+		b = pos > hlen ? pos - hlen : 0;
+		if (s == m)
+			in_win = 1; /* the header's mbuf */
+		for (uint32_t w = a / m->tso_segsz; b > a && w <= (b - 1) / m->tso_segsz; w++) {
+			if (s == m && w == 0)
+				continue;
+			in_win = w == win ? in_win + 1 : 1;
+			win = w;
+			if (p->tx_mtu_segs != 0 && in_win > p->tx_mtu_segs)
+				return "a TSO segment whose bytes span more mbufs than the port reads";
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The worker's tx hook: every frame tern sends ends here. The port
+ * models a NIC with TSO: a frame marked for segmentation is cut into the
+ * segments that would go on the wire, and their sums filled, before the
+ * script sees them.
+ */
 static void
 capture(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct harness *h = w->hook_ctx;
-	uint8_t buf[FRAME_MAX];
+	struct rte_mbuf *segs[64];
 
 	(void)port;
 	for (uint16_t i = 0; i < n; i++) {
-		uint32_t len = RTE_MIN(rte_pktmbuf_pkt_len(pkts[i]), (uint32_t)FRAME_MAX);
-		const uint8_t *p = rte_pktmbuf_read(pkts[i], 0, len, buf);
-		struct wire_seg s;
-		int rc = p ? frame_parse(p, len, &s) : -1;
+		const char *why = nic_refusal(&h->port, pkts[i]);
+		int nseg;
 
-		if (rc == 1) {
-			s.time_us = h->now_us;
-			queue_push(&h->out, &s);
-		} else if (rc == 0) {
-			h->other_frames++;
-		} else {
-			h->bad_frames++;
+		if (why != NULL) {
+			if (h->bad_frames++ == 0)
+				snprintf(h->bad_why, sizeof(h->bad_why), "%s", why);
+			rte_pktmbuf_free(pkts[i]);
+			continue;
 		}
-		rte_pktmbuf_free(pkts[i]);
+		if (!(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
+			capture_one(h, pkts[i]);
+			continue;
+		}
+		nseg = net_tso_segment(pkts[i], pool, segs, RTE_DIM(segs));
+		if (nseg < 0) {
+			if (h->bad_frames++ == 0)
+				snprintf(h->bad_why, sizeof(h->bad_why), "a TSO frame that cannot be cut");
+			rte_pktmbuf_free(pkts[i]);
+			continue;
+		}
+		for (int k = 0; k < nseg; k++) {
+			net_cksum_finalize(segs[k]);
+			capture_one(h, segs[k]);
+		}
 	}
 }
 
@@ -108,7 +182,7 @@ receive(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t m
 }
 
 static void
-port_setup(struct tern_port *p, uint32_t mtu)
+port_setup(struct tern_port *p, uint32_t mtu, int tso)
 {
 	memset(p, 0, sizeof(*p));
 	memcpy(p->mac.addr_bytes, tern_mac, 6);
@@ -117,6 +191,9 @@ port_setup(struct tern_port *p, uint32_t mtu)
 	p->mtu = (uint16_t)mtu;
 	p->nb_queues = 1;
 	p->reta_size = 1;
+	p->tx_tso = (uint8_t)tso; /* checksums stay software: TSO frames carry their own flags */
+	p->tx_max_segs = 255;     /* what an Intel 710-series port reads (its DPDK driver's limits) */
+	p->tx_mtu_segs = 8;
 }
 
 /* The profile: tern's defaults, with the sizes the run options ask for. */
@@ -172,7 +249,7 @@ harness_open(struct harness *h, const struct harness_profile *prof)
 	memset(h, 0, sizeof(*h));
 	env.ports = &h->port;
 	env.hook_ctx = h;
-	port_setup(&h->port, prof->mtu);
+	port_setup(&h->port, prof->mtu, !prof->no_tso);
 	h->sw = rte_zmalloc("tern_pkt_worker", sizeof(*h->sw), RTE_CACHE_LINE_SIZE);
 	if (h->sw == NULL || config_setup(&h->cfg, &h->port, prof) != 0) {
 		fprintf(stderr, "tern-pkt: out of memory\n");

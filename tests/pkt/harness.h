@@ -32,7 +32,8 @@ struct harness {
 	int64_t now_us;              /* virtual time since the script's 0 */
 	struct seg_queue out;        /* captured TCP segments, oldest first */
 	unsigned other_frames;       /* ARP and the like, not checked */
-	unsigned bad_frames;         /* captured frames that did not parse */
+	unsigned bad_frames;         /* captured frames the port refuses or that do not parse */
+	char bad_why[96];            /* what was wrong with the first */
 	unsigned pool_base;          /* mbufs in use before the stack started */
 	int open, stopped;
 };
@@ -44,6 +45,7 @@ struct harness_profile {
 	uint32_t backlog;            /* [tcp] backlog; 0: tern's default */
 	uint32_t source_max;         /* [tcp] source_max_connections; 0: no cap (tern's default) */
 	const char *ecn;             /* [tcp] ecn ("off", "accept", "on"); "" or NULL: tern's default */
+	int no_tso;                  /* 1: the port has no TSO (default: it has, modelled in capture) */
 };
 
 /* EAL without hugepages and one mbuf pool, once per process. Returns 0 or -1. */

@@ -32,6 +32,7 @@ struct pkt_opts {
 	uint32_t backlog;            /* [tcp] backlog; 0: tern's default */
 	uint32_t source_max;         /* [tcp] source_max_connections; 0: no cap */
 	char ecn[8];                 /* [tcp] ecn ("off", "accept", "on"); "": tern's default */
+	int no_tso;                  /* the port does not segment: tern sends MSS-sized frames */
 	int verbose;
 	struct pkt_define defs[PKT_MAX_DEFINES];
 	int ndefs;

@@ -13,6 +13,7 @@ static const char *const names[F_NKINDS] = {
 	[F_RESULT] = "wrong-result", [F_ERRNO] = "wrong-errno", [F_VALUE] = "wrong-value",
 	[F_BLOCKING] = "blocking", [F_READ_DATA] = "wrong-data", [F_CHECKSUM] = "checksum",
 	[F_LEAK] = "mbuf-leak", [F_SCRIPT] = "script", [F_ICMP] = "wrong-icmp",
+	[F_NIC] = "nic-refused",
 };
 
 const char *

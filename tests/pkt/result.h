@@ -30,6 +30,7 @@ enum fail_kind {
 	F_LEAK,           /* "mbuf-leak" */
 	F_SCRIPT,         /* "script": the script is inconsistent (time goes backward...) */
 	F_ICMP,           /* "wrong-icmp": an ICMP message's type, code or MTU */
+	F_NIC,            /* "nic-refused": a frame the modelled port would not send, or unparsable */
 	F_NKINDS
 };
 

@@ -253,6 +253,9 @@ run_event(struct runner *u, const struct event *e, const struct event *next, int
 		return;
 	}
 	dispatch(u, e, next, base, start, end);
+	if (u->h->bad_frames > 0 && u->r->kind == F_NONE)
+		result_fail(u->r, F_NIC, e->line, "tern sent %u frame(s) the port refuses: %s",
+			    u->h->bad_frames, u->h->bad_why);
 	u->last_sched_us = start;
 	u->last_inbound = is_inbound(e);
 	u->last_line = e->line;
@@ -322,7 +325,8 @@ run_script(const struct script *s, const struct pkt_opts *global, struct pkt_res
 		return 0;
 	}
 	prof = (struct harness_profile){ u->o.mtu, u->o.rcvbuf, u->o.sndbuf, u->o.cc,
-					 u->o.syncookies, u->o.backlog, u->o.source_max, u->o.ecn };
+					 u->o.syncookies, u->o.backlog, u->o.source_max, u->o.ecn,
+					 u->o.no_tso };
 	if (harness_open(u->h, &prof) != 0) {
 		free(u);
 		return -1;
