@@ -62,6 +62,7 @@ struct bench_opts {
 	uint32_t conn_bytes;            /* answer body */
 	const char *linux_conn;         /* tern-linux-conn for the baseline; NULL: none */
 	int two_cores;                  /* --layout two-cores: the server on lcore core2 */
+	int wire;                       /* --wire: enum pair_wire_kind (one-core layouts) */
 	unsigned core2;                 /* the second CPU (and lcore) of two-cores */
 };
 

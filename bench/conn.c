@@ -74,7 +74,7 @@ conn_once(const struct bench_opts *o, struct conn_run *r, char *err, size_t errl
 	static struct pair_wire wire;
 	struct pair_opts po = {
 		/* Thousands of connections a second end in TIME-WAIT: keep it short, the table large. */
-		.max_connections = 1u << 18, .msl_ms = 500, .mbufs = 131072,
+		.max_connections = 1u << 18, .msl_ms = 500, .mbufs = 131072, .wire = o->wire,
 		.client = { .name = "load", .type = SVC_CLIENT, .port = 80,
 			    .target = PAIR_SERVER_IP, .mode = o->conn_mode,
 			    .concurrency = o->concurrency,
@@ -245,14 +245,16 @@ print_conn(FILE *out, const struct bench_opts *o, const char *mode, double *rate
 	if (!o->json)
 		return;
 	fprintf(out, "{\"bench\":\"conn\",\"scenario\":\"%s\",\"flows\":%u,\"cores\":%u,"
-		"\"layout\":\"%s\",\"bytes\":%u,\"packets\":%" PRIu64 ",\"seconds\":%.3f,"
+		"\"layout\":\"%s\",\"wire\":\"%s\",\"bytes\":%u,\"packets\":%" PRIu64 ",\"seconds\":%.3f,"
 		"\"mpps\":%.4f,\"ns_per_pkt\":%.1f,\"cycles_per_pkt\":%.0f,\"requests\":%" PRIu64 ","
 		"\"connections\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"rate\":%.1f,"
 		"\"rate_min\":%.1f,\"rate_max\":%.1f,\"rate_per_core\":%.1f,"
 		"\"cycles_per_request\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,"
 		"\"ring_full\":%" PRIu64 ",\"linux_rate\":%.1f,\"linux_p50_us\":%.1f,\"ratio\":%.3f,"
 		"\"linux_veth_rate\":%.1f,\"linux_veth_p50_us\":%.1f,\"ratio_veth\":%.3f}\n",
-		mode, o->concurrency, cores, o->two_cores ? "two-cores" : "one-core", o->conn_bytes,
+		mode, o->concurrency, cores, o->two_cores ? "two-cores" : "one-core",
+		o->wire == PAIR_WIRE_TSO_LRO ? "tso-lro" : o->wire == PAIR_WIRE_TSO ? "tso" : "mss",
+		o->conn_bytes,
 		med->frames, secs, pps / 1e6,
 		med->frames ? wall * cores * 1e9 / (double)med->frames : 0,
 		med->frames ? cycles / (double)med->frames : 0, med->res.requests,
@@ -311,6 +313,11 @@ conn_mode(struct bench_opts *o, unsigned mode, FILE *out)
 			fprintf(stderr, "tern-bench: conn: %s\n", err);
 			return -1;
 		}
+		if (runs[i].res.bad_bodies != 0) { /* a figure for wrong bytes is no figure */
+			fprintf(stderr, "tern-bench: conn: %" PRIu64 " answers failed the pattern check\n",
+				runs[i].res.bad_bodies);
+			return -1;
+		}
 		secs = (double)(runs[i].res.end_tsc - runs[i].res.start_tsc) / (double)rte_get_tsc_hz();
 		rates[i] = sorted[i] = secs > 0 ? (double)runs[i].res.requests / secs : 0;
 		linux_baseline(o, &lruns[i]);
@@ -335,8 +342,11 @@ bench_conn(const struct bench_opts *o_in, FILE *out)
 			rte_lcore_id(), o.core2, o.conn_bytes, o.seconds, o.runs);
 	else
 		fprintf(stderr, "conn: tern client and tern http server on one core (lcore %u), "
-			"%u-byte answers, %.1f s x %u runs; Linux: tern-linux-conn over loopback and "
-			"veth on the same core\n", rte_lcore_id(), o.conn_bytes, o.seconds, o.runs);
+			"wire %s, %u-byte answers, %.1f s x %u runs; Linux: tern-linux-conn over "
+			"loopback and veth on the same core\n", rte_lcore_id(),
+			o.wire == PAIR_WIRE_TSO_LRO ? "TSO+LRO (frames pass whole)" :
+			o.wire == PAIR_WIRE_TSO ? "TSO (cut on the wire)" : "MSS frames",
+			o.conn_bytes, o.seconds, o.runs);
 	fprintf(stderr, "%-4s %6s %10s %10s %10s %10s %8s %8s %8s %9s %6s %10s %6s %10s %6s\n",
 		"mode", "conc", "req/s min", "median", "max", "per core", "p50 us", "p99 us",
 		"p999 us", "conns", "errors", "Linux lo", "ratio", "Linux veth", "ratio");

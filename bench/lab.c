@@ -34,7 +34,9 @@ lab_use_tsc(struct lab *l)
 static void
 deliver(struct lab_node *from, const struct lab_member *to, struct rte_mbuf *m)
 {
-	tern_mbuf_set_flags(m, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+	uint64_t lro = (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) ? RTE_MBUF_F_RX_LRO : 0;
+
+	tern_mbuf_set_flags(m, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD | lro);
 	if (rte_ring_enqueue(to->node->rx[to->port], m) != 0) {
 		from->dropped++;
 		rte_pktmbuf_free(m);
@@ -134,7 +136,7 @@ ports_setup(struct lab_node *x, unsigned id)
 			.netmask = rte_cpu_to_be_32(~(~0u >> pc->prefix_len)),
 			.gateway = rte_cpu_to_be_32(pc->gateway), .reta_size = 1,
 			.rx_ip_cksum = 1, .rx_l4_cksum = 1, .tx_ip_cksum = 1, .tx_tcp_cksum = 1,
-			.tx_cksum_chained = 1, .cfg = pc,
+			.tx_cksum_chained = 1, .tx_tso = (uint8_t)x->lab->tso_lro, .cfg = pc,
 			.mac = { .addr_bytes = { 0x02, 0x1a, 0xb0, 0, (uint8_t)id, (uint8_t)p } } };
 	}
 }

@@ -67,6 +67,8 @@ struct lab {
 	struct lab_segment seg[LAB_SEGMENTS];
 	uint64_t now;                          /* virtual TSC (1 tick = 1 ns), or the TSC */
 	int tsc;                               /* lab_use_tsc: real time */
+	int tso_lro;                           /* ports hand over frames of up to 64 KiB whole
+						* (TSO on send, LRO on receive); set before lab_add */
 	lab_tamper_fn tamper;
 	void *tamper_ctx;
 	lab_poll_fn after_poll;                /* NULL: none */

@@ -58,6 +58,10 @@ usage(FILE *f)
 		"  --layout one-core|two-cores  one-core (default): both stacks on --core, frames\n"
 		"                      handed over in memory; two-cores: the client's stack on\n"
 		"                      --core, the server's on a second CPU, over net_ring ports\n"
+		"  --wire mss|tso|tso-lro  one-core in-memory wire (default mss): NICs without TSO;\n"
+		"                      TSO (tern hands 64 KiB frames, the wire cuts them as the NIC\n"
+		"                      would); TSO and LRO (frames pass whole, as Linux loopback\n"
+		"                      passes GSO packets)\n"
 		"  --linux PATH        tern-linux-conn: the same load from Linux on the same cores\n"
 		"                      after each run, over loopback and (root, linux_conn_veth.sh\n"
 		"                      next to PATH) over a veth pair between namespaces\n"
@@ -189,6 +193,10 @@ parse_conn_opt(int opt, const char *arg, struct bench_opts *o)
 	case 'X': /* --haproxy: the same tern-linux-conn, HAProxy in between */
 		o->linux_conn = arg;
 		return access(arg, X_OK);
+	case 'W':
+		o->wire = strcmp(arg, "mss") == 0 ? 0 : strcmp(arg, "tso") == 0 ? 1 :
+			  strcmp(arg, "tso-lro") == 0 ? 2 : -1;
+		return o->wire < 0 ? -1 : 0;
 	case 'Y':
 		if (strcmp(arg, "one-core") != 0 && strcmp(arg, "two-cores") != 0)
 			return -1;
@@ -322,6 +330,7 @@ main(int argc, char **argv)
 		{ "bytes", required_argument, NULL, 'B' },
 		{ "linux", required_argument, NULL, 'L' },
 		{ "layout", required_argument, NULL, 'Y' },
+		{ "wire", required_argument, NULL, 'W' },
 		{ "haproxy", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -424,6 +433,7 @@ main(int argc, char **argv)
 		case 'L':
 		case 'X':
 		case 'Y':
+		case 'W':
 			if (parse_conn_opt(opt, optarg, &o) != 0)
 				goto bad;
 			break;
@@ -445,6 +455,11 @@ bad:
 	}
 	if (o.two_cores && two_cores_check(&o, conn) != 0)
 		return 1;
+	if (o.two_cores && o.wire != 0) {
+		fprintf(stderr, "tern-bench: --wire applies to the one-core layout (net_ring does not "
+			"segment)\n");
+		return 2;
+	}
 	if (proxy) { /* HAProxy's peers: another CPU when there is one */
 		o.core2 = last_cpu_but(o.core);
 		o.core2 = o.core2 == CPU_SETSIZE ? o.core : o.core2;

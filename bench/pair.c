@@ -12,10 +12,13 @@
 #include "core/counters.h"
 #include "core/mbuf.h"
 #include "net/arp_cache.h"
+#include "net/cksum.h"
+#include "net/net.h"
 #include "pair.h"
 
 #define PAIR_RING 65536
 #define PAIR_POLL_BURSTS 8 /* per turn: a side takes what a burst of the other sent */
+#define PAIR_TSO_SEGS 1024 /* segments one TSO frame may be cut into (64 KiB of a 64-byte MSS) */
 
 /*
  * rte_pktmbuf_pool_create, except that on 4 KiB pages (--no-huge) objects
@@ -48,32 +51,75 @@ bench_pool_create(const char *name, unsigned n)
 	return mp;
 }
 
-/* The wire: frames go to the peer's ring as a NIC pair with checksum offloads would hand them over. */
+/* Frames on their way to the peer's ring. */
+struct wire_batch {
+	struct rte_mbuf *pkts[TERN_TX_BATCH + PAIR_TSO_SEGS];
+	unsigned n;
+};
+
+static void
+wire_flush(struct pair_side *s, struct wire_batch *b)
+{
+	unsigned k = rte_ring_enqueue_burst(s->peer->rx, (void **)b->pkts, b->n, NULL);
+
+	s->frames_out += k;
+	if (k < b->n) {
+		s->ring_full += b->n - k;
+		rte_pktmbuf_free_bulk(b->pkts + k, b->n - k);
+	}
+	b->n = 0;
+}
+
+/* One frame on the wire: the tamper hook may drop it; received as a checksum-offloading NIC would. */
+static void
+wire_one(struct pair_side *s, struct wire_batch *b, struct rte_mbuf *m)
+{
+	struct pair *p = s->pair;
+	uint64_t lro = (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) ? RTE_MBUF_F_RX_LRO : 0;
+
+	if (p->tamper != NULL && p->tamper(p->tamper_ctx, s->is_server, m)) {
+		s->tampered++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	tern_mbuf_set_flags(m, RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD | lro);
+	m->port = 0;
+	b->pkts[b->n++] = m;
+	if (b->n >= TERN_TX_BATCH)
+		wire_flush(s, b);
+}
+
+/* The wire: frames go to the peer's ring as a NIC pair would hand them over (see enum pair_wire_kind). */
 static void
 side_tx(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct pair_side *s = w->hook_ctx;
-	struct pair *p = s->pair;
-	struct rte_mbuf *pass[TERN_TX_BATCH];
-	unsigned k, npass = 0;
+	struct rte_mbuf *segs[PAIR_TSO_SEGS];
+	struct wire_batch b = { .n = 0 };
 
 	(void)port;
 	for (uint16_t i = 0; i < n; i++) {
-		if (p->tamper != NULL && p->tamper(p->tamper_ctx, s->is_server, pkts[i])) {
-			s->tampered++;
+		int nseg;
+
+		if (!(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG) || s->wire == PAIR_WIRE_TSO_LRO) {
+			s->tso_frames += !!(pkts[i]->ol_flags & RTE_MBUF_F_TX_TCP_SEG);
+			wire_one(s, &b, pkts[i]);
+			continue;
+		}
+		s->tso_frames++;
+		nseg = net_tso_segment(pkts[i], s->pool, segs, RTE_DIM(segs));
+		if (nseg < 0) {
+			s->ring_full++; /* out of mbufs: the wire loses the frame */
 			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
-		tern_mbuf_set_flags(pkts[i], RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
-		pkts[i]->port = 0;
-		pass[npass++] = pkts[i];
+		for (int k = 0; k < nseg; k++) {
+			net_cksum_finalize(segs[k]); /* what the NIC fills in */
+			wire_one(s, &b, segs[k]);
+		}
 	}
-	k = rte_ring_enqueue_burst(s->peer->rx, (void **)pass, npass, NULL);
-	s->frames_out += k;
-	if (k < npass) {
-		s->ring_full += npass - k;
-		rte_pktmbuf_free_bulk(pass + k, npass - k);
-	}
+	if (b.n > 0)
+		wire_flush(s, &b);
 }
 
 /* The wire's far end: what the other side sent, a burst per worker loop. */
@@ -147,7 +193,8 @@ side_init(struct pair_side *s, const char *name, uint32_t ip, uint8_t mac_last,
 		.mac = { .addr_bytes = { 0x02, 0, 0, 0, 0, mac_last } },
 		.addr = rte_cpu_to_be_32(ip), .netmask = RTE_BE32(0xffffff00), .reta_size = 1,
 		.rx_ip_cksum = 1, .rx_l4_cksum = 1, .tx_ip_cksum = 1, .tx_tcp_cksum = 1,
-		.tx_cksum_chained = 1, .cfg = &s->cfg.ports[0] };
+		.tx_cksum_chained = 1, .tx_tso = o->wire != PAIR_WIRE_MSS, .cfg = &s->cfg.ports[0] };
+	s->wire = o->wire;
 	serial++;
 	snprintf(pname, sizeof(pname), "pair_pool_%s_%u", name, serial);
 	s->pool = bench_pool_create(pname, o->mbufs);

@@ -35,7 +35,8 @@ struct pair_side {
 	struct pair_side *peer;
 	struct pair *pair;
 	int is_server;
-	uint64_t frames_out, ring_full, tampered;
+	int wire;                     /* enum pair_wire_kind */
+	uint64_t frames_out, ring_full, tampered, tso_frames;
 };
 
 struct pair {
@@ -44,8 +45,17 @@ struct pair {
 	void *tamper_ctx;
 };
 
+/* What the in-memory wire models. */
+enum pair_wire_kind {
+	PAIR_WIRE_MSS = 0,   /* NICs without TSO: tern sends segments of one MSS */
+	PAIR_WIRE_TSO,       /* the sender's NIC segments frames of up to 64 KiB; the receiver gets segments */
+	PAIR_WIRE_TSO_LRO,   /* and the receiver's NIC coalesces them again (LRO): frames pass whole,
+			      * as Linux's loopback passes GSO packets */
+};
+
 struct pair_opts {
 	struct svc_cfg client;            /* the client service: mode, concurrency, path, duration */
+	int wire;                         /* enum pair_wire_kind */
 	uint32_t max_connections;         /* per side */
 	uint32_t msl_ms;
 	uint32_t mbufs;                   /* per side */

@@ -69,6 +69,7 @@ wire_port(struct pair_side *s, const char *name, struct rte_ring *rx, struct rte
 		return -1;
 	}
 	s->port.port_id = (uint16_t)port;
+	s->port.tx_tso = 0; /* net_ring neither segments nor coalesces */
 	/* The worker loop now calls rte_eth_rx_burst and rte_eth_tx_burst. */
 	s->sw->w.rx_hook = NULL;
 	s->sw->w.tx_hook = NULL;

@@ -91,6 +91,7 @@ proxy_once(const struct bench_opts *o, struct proxy_run *r, char *err, size_t er
 
 	lab_init(&l);
 	lab_use_tsc(&l);
+	l.tso_lro = o->wire == PAIR_WIRE_TSO_LRO;
 	for (int i = 0; i < 3; i++) {
 		node_ini(ini, sizeof(ini), o, i);
 		if ((x[i] = lab_add(&l, names[i], ini, 131072, err, errlen)) == NULL)
@@ -186,12 +187,14 @@ print_proxy(FILE *out, const struct bench_opts *o, const char *mode, const struc
 		share, per_core, gbit, p50, r->res.errors, h->rate, h->cpu_share, h->per_cpu, ratio);
 	if (!o->json)
 		return;
-	fprintf(out, "{\"bench\":\"proxy\",\"scenario\":\"%s\",\"concurrency\":%u,\"bytes\":%u,"
+	fprintf(out, "{\"bench\":\"proxy\",\"scenario\":\"%s\",\"wire\":\"%s\","
+		"\"concurrency\":%u,\"bytes\":%u,"
 		"\"requests\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"errors\":%" PRIu64 ","
 		"\"rate\":%.1f,\"rate_min\":%.1f,\"rate_max\":%.1f,\"proxy_cpu_share\":%.3f,"
 		"\"rate_per_proxy_core\":%.1f,\"gbit_per_proxy_core\":%.3f,\"p50_us\":%.1f,"
 		"\"cycles_per_request_proxy\":%.0f,\"haproxy_rate\":%.1f,\"haproxy_cpu_share\":%.3f,"
-		"\"haproxy_rate_per_cpu\":%.1f,\"ratio\":%.3f}\n", mode, o->concurrency,
+		"\"haproxy_rate_per_cpu\":%.1f,\"ratio\":%.3f}\n", mode,
+		o->wire == PAIR_WIRE_TSO_LRO ? "tso-lro" : "mss", o->concurrency,
 		o->conn_bytes, r->res.requests, r->res.connections, r->res.errors, rate, rmin, rmax,
 		share, per_core, gbit, p50,
 		r->res.requests ? (double)r->cycles[1] / (double)r->res.requests : 0, h->rate,
@@ -213,6 +216,11 @@ proxy_mode(struct bench_opts *o, unsigned mode, FILE *out)
 	for (unsigned i = 0; i < o->runs; i++) {
 		if (proxy_once(o, &runs[i], err, sizeof(err)) != 0) {
 			fprintf(stderr, "tern-bench: proxy: %s\n", err);
+			return -1;
+		}
+		if (runs[i].res.bad_bodies != 0) { /* a figure for wrong bytes is no figure */
+			fprintf(stderr, "tern-bench: proxy: %" PRIu64 " answers failed the pattern check\n",
+				runs[i].res.bad_bodies);
 			return -1;
 		}
 		v[i] = proxy_per_core(&runs[i]);
@@ -241,10 +249,15 @@ bench_proxy(const struct bench_opts *o_in, FILE *out)
 {
 	struct bench_opts o = *o_in;
 
-	fprintf(stderr, "proxy: tern client, proxy and http server on one core (lcore %u), "
+	if (o.wire == PAIR_WIRE_TSO) {
+		fprintf(stderr, "tern-bench: proxy: --wire is mss or tso-lro\n");
+		return -1;
+	}
+	fprintf(stderr, "proxy: tern client, proxy and http server on one core (lcore %u), wire %s, "
 		"%.1f s x %u runs; per core = requests / the proxy's own CPU seconds. HAProxy 2.6 "
 		"mode tcp on CPU %u, tern-linux-conn client and server on CPU %u, loopback\n",
-		rte_lcore_id(), o.seconds, o.runs, o.core, o.core2);
+		rte_lcore_id(), o.wire == PAIR_WIRE_TSO_LRO ? "TSO+LRO (frames pass whole)" : "MSS frames",
+		o.seconds, o.runs, o.core, o.core2);
 	fprintf(stderr, "%-4s %5s %9s %10s %10s %10s %6s %12s %8s %8s %6s %10s %5s %12s %7s\n",
 		"mode", "conc", "bytes", "req/s min", "median", "max", "share", "per core",
 		"Gbit/s", "p50 us", "errors", "HAProxy", "cpu", "per cpu-s", "ratio");

@@ -140,7 +140,7 @@ static void
 capture(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct harness *h = w->hook_ctx;
-	struct rte_mbuf *segs[64];
+	struct rte_mbuf *segs[1024]; /* 64 KiB of a 64-byte MSS */
 
 	(void)port;
 	for (uint16_t i = 0; i < n; i++) {

@@ -6,6 +6,10 @@
  * byte), every mbuf must come back, and the server's counters must show
  * how the loss was repaired: SACK recovery, and a lost retransmission
  * found without waiting for the RTO (RFC 8985 §6.2 in order of sending).
+ * Each test runs with MSS-sized frames, with TSO (the wire cuts tern's
+ * 64 KiB frames into segments as the sending NIC would: the same segments,
+ * the same losses) and, where whole frames are what is lost, with LRO
+ * (the frames pass whole).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +30,7 @@ int bench_huge; /* bench/pair.c sizes its pools for 4 KiB pages when 0 */
 #define BODY (1u << 20)
 
 static struct pair p;
+static int wire_kind; /* enum pair_wire_kind of the group running */
 
 /* A data segment's sequence number and payload length; 0 length for anything else. */
 static uint32_t
@@ -93,7 +98,7 @@ download(struct plan *pl)
 		 * Buffers larger than the body: with a hole, held data must not fill the
 		 * window, or nothing new could be sent after a retransmission.
 		 */
-		.max_connections = 256, .msl_ms = 100, .mbufs = 8192,
+		.max_connections = 256, .msl_ms = 100, .mbufs = 8192, .wire = wire_kind,
 		.sndbuf = 4 * BODY, .rcvbuf = 4 * BODY,
 		.client = { .name = "get", .type = SVC_CLIENT, .port = 80,
 			    .target = PAIR_SERVER_IP, .mode = SVC_CLIENT_RPS, .concurrency = 1,
@@ -131,6 +136,30 @@ test_no_loss(void **state)
 	(void)state;
 	assert_whole_body(download(NULL));
 	assert_int_equal(server_cnt("TcpRetransSegs"), 0);
+	/* With TSO the server sends frames of many segments: fewer frames than segments. */
+	if (wire_kind != PAIR_WIRE_MSS) {
+		assert_true(server_cnt("TcpExtTCPTsoFrames") > 0);
+		assert_true(p.server.tso_frames == server_cnt("TcpExtTCPTsoFrames"));
+	} else
+		assert_int_equal(server_cnt("TcpExtTCPTsoFrames"), 0);
+	assert_true(server_cnt("TcpOutSegs") >= BODY / 1448);
+	assert_int_equal(pair_destroy(&p), 0);
+}
+
+/*
+ * LRO: two whole frames lost (the first is 26 segments), each a burst at
+ * the end of what was in flight: few segments after them to SACK, so the
+ * probe and the RTO may be what repairs them. Whole and byte-exact.
+ */
+static void
+test_whole_frames_lost(void **state)
+{
+	struct plan pl = { .drop_nth = { 3, 12 }, .ndrop = 2, .copies = 1 };
+
+	(void)state;
+	assert_whole_body(download(&pl));
+	assert_int_equal(pl.dropped[0] + pl.dropped[1], 2);
+	assert_true(server_cnt("TcpRetransSegs") >= 2);
 	assert_int_equal(pair_destroy(&p), 0);
 }
 
@@ -138,7 +167,7 @@ test_no_loss(void **state)
 static void
 test_two_losses_one_recovery(void **state)
 {
-	static struct plan pl = { .drop_nth = { 200, 203 }, .ndrop = 2, .copies = 1 };
+	struct plan pl = { .drop_nth = { 200, 203 }, .ndrop = 2, .copies = 1 };
 
 	(void)state;
 	assert_whole_body(download(&pl));
@@ -153,7 +182,7 @@ test_two_losses_one_recovery(void **state)
 static void
 test_lost_retransmission_without_rto(void **state)
 {
-	static struct plan pl = { .drop_nth = { 300 }, .ndrop = 1, .copies = 2 };
+	struct plan pl = { .drop_nth = { 300 }, .ndrop = 1, .copies = 2 };
 
 	(void)state;
 	assert_whole_body(download(&pl));
@@ -167,7 +196,7 @@ test_lost_retransmission_without_rto(void **state)
 static void
 test_ack_loss_and_data_loss(void **state)
 {
-	static struct plan pl = { .drop_nth = { 50, 400, 401 }, .ndrop = 3, .copies = 1,
+	struct plan pl = { .drop_nth = { 50, 400, 401 }, .ndrop = 3, .copies = 1,
 				  .client_every = 7 };
 
 	(void)state;
@@ -186,7 +215,18 @@ main(void)
 		cmocka_unit_test(test_lost_retransmission_without_rto),
 		cmocka_unit_test(test_ack_loss_and_data_loss),
 	};
+	const struct CMUnitTest lro_tests[] = {
+		cmocka_unit_test(test_no_loss),
+		cmocka_unit_test(test_whole_frames_lost),
+	};
+	int failed = 0;
 
 	test_eal_init();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	wire_kind = PAIR_WIRE_MSS;
+	failed += cmocka_run_group_tests_name("MSS-sized frames", tests, NULL, NULL);
+	wire_kind = PAIR_WIRE_TSO;
+	failed += cmocka_run_group_tests_name("TSO, cut on the wire", tests, NULL, NULL);
+	wire_kind = PAIR_WIRE_TSO_LRO;
+	failed += cmocka_run_group_tests_name("TSO and LRO, whole frames", lro_tests, NULL, NULL);
+	return failed;
 }
