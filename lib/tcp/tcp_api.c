@@ -48,6 +48,7 @@ tern_listen_on(struct tcp_worker *tw, rte_be32_t addr, uint16_t port, tern_accep
 		return -ENOSPC;
 	*free_slot = (struct tcp_listener){ .used = 1, .addr = addr, .port = port, .accept = accept,
 					    .ctx = listen_ctx };
+	tw->listeners_by_port[port & 0xff] |= 1ull << (free_slot - tw->listeners);
 	return 0;
 }
 
@@ -71,6 +72,7 @@ tern_unlisten_on(struct tcp_worker *tw, rte_be32_t addr, uint16_t port)
 			tcp_drop(tw, c, TERN_CLOSE_ABORTED, 1);
 	}
 	tcp_limits_forget_listener(tw, l);
+	tw->listeners_by_port[port & 0xff] &= ~(1ull << (l - tw->listeners));
 	*l = (struct tcp_listener){ 0 };
 	return 0;
 }

@@ -237,15 +237,17 @@ tcp_flow_del(struct tcp_worker *tw, struct tcb *c)
 	rte_hash_del_key(tw->flows, &k);
 }
 
+_Static_assert(TCP_MAX_LISTENERS <= 64, "listeners_by_port holds slot masks of 64 bits");
+
 struct tcp_listener *
 tcp_listener_find(struct tcp_worker *tw, rte_be32_t addr, uint16_t port)
 {
 	struct tcp_listener *any = NULL;
 
-	for (unsigned i = 0; i < TCP_MAX_LISTENERS; i++) {
-		struct tcp_listener *l = &tw->listeners[i];
+	for (uint64_t m = tw->listeners_by_port[port & 0xff]; m != 0; m &= m - 1) {
+		struct tcp_listener *l = &tw->listeners[__builtin_ctzll(m)];
 
-		if (!l->used || l->port != port)
+		if (l->port != port)
 			continue;
 		if (l->addr == addr)
 			return l;

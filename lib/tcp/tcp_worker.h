@@ -18,7 +18,7 @@
 #include "tcp_cc.h"
 #include "core/timer_wheel.h"
 
-#define TCP_MAX_LISTENERS 64
+#define TCP_MAX_LISTENERS 64 /* at most 64: a slot mask is one uint64_t */
 #define TCP_TICK_US 1000          /* timer wheel and timestamp clock: 1 ms */
 
 struct tcp_listener {
@@ -63,6 +63,8 @@ struct tcp_worker {
 	struct rte_hash *flows;
 	uint64_t flow_gen;            /* bumped by every add and delete: bulk lookups go stale */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
+	/* Slots of the listeners on each port's low byte: a SYN looks at those, not at all 64. */
+	uint64_t listeners_by_port[256];
 	/* out-of-order store */
 	struct tcp_ooo_seg *ooo;
 	uint32_t ooo_free, ooo_used;

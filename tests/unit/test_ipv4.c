@@ -1223,6 +1223,45 @@ test_listener_on_one_address(void **state)
 	EXPECT_DROP(TcpInClosedPort);
 }
 
+/* The flags of what tern answered a SYN to dport with. */
+static uint8_t
+answer_to_syn(uint16_t dport)
+{
+	uint16_t len = tcp_frame(RTE_TCP_SYN_FLAG, 0);
+	struct rte_mbuf *m;
+	uint8_t flags;
+
+	f_tcp()->dst_port = rte_cpu_to_be_16(dport);
+	tcp_recksum();
+	rx(len);
+	m = tx_take();
+	flags = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, ETH_LEN + IP_LEN)->tcp_flags;
+	rte_pktmbuf_free(m);
+	return flags;
+}
+
+/* Listeners are found by their port's low byte: ports sharing it (80, 336, 592) stay apart. */
+static void
+test_listeners_sharing_a_port_byte(void **state)
+{
+	const uint8_t synack = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, rst = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+
+	(void)state;
+	learn_peer();
+	assert_int_equal(tern_listen(&sw->tcp, 80, accept_count, NULL), 0);
+	assert_int_equal(tern_listen(&sw->tcp, 336, accept_count, NULL), 0);
+	assert_int_equal(answer_to_syn(336), synack);
+	assert_int_equal(answer_to_syn(592), rst);
+	assert_int_equal(tern_unlisten(&sw->tcp, 336), 0);
+	poll_worker(); /* sends what the worker queued */
+	rte_pktmbuf_free(tx_take()); /* its embryo went with it, reset */
+	assert_int_equal(answer_to_syn(336), rst);
+	assert_int_equal(answer_to_syn(80), synack);
+	assert_int_equal(tern_listen(&sw->tcp, 592, accept_count, NULL), 0); /* 336's slot again */
+	assert_int_equal(answer_to_syn(592), synack);
+	assert_int_equal(answer_to_syn(336), rst);
+}
+
 /*
  * A SYN to port 0 is a closed port like any other. Port 0 used to mark a
  * free listener slot, so such a SYN found a "listener" with no accept
@@ -1296,6 +1335,7 @@ main(void)
 		T(test_vip_arp_reply),
 		T(test_vip_echo_and_martian),
 		T(test_listener_on_one_address),
+		T(test_listeners_sharing_a_port_byte),
 		T(test_tcp_syn_to_port_zero),
 	};
 #undef T
