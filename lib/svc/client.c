@@ -16,7 +16,8 @@
 /* After the run, connections still busy this long are aborted (counted as errors). */
 #define CLIENT_GRACE_S 5
 
-enum slot_state { SLOT_FREE = 0, SLOT_CONNECTING, SLOT_BUSY, SLOT_CLOSING };
+enum slot_state { SLOT_FREE = 0, SLOT_CONNECTING, SLOT_BUSY, SLOT_CLOSING,
+		  SLOT_IDLE /* paced rps: answered, kept alive until a request is due */ };
 
 struct client_slot {
 	struct tcb *c;
@@ -38,6 +39,10 @@ struct client_worker {
 	uint32_t open_conns;
 	uint32_t *free_slots;      /* stack of slot indices with no connection */
 	uint32_t nfree;
+	uint64_t interval;         /* rate: TSC between scheduled requests; 0: closed loop */
+	uint64_t next_due;         /* rate: when the next request (cps: connection) is due */
+	uint32_t *idle_slots;      /* paced rps: connections waiting for a due request */
+	uint32_t nidle;
 	char request[TERN_DEVARGS_LEN + 96];
 	uint32_t request_len;
 	int check_pattern;
@@ -53,15 +58,16 @@ tsc_to_ns(const struct client_worker *cw, uint64_t cycles)
 	return (uint64_t)((double)cycles * 1e9 / (double)cw->hz);
 }
 
+/* t0: when the request counts from (its scheduled time when paced). */
 static void
-send_request(struct client_slot *s)
+send_request(struct client_slot *s, uint64_t t0)
 {
 	struct client_worker *cw = s->cw;
 
 	http_answer_reset(&s->ans, cw->check_pattern);
 	s->state = SLOT_BUSY;
 	if (cw->cfg->mode == SVC_CLIENT_RPS)
-		s->t0 = tern_now(cw->tw);
+		s->t0 = t0;
 	if (tern_send_bytes(s->c, cw->request, cw->request_len) != cw->request_len) {
 		cw->res.errors++; /* a fresh connection always has room for one request */
 		s->state = SLOT_CLOSING;
@@ -69,11 +75,31 @@ send_request(struct client_slot *s)
 	}
 }
 
+/* A kept-alive connection with nothing to send until a request is due (paced rps). */
+static void
+idle_push(struct client_slot *s)
+{
+	s->state = SLOT_IDLE;
+	s->cw->idle_slots[s->cw->nidle++] = (uint32_t)(s - s->cw->slots);
+}
+
+static void
+idle_remove(struct client_slot *s)
+{
+	struct client_worker *cw = s->cw;
+	uint32_t idx = (uint32_t)(s - cw->slots);
+
+	for (uint32_t i = 0; i < cw->nidle; i++)
+		if (cw->idle_slots[i] == idx) {
+			cw->idle_slots[i] = cw->idle_slots[--cw->nidle];
+			return;
+		}
+}
+
 static int
-open_slot(struct client_worker *cw, uint32_t idx)
+open_slot(struct client_worker *cw, uint32_t idx, uint64_t t0)
 {
 	struct client_slot *s = &cw->slots[idx];
-	uint64_t t0 = tern_now(cw->tw);
 
 	s->c = tern_connect(cw->tw, rte_cpu_to_be_32(cw->cfg->target), (uint16_t)cw->cfg->port,
 			    &client_ops, s);
@@ -98,7 +124,10 @@ client_open(struct tcb *c, void *ctx)
 	(void)c;
 	s->cw->warm = 1;
 	tern_set_nodelay(s->c, 1);
-	send_request(s);
+	if (s->cw->interval != 0 && s->cw->cfg->mode == SVC_CLIENT_RPS)
+		idle_push(s);
+	else
+		send_request(s, tern_now(s->cw->tw));
 }
 
 /* One answer complete: record it, then the next request or the end of the connection. */
@@ -115,7 +144,10 @@ answer_done(struct client_slot *s)
 	if (cw->cfg->requests != 0 && cw->res.requests >= cw->cfg->requests)
 		cw->running = 0;
 	if (cw->cfg->mode == SVC_CLIENT_RPS && cw->running && s->ans.keep_alive) {
-		send_request(s);
+		if (cw->interval != 0)
+			idle_push(s);
+		else
+			send_request(s, now);
 		return;
 	}
 	s->state = SLOT_CLOSING;
@@ -161,7 +193,10 @@ client_peer_fin(struct tcb *c, void *ctx)
 {
 	struct client_slot *s = ctx;
 
-	if (s->state != SLOT_CLOSING) {
+	if (s->state == SLOT_IDLE) {
+		idle_remove(s); /* a server may close an idle keep-alive connection */
+		s->state = SLOT_CLOSING;
+	} else if (s->state != SLOT_CLOSING) {
 		s->cw->res.errors++; /* closed before the answer was complete */
 		s->state = SLOT_CLOSING;
 	}
@@ -175,6 +210,10 @@ client_closed(struct tcb *c, void *ctx, enum tern_close_reason reason)
 	struct client_worker *cw = s->cw;
 
 	(void)c;
+	if (s->state == SLOT_IDLE) {
+		idle_remove(s);
+		s->state = SLOT_CLOSING;
+	}
 	/* A reset after the last answer of a connection closed first by the client is no error. */
 	if (s->state != SLOT_CLOSING || (reason != TERN_CLOSE_NORMAL && !s->answered)) {
 		cw->res.errors++;
@@ -222,7 +261,10 @@ client_start(struct client_worker **out, struct tcp_worker *tw, const struct svc
 	cw->hz = tern_tsc_hz;
 	cw->slots = rte_zmalloc("tern_client_slots", sizeof(*cw->slots) * cfg->concurrency, 0);
 	cw->free_slots = rte_malloc("tern_client_free", sizeof(uint32_t) * cfg->concurrency, 0);
-	if (cw->slots == NULL || cw->free_slots == NULL || build_request(cw) != 0) {
+	cw->idle_slots = rte_malloc("tern_client_idle", sizeof(uint32_t) * cfg->concurrency, 0);
+	cw->interval = cfg->rate ? RTE_MAX(cw->hz / cfg->rate, (uint64_t)1) : 0;
+	if (cw->slots == NULL || cw->free_slots == NULL || cw->idle_slots == NULL ||
+	    build_request(cw) != 0) {
 		client_stop(cw);
 		return -ENOMEM;
 	}
@@ -252,6 +294,53 @@ abort_stragglers(struct client_worker *cw)
 	}
 }
 
+/* Whether the next free slot may connect now (a refused one waits its retry time). */
+static int
+slot_ready(const struct client_worker *cw, uint64_t now)
+{
+	return cw->nfree > 0 && cw->slots[cw->free_slots[cw->nfree - 1]].retry_tsc <= now;
+}
+
+/*
+ * Open loop (rate): what is due goes out on an idle connection (rps) or a
+ * new one (cps), timed from when it was due, so a request that waited for
+ * a connection counts its wait (no coordinated omission).
+ */
+static void
+paced_tick(struct client_worker *cw, uint64_t now)
+{
+	if (!cw->warm)
+		cw->next_due = now; /* the schedule starts once the path (ARP) is known */
+	if (cw->cfg->mode == SVC_CLIENT_RPS) {
+		/* Every connection stays open; requests take turns on them. */
+		while (cw->warm && slot_ready(cw, now) && open_slot(cw, cw->free_slots[--cw->nfree], now) == 0)
+			;
+		if (!cw->warm && cw->nfree == cw->cfg->concurrency && slot_ready(cw, now))
+			open_slot(cw, cw->free_slots[--cw->nfree], now);
+		while (now >= cw->next_due && cw->nidle > 0) {
+			send_request(&cw->slots[cw->idle_slots[--cw->nidle]], cw->next_due);
+			cw->next_due += cw->interval;
+		}
+		return;
+	}
+	while (now >= cw->next_due && slot_ready(cw, now) &&
+	       (cw->warm || cw->nfree == cw->cfg->concurrency) &&
+	       open_slot(cw, cw->free_slots[--cw->nfree], cw->next_due) == 0)
+		cw->next_due += cw->interval;
+}
+
+/* The end of the run: connections waiting for a due request close. */
+static void
+close_idle(struct client_worker *cw)
+{
+	while (cw->nidle > 0) {
+		struct client_slot *s = &cw->slots[cw->idle_slots[--cw->nidle]];
+
+		s->state = SLOT_CLOSING;
+		tern_close(s->c);
+	}
+}
+
 void
 client_tick(struct client_worker *cw)
 {
@@ -265,19 +354,25 @@ client_tick(struct client_worker *cw)
 			return;
 		cw->running = 1;
 		cw->res.start_tsc = now;
+		cw->next_due = now;
 		cw->end_tsc = cw->cfg->duration_ms ? now + cw->hz * cw->cfg->duration_ms / 1000 : 0;
 	}
 	if (cw->running && cw->end_tsc != 0 && now >= cw->end_tsc)
 		cw->running = 0;
+	if (cw->running && cw->interval != 0) {
+		paced_tick(cw, now);
+		return;
+	}
 	if (cw->running) {
 		/* One connection first, so that the others do not pile up behind ARP. */
 		uint32_t n = cw->warm ? cw->nfree : cw->nfree == cw->cfg->concurrency;
 
-		while (n-- > 0 && cw->slots[cw->free_slots[cw->nfree - 1]].retry_tsc <= now &&
-		       open_slot(cw, cw->free_slots[--cw->nfree]) == 0)
+		while (n-- > 0 && slot_ready(cw, now) &&
+		       open_slot(cw, cw->free_slots[--cw->nfree], now) == 0)
 			;
 		return;
 	}
+	close_idle(cw);
 	if (cw->abort_tsc == 0)
 		cw->abort_tsc = now + cw->hz * CLIENT_GRACE_S;
 	if (cw->open_conns > 0 && now >= cw->abort_tsc)
@@ -308,6 +403,7 @@ client_stop(struct client_worker *cw)
 		return;
 	rte_free(cw->slots);
 	rte_free(cw->free_slots);
+	rte_free(cw->idle_slots);
 	rte_free(cw);
 }
 

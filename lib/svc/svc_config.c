@@ -34,6 +34,11 @@ static const struct cfg_key svc_keys[] = {
 	  "client only: length of the run (0: until tern is stopped)"),
 	K("requests", CFG_UINT, requests, 0, UINT32_MAX, "0",
 	  "client only: stop after this many answers per worker (0: no limit)"),
+	K("rate", CFG_UINT, rate, 0, 100000000, "0",
+	  "client only: a fixed offered load, requests (rps) or new connections (cps) per "
+	  "second per worker, sent on schedule whether or not earlier ones were answered "
+	  "(open loop: a latency runs from the request's scheduled time, so waiting for a "
+	  "free connection counts); 0: each connection sends again as soon as it is answered"),
 	K("start_ms", CFG_UINT, start_ms, 0, 600000, "200",
 	  "client only: wait after start before the first connection"),
 	K("exit_when_done", CFG_BOOL, exit_when_done, 0, 0, "yes",
@@ -52,7 +57,7 @@ static int
 check_svc(struct cfg_ctx *p, void *obj)
 {
 	static const char *const client_only[] = { "target", "mode", "concurrency", "path",
-		"duration_ms", "requests", "start_ms", "exit_when_done" };
+		"duration_ms", "requests", "rate", "start_ms", "exit_when_done" };
 	const struct svc_cfg *s = obj;
 
 	if (s->type == SVC_CLIENT) {

@@ -25,6 +25,7 @@ struct svc_cfg {
 	char path[SVC_PATH_LEN];
 	uint32_t duration_ms;       /* 0: until stopped */
 	uint32_t requests;          /* per worker; 0: no limit */
+	uint32_t rate;              /* requests (rps) or connections (cps) per second per worker; 0: closed loop */
 	uint32_t start_ms;          /* wait after start (ARP, the peer's readiness) */
 	int exit_when_done;         /* stop tern once every client has finished */
 };

@@ -688,6 +688,60 @@ test_get_keepalive(void **state)
 	assert_int_equal(cnt(p, "ProxyConnectFailures"), 0);
 }
 
+/* A fixed offered load (rate): as many requests as the schedule has, on kept-alive connections. */
+static void
+test_paced_keepalive(void **state)
+{
+	static const char *const servers[] = { HTTP_SERVER("198.18.1.2") };
+	struct lab_node *p = topology(CLIENT_RUN("rps", 8, 0, 1000, 0, "/bytes/100") "rate = 2000\n",
+		PROXY("", "server.s1 = 198.18.1.2:80\n"), servers, 1);
+	const struct client_result *r;
+
+	(void)state;
+	r = run_client(20000);
+	assert_all_answered(r, 1995);
+	assert_true(r->requests <= 2001); /* 1 s at 2 000/s, not as many as the path allows */
+	assert_int_equal(r->connections, 8);
+	assert_int_equal(cnt(p, "ProxySessions"), 8);
+	assert_true(lat_quantile(&r->lat, 0.99) < 1 * MS); /* below saturation: no waiting */
+}
+
+/* New connections at a fixed rate. */
+static void
+test_paced_cps(void **state)
+{
+	static const char *const servers[] = { HTTP_SERVER("198.18.1.2") };
+	const struct client_result *r;
+
+	(void)state;
+	topology(CLIENT_RUN("cps", 8, 0, 1000, 0, "/bytes/100") "rate = 500\n",
+		 PROXY("", "server.s1 = 198.18.1.2:80\n"), servers, 1);
+	r = run_client(20000);
+	assert_all_answered(r, 498);
+	assert_true(r->connections <= 501);
+}
+
+/*
+ * Offered beyond what one connection can carry: each request counts from
+ * when it was due, so the queue behind the one connection shows in the
+ * latencies (a closed loop would report each request's own few microseconds).
+ */
+static void
+test_paced_overload_counts_the_wait(void **state)
+{
+	static const char *const servers[] = { HTTP_SERVER("198.18.1.2") };
+	const struct client_result *r;
+
+	(void)state;
+	topology(CLIENT_RUN("rps", 1, 0, 50, 0, "/bytes/100") "rate = 1000000\n",
+		 PROXY("", "server.s1 = 198.18.1.2:80\n"), servers, 1);
+	r = run_client(20000);
+	assert_all_answered(r, 100);
+	assert_true(r->requests < 50000 / 2); /* the schedule asked for 50 000 */
+	assert_true(lat_quantile(&r->lat, 0.5) > 5 * MS);
+	assert_true(lat_quantile(&r->lat, 0.99) > 20 * MS);
+}
+
 /* ---- 1. a connection per request ---------------------------------------------------- */
 
 static void
@@ -1732,6 +1786,9 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_get_keepalive),
+		T(test_paced_keepalive),
+		T(test_paced_cps),
+		T(test_paced_overload_counts_the_wait),
 		T(test_cps),
 		T(test_large_body),
 		T(test_loss_server_side),
