@@ -63,6 +63,7 @@ struct bench_opts {
 	const char *linux_conn;         /* tern-linux-conn for the baseline; NULL: none */
 	int two_cores;                  /* --layout two-cores: the server on lcore core2 */
 	int wire;                       /* --wire: enum pair_wire_kind (one-core layouts) */
+	uint32_t rate;                  /* --rate: proxy, a fixed offered load (req/s); 0: closed loop */
 	unsigned core2;                 /* the second CPU (and lcore) of two-cores */
 };
 

@@ -64,6 +64,7 @@ struct opts {
 	bool json;
 	const char *label;     /* NULL: none */
 	bool rst_close;
+	uint64_t rate;         /* rps: requests per second on schedule (open loop); 0: closed loop */
 	unsigned client_only;  /* client options seen, for the server's error message */
 };
 
@@ -602,6 +603,7 @@ enum slot_state {
 	SL_SENDING,     /* request partly written */
 	SL_READING,     /* waiting for (the rest of) the answer */
 	SL_DRAINING,    /* cps: answer complete, waiting for the server's FIN */
+	SL_IDLE,        /* --rate: connected or answered, waiting for a due request */
 };
 
 enum err_kind { ERR_CONNECT, ERR_RESET, ERR_SHORT, ERR_ANSWER, ERR_STALL, ERR_KINDS };
@@ -637,12 +639,28 @@ struct client {
 	struct slot *slots;
 	unsigned backoff;    /* slots in SL_BACKOFF */
 	uint64_t now;        /* time of the last epoll_wait return */
+	uint64_t interval;   /* --rate: ns between scheduled requests; 0: closed loop */
+	uint64_t next_due;   /* --rate: when the next request is due */
+	struct slot **idle;  /* --rate: slots in SL_IDLE */
+	unsigned nidle;
 	struct stats st;
 };
 
 static void
+cl_idle_remove(struct client *c, struct slot *sl)
+{
+	for (unsigned i = 0; i < c->nidle; i++)
+		if (c->idle[i] == sl) {
+			c->idle[i] = c->idle[--c->nidle];
+			return;
+		}
+}
+
+static void
 cl_fail(struct client *c, struct slot *sl, enum err_kind k)
 {
+	if (sl->st == SL_IDLE)
+		cl_idle_remove(c, sl);
 	c->st.errors++;
 	c->st.err[k]++;
 	if (sl->fd >= 0)
@@ -668,8 +686,8 @@ cl_send(struct client *c, struct slot *sl)
 {
 	ssize_t n;
 
-	if (sl->sent == 0 && c->o->mode == MODE_RPS)
-		sl->t_start = now_ns();
+	if (sl->sent == 0 && c->o->mode == MODE_RPS && c->interval == 0)
+		sl->t_start = now_ns(); /* paced: the scheduled time, set by cl_dispatch */
 	n = send(sl->fd, c->req + sl->sent, c->req_len - sl->sent, MSG_NOSIGNAL);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -683,6 +701,8 @@ cl_send(struct client *c, struct slot *sl)
 	sl->sent += (size_t)n;
 	sl->st = sl->sent == c->req_len ? SL_READING : SL_SENDING;
 }
+
+static void cl_connected(struct client *c, struct slot *sl, uint32_t events);
 
 /* A new connection for SL. Edge-triggered for both directions: the state
  * says what the slot waits for, so no epoll_ctl per request. */
@@ -708,7 +728,7 @@ cl_open(struct client *c, struct slot *sl)
 	}
 	sl->st = SL_CONNECTING;
 	if (connect(fd, (const struct sockaddr *)&c->o->sa, sizeof(c->o->sa)) == 0)
-		cl_send(c, sl);
+		c->interval != 0 ? cl_connected(c, sl, EPOLLOUT) : cl_send(c, sl);
 	else if (errno != EINPROGRESS)
 		cl_fail(c, sl, ERR_CONNECT); /* EADDRNOTAVAIL: out of ephemeral ports */
 }
@@ -800,7 +820,10 @@ cl_complete(struct client *c, struct slot *sl)
 {
 	hist_add(&c->st.lat, now_ns() - sl->t_start);
 	c->st.requests++;
-	if (c->o->mode == MODE_RPS && !sl->server_closes) {
+	if (c->interval != 0 && !sl->server_closes) {
+		sl->st = SL_IDLE;
+		c->idle[c->nidle++] = sl;
+	} else if (c->o->mode == MODE_RPS && !sl->server_closes) {
 		cl_reset_answer(sl);
 		sl->st = SL_SENDING;
 		cl_send(c, sl);
@@ -848,9 +871,56 @@ cl_read(struct client *c, struct slot *sl, uint32_t events)
 	}
 }
 
+/* --rate: a connection is up (writable, no error): it waits for a due request. */
+static void
+cl_connected(struct client *c, struct slot *sl, uint32_t events)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if ((events & (EPOLLERR | EPOLLHUP)) ||
+	    getsockopt(sl->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+		cl_fail(c, sl, ERR_CONNECT);
+		return;
+	}
+	if (!(events & EPOLLOUT))
+		return;
+	c->st.connections++;
+	sl->st = SL_IDLE;
+	c->idle[c->nidle++] = sl;
+}
+
+/* --rate: what is due goes out on idle connections, timed from when it was due. */
+static void
+cl_dispatch(struct client *c)
+{
+	while (c->nidle > 0 && c->now >= c->next_due) {
+		struct slot *sl = c->idle[--c->nidle];
+
+		cl_reset_answer(sl);
+		sl->st = SL_SENDING;
+		sl->t_start = c->next_due;
+		c->next_due += c->interval;
+		cl_send(c, sl);
+	}
+}
+
 static void
 cl_event(struct client *c, struct slot *sl, uint32_t events)
 {
+	if (sl->st == SL_CONNECTING && c->interval != 0) {
+		cl_connected(c, sl, events);
+		return;
+	}
+	if (sl->st == SL_IDLE) {
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) { /* the server closed it */
+			cl_idle_remove(c, sl);
+			close(sl->fd);
+			sl->fd = -1;
+			cl_open(c, sl);
+		}
+		return;
+	}
 	if (sl->st == SL_CONNECTING || sl->st == SL_SENDING)
 		cl_send(c, sl);
 	if (sl->st == SL_READING || sl->st == SL_DRAINING)
@@ -872,23 +942,25 @@ cl_timers(struct client *c, bool scan_stalls)
 				c->backoff--;
 				cl_open(c, sl);
 			}
-		} else if (scan_stalls && c->now - sl->t_progress > STALL_NS) {
+		} else if (scan_stalls && sl->st != SL_IDLE && c->now - sl->t_progress > STALL_NS) {
 			cl_fail(c, sl, ERR_STALL);
 		}
 	}
 }
 
-static int
-cl_timeout_ms(const struct client *c, uint64_t deadline)
+/* How long epoll may wait, ns: the deadline, the stall scan, a backoff, the next due request. */
+static uint64_t
+cl_timeout_ns(const struct client *c, uint64_t deadline)
 {
-	uint64_t left = deadline > c->now ? deadline - c->now : 0;
-	uint64_t ms = (left + NS_PER_MS - 1) / NS_PER_MS;
+	uint64_t ns = deadline > c->now ? deadline - c->now : 0;
 
-	if (ms > SCAN_NS / NS_PER_MS)
-		ms = SCAN_NS / NS_PER_MS;
-	if (c->backoff > 0 && ms > BACKOFF_NS / NS_PER_MS)
-		ms = BACKOFF_NS / NS_PER_MS;
-	return (int)ms;
+	if (ns > SCAN_NS)
+		ns = SCAN_NS;
+	if (c->backoff > 0 && ns > BACKOFF_NS)
+		ns = BACKOFF_NS;
+	if (c->interval != 0 && c->nidle > 0)
+		ns = c->next_due > c->now ? (c->next_due - c->now < ns ? c->next_due - c->now : ns) : 0;
+	return ns;
 }
 
 /* Runs the event loop until DEADLINE. */
@@ -899,7 +971,11 @@ cl_loop(struct client *c, uint64_t deadline)
 	uint64_t last_scan = c->now;
 
 	while ((c->now = now_ns()) < deadline) {
-		int n = epoll_wait(c->ep, evs, MAX_EVENTS, cl_timeout_ms(c, deadline));
+		uint64_t wait = cl_timeout_ns(c, deadline);
+		/* Nanoseconds (epoll_pwait2): a paced request must not wait for the next millisecond. */
+		struct timespec ts = { .tv_sec = (time_t)(wait / NS_PER_S),
+				       .tv_nsec = (long)(wait % NS_PER_S) };
+		int n = epoll_pwait2(c->ep, evs, MAX_EVENTS, &ts, NULL);
 		bool scan;
 
 		if (n < 0 && errno != EINTR) {
@@ -909,6 +985,8 @@ cl_loop(struct client *c, uint64_t deadline)
 		c->now = now_ns();
 		for (int i = 0; i < n; i++)
 			cl_event(c, evs[i].data.ptr, evs[i].events);
+		if (c->interval != 0)
+			cl_dispatch(c);
 		scan = c->now - last_scan >= SCAN_NS;
 		if (scan)
 			last_scan = c->now;
@@ -984,6 +1062,7 @@ cl_destroy(struct client *c)
 	if (c->ep >= 0)
 		close(c->ep);
 	free(c->slots);
+	free(c->idle);
 	free(c->rbuf);
 	free(c->pattern);
 	free(c);
@@ -1000,8 +1079,10 @@ cl_create(const struct opts *o)
 	c->ep = epoll_create1(EPOLL_CLOEXEC);
 	c->rbuf = malloc(CL_RBUF);
 	c->slots = calloc(o->conc, sizeof(*c->slots));
+	c->idle = calloc(o->conc, sizeof(*c->idle));
 	c->pattern = make_pattern();
-	if (c->ep < 0 || c->rbuf == NULL || c->slots == NULL) {
+	c->interval = o->rate ? (1000000000ull + o->rate - 1) / o->rate : 0;
+	if (c->ep < 0 || c->rbuf == NULL || c->slots == NULL || c->idle == NULL) {
 		perror(PROG ": client setup");
 		cl_destroy(c);
 		return NULL;
@@ -1027,10 +1108,12 @@ client_run(const struct opts *o)
 	c->now = now_ns();
 	for (unsigned i = 0; i < o->conc; i++)
 		cl_open(c, &c->slots[i]);
+	c->next_due = c->now;
 	if (cl_loop(c, c->now + WARMUP_NS) == 0) {
 		memset(&c->st, 0, sizeof(c->st)); /* the warm-up does not count */
 		cpu0 = cpu_seconds();
 		t0 = now_ns();
+		c->next_due = t0; /* the schedule of the measured interval (a backlog of the warm-up is dropped) */
 		if (cl_loop(c, t0 + (uint64_t)(o->seconds * 1e9)) == 0) {
 			t1 = now_ns();
 			cl_report(c, (double)(t1 - t0) / 1e9, cpu_seconds() - cpu0);
@@ -1062,6 +1145,8 @@ usage(FILE *f)
 		"    --json       one JSON line on stdout (the human line goes to stderr)\n"
 		"    --label TEXT copied into the JSON\n"
 		"    --rst-close  close with SO_LINGER {1,0} (RST) right after the answer\n"
+		"    --rate R     rps: R requests a second on schedule on whichever connection is\n"
+		"                 idle (open loop, as wrk2); latency from the scheduled time\n"
 		"  --addr A       IPv4 address (server: to listen on; client: to connect to)\n"
 		"  --port P       TCP port\n"
 		"  --cpu N        pin the process to CPU N\n"
@@ -1104,12 +1189,12 @@ arg_seconds(const char *opt, const char *s)
 }
 
 enum { O_ADDR = 1, O_PORT, O_CPU, O_MODE, O_CONC, O_SECONDS, O_BYTES, O_JSON, O_LABEL, O_RST,
-       O_HELP };
+       O_RATE, O_HELP };
 
 static void
 parse_one(struct opts *o, int opt, const char *arg)
 {
-	if (opt >= O_MODE && opt <= O_RST)
+	if (opt >= O_MODE && opt <= O_RATE)
 		o->client_only |= 1u << opt;
 	switch (opt) {
 	case O_ADDR:
@@ -1153,6 +1238,10 @@ parse_one(struct opts *o, int opt, const char *arg)
 	case O_RST:
 		o->rst_close = true;
 		break;
+	case O_RATE:
+		o->rate = (uint64_t)arg_long("--rate", arg, 1, 100000000,
+					     "requests per second from 1 to 100000000");
+		break;
 	}
 }
 
@@ -1174,12 +1263,16 @@ check_opts(const struct opts *o)
 		if (o->client_only != 0) {
 			fprintf(stderr, PROG " server: only --addr, --port and --cpu apply "
 					"(--mode, --concurrency, --seconds, --bytes, --json, "
-					"--label, --rst-close are client options)\n");
+					"--label, --rst-close, --rate are client options)\n");
 			exit(2);
 		}
 		return;
 	}
 	require(o->have_mode, "--mode cps|rps");
+	if (o->rate != 0 && o->mode != MODE_RPS) {
+		fprintf(stderr, PROG ": --rate is for --mode rps\n");
+		exit(2);
+	}
 	require(o->have_conc, "--concurrency K");
 	require(o->have_seconds, "--seconds S");
 }
@@ -1198,6 +1291,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, O_JSON },
 		{ "label", required_argument, NULL, O_LABEL },
 		{ "rst-close", no_argument, NULL, O_RST },
+		{ "rate", required_argument, NULL, O_RATE },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};

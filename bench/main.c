@@ -62,6 +62,9 @@ usage(FILE *f)
 		"                      TSO (tern hands 64 KiB frames, the wire cuts them as the NIC\n"
 		"                      would); TSO and LRO (frames pass whole, as Linux loopback\n"
 		"                      passes GSO packets)\n"
+		"  --rate N            proxy, rps: a fixed offered load of N requests/s (open loop)\n"
+		"                      for tern's client and HAProxy's, to compare latency\n"
+		"                      percentiles below saturation\n"
 		"  --linux PATH        tern-linux-conn: the same load from Linux on the same cores\n"
 		"                      after each run, over loopback and (root, linux_conn_veth.sh\n"
 		"                      next to PATH) over a veth pair between namespaces\n"
@@ -193,6 +196,12 @@ parse_conn_opt(int opt, const char *arg, struct bench_opts *o)
 	case 'X': /* --haproxy: the same tern-linux-conn, HAProxy in between */
 		o->linux_conn = arg;
 		return access(arg, X_OK);
+	case 'R':
+		v = strtoul(arg, &end, 10);
+		if (*end != '\0' || v < 1 || v > 100000000ul)
+			return -1;
+		o->rate = (uint32_t)v;
+		return 0;
 	case 'W':
 		o->wire = strcmp(arg, "mss") == 0 ? 0 : strcmp(arg, "tso") == 0 ? 1 :
 			  strcmp(arg, "tso-lro") == 0 ? 2 : -1;
@@ -331,6 +340,7 @@ main(int argc, char **argv)
 		{ "linux", required_argument, NULL, 'L' },
 		{ "layout", required_argument, NULL, 'Y' },
 		{ "wire", required_argument, NULL, 'W' },
+		{ "rate", required_argument, NULL, 'R' },
 		{ "haproxy", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -434,6 +444,7 @@ main(int argc, char **argv)
 		case 'X':
 		case 'Y':
 		case 'W':
+		case 'R':
 			if (parse_conn_opt(opt, optarg, &o) != 0)
 				goto bad;
 			break;

@@ -33,7 +33,7 @@ struct proxy_run {
 };
 
 struct haproxy_run {
-	double rate, cpu_share, per_cpu;
+	double rate, cpu_share, per_cpu, p50_us, p99_us, p999_us;
 };
 
 /* Thousands of connections a second end in TIME-WAIT: keep it short, the table large. */
@@ -46,8 +46,8 @@ node_ini(char *buf, size_t len, const struct bench_opts *o, int which)
 		snprintf(buf, len, TCP_BIG "[port0]\ndevice = lab\naddress = 198.18.0.2/24\n"
 			 "[service.load]\ntype = client\ntarget = 198.18.0.10\nport = 80\n"
 			 "mode = %s\nconcurrency = %u\nduration_ms = %u\nstart_ms = 0\n"
-			 "path = /bytes/%u\n", o->conn_mode == SVC_CLIENT_CPS ? "cps" : "rps",
-			 o->concurrency, (unsigned)(o->seconds * 1000), o->conn_bytes);
+			 "path = /bytes/%u\nrate = %u\n", o->conn_mode == SVC_CLIENT_CPS ? "cps" : "rps",
+			 o->concurrency, (unsigned)(o->seconds * 1000), o->conn_bytes, o->rate);
 	else if (which == 1)
 		snprintf(buf, len, TCP_BIG "[port0]\ndevice = lab\naddress = 198.18.0.1/24\n"
 			 "[port1]\ndevice = lab\naddress = 198.18.1.1/24\n"
@@ -126,17 +126,19 @@ static void
 haproxy_baseline(const struct bench_opts *o, struct haproxy_run *h)
 {
 	const char *slash = strrchr(o->linux_conn, '/');
-	char cmd[2048], line[2048];
+	char cmd[2048], line[2048], rate[32] = "";
 	unsigned proxy_cpu = o->core, peers_cpu = o->core2;
 	FILE *f;
 
 	*h = (struct haproxy_run){ 0 };
+	if (o->rate != 0)
+		snprintf(rate, sizeof(rate), " --rate %u", o->rate);
 	snprintf(cmd, sizeof(cmd), "bash '%.*s%shaproxy_conn.sh' '%s' %u %u --mode %s "
-		 "--concurrency %u --bytes %u --seconds %.3f --json 2>&1",
+		 "--concurrency %u --bytes %u --seconds %.3f%s --json 2>&1",
 		 slash ? (int)(slash - o->linux_conn) : 0, o->linux_conn, slash ? "/" : "",
 		 o->linux_conn, proxy_cpu, peers_cpu,
 		 o->conn_mode == SVC_CLIENT_CPS ? "cps" : "rps", o->concurrency, o->conn_bytes,
-		 o->seconds);
+		 o->seconds, rate);
 	if ((f = popen(cmd, "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -144,9 +146,15 @@ haproxy_baseline(const struct bench_opts *o, struct haproxy_run *h)
 		const char *p = strstr(line, "\"rate_per_haproxy_cpu_second\":");
 
 		if (r != NULL && p != NULL) {
+			const char *q50 = strstr(line, "\"p50_us\":"), *q99 = strstr(line, "\"p99_us\":");
+			const char *q999 = strstr(line, "\"p999_us\":");
+
 			h->rate = strtod(r + 7, NULL);
 			h->cpu_share = s != NULL ? strtod(s + 20, NULL) : 0;
 			h->per_cpu = strtod(p + 30, NULL);
+			h->p50_us = q50 != NULL ? strtod(q50 + 9, NULL) : 0;
+			h->p99_us = q99 != NULL ? strtod(q99 + 9, NULL) : 0;
+			h->p999_us = q999 != NULL ? strtod(q999 + 10, NULL) : 0;
 		} else if (strncmp(line, "haproxy_conn:", 13) == 0) {
 			fputs(line, stderr);
 		}
@@ -181,7 +189,13 @@ print_proxy(FILE *out, const struct bench_opts *o, const char *mode, const struc
 	double gbit = per_core * o->conn_bytes * 8 / 1e9;
 	double ratio = h->per_cpu > 0 ? per_core / h->per_cpu : 0;
 	double p50 = (double)lat_quantile(&r->res.lat, 0.5) / 1000.0;
+	double p99 = (double)lat_quantile(&r->res.lat, 0.99) / 1000.0;
+	double p999 = (double)lat_quantile(&r->res.lat, 0.999) / 1000.0;
 
+	if (o->rate != 0)
+		fprintf(stderr, "latency at %u req/s offered, us: tern p50 %.1f p99 %.1f p999 %.1f; "
+			"HAProxy p50 %.1f p99 %.1f p999 %.1f\n", o->rate, p50, p99, p999, h->p50_us,
+			h->p99_us, h->p999_us);
 	fprintf(stderr, "%-4s %5u %9u %10.0f %10.0f %10.0f %6.2f %12.0f %8.2f %8.1f %6" PRIu64
 		" %10.0f %5.2f %12.0f %7.2f\n", mode, o->concurrency, o->conn_bytes, rmin, rate, rmax,
 		share, per_core, gbit, p50, r->res.errors, h->rate, h->cpu_share, h->per_cpu, ratio);
@@ -191,12 +205,14 @@ print_proxy(FILE *out, const struct bench_opts *o, const char *mode, const struc
 		"\"concurrency\":%u,\"bytes\":%u,"
 		"\"requests\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"errors\":%" PRIu64 ","
 		"\"rate\":%.1f,\"rate_min\":%.1f,\"rate_max\":%.1f,\"proxy_cpu_share\":%.3f,"
-		"\"rate_per_proxy_core\":%.1f,\"gbit_per_proxy_core\":%.3f,\"p50_us\":%.1f,"
+		"\"rate_per_proxy_core\":%.1f,\"gbit_per_proxy_core\":%.3f,\"offered\":%u,"
+		"\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"haproxy_p50_us\":%.1f,"
+		"\"haproxy_p99_us\":%.1f,\"haproxy_p999_us\":%.1f,"
 		"\"cycles_per_request_proxy\":%.0f,\"haproxy_rate\":%.1f,\"haproxy_cpu_share\":%.3f,"
 		"\"haproxy_rate_per_cpu\":%.1f,\"ratio\":%.3f}\n", mode,
 		o->wire == PAIR_WIRE_TSO_LRO ? "tso-lro" : "mss", o->concurrency,
 		o->conn_bytes, r->res.requests, r->res.connections, r->res.errors, rate, rmin, rmax,
-		share, per_core, gbit, p50,
+		share, per_core, gbit, o->rate, p50, p99, p999, h->p50_us, h->p99_us, h->p999_us,
 		r->res.requests ? (double)r->cycles[1] / (double)r->res.requests : 0, h->rate,
 		h->cpu_share, h->per_cpu, ratio);
 	fflush(out);
@@ -249,6 +265,10 @@ bench_proxy(const struct bench_opts *o_in, FILE *out)
 {
 	struct bench_opts o = *o_in;
 
+	if (o.rate != 0 && (o.conn_modes & 2)) {
+		fprintf(stderr, "tern-bench: proxy: --rate needs --mode rps\n");
+		return -1;
+	}
 	if (o.wire == PAIR_WIRE_TSO) {
 		fprintf(stderr, "tern-bench: proxy: --wire is mss or tso-lro\n");
 		return -1;
