@@ -51,25 +51,6 @@ teardown(void **state)
 
 /* ---- an independent RFC 1071 implementation ---------------------------------- */
 
-/* RFC 1071 §4.1: 16-bit big-endian words summed; an odd last byte is padded with zero. */
-static uint32_t
-sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		acc += (uint32_t)p[n - 1] << 8;
-	return acc;
-}
-
-static uint16_t
-fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)acc;
-}
-
 /* Folded (not complemented) sum of the TCP pseudo-header (RFC 9293 §3.1). */
 static uint16_t
 pseudo_sum(const uint8_t *ip, uint16_t tcp_len)
@@ -81,14 +62,14 @@ pseudo_sum(const uint8_t *ip, uint16_t tcp_len)
 	ph[9] = ip[9];
 	ph[10] = tcp_len >> 8;
 	ph[11] = tcp_len & 0xff;
-	return fold(sum16(ph, sizeof(ph), 0));
+	return test_fold(test_sum16(ph, sizeof(ph), 0));
 }
 
 /* The checksum to store (host order) for a TCP segment whose checksum field is zero. */
 static uint16_t
 tcp_cksum_ref(const uint8_t *ip, const uint8_t *tcp, uint16_t tcp_len)
 {
-	return (uint16_t)~fold(sum16(tcp, tcp_len, pseudo_sum(ip, tcp_len)));
+	return (uint16_t)~test_fold(test_sum16(tcp, tcp_len, pseudo_sum(ip, tcp_len)));
 }
 
 /* ---- frames ------------------------------------------------------------------- */
@@ -123,7 +104,7 @@ fill_ip_cksum(uint8_t *ip)
 	uint16_t c;
 
 	ip[10] = ip[11] = 0;
-	c = (uint16_t)~fold(sum16(ip, IP_LEN, 0));
+	c = (uint16_t)~test_fold(test_sum16(ip, IP_LEN, 0));
 	ip[10] = c >> 8;
 	ip[11] = c & 0xff;
 }
@@ -320,7 +301,7 @@ echo_bytes(uint8_t *b, unsigned datalen)
 static uint16_t
 icmp_ref(const uint8_t *b, unsigned len)
 {
-	return (uint16_t)~fold(sum16(b, len, 0));
+	return (uint16_t)~test_fold(test_sum16(b, len, 0));
 }
 
 /* net_icmp_cksum returns the value in memory order, ready to store in the field. */
@@ -439,8 +420,8 @@ assert_frame_sums_ok(struct rte_mbuf *m)
 {
 	uint8_t *ip = bytes_of(m) + ETH_LEN, *tcp = ip + IP_LEN;
 
-	assert_int_equal(fold(sum16(ip, IP_LEN, 0)), 0xffff);
-	assert_int_equal(fold(sum16(tcp, TCP_LEN + PAYLOAD_LEN,
+	assert_int_equal(test_fold(test_sum16(ip, IP_LEN, 0)), 0xffff);
+	assert_int_equal(test_fold(test_sum16(tcp, TCP_LEN + PAYLOAD_LEN,
 				    pseudo_sum(ip, TCP_LEN + PAYLOAD_LEN))), 0xffff);
 }
 
@@ -468,7 +449,7 @@ test_tx_software_non_tcp(void **state)
 	(void)state;
 	ip[9] = IPPROTO_ICMP;
 	net_tx_cksum(&port, m, IPPROTO_ICMP);
-	assert_int_equal(fold(sum16(ip, IP_LEN, 0)), 0xffff);
+	assert_int_equal(test_fold(test_sum16(ip, IP_LEN, 0)), 0xffff);
 	assert_int_equal(ip[IP_LEN + 16], 0x5a);
 	assert_int_equal(m->ol_flags & RTE_MBUF_F_TX_L4_MASK, 0);
 	rte_pktmbuf_free(m);

@@ -78,3 +78,21 @@ test_mbuf_from(const void *data, uint16_t len)
 	memcpy(rte_pktmbuf_mtod(m, void *), data, len);
 	return m;
 }
+
+uint32_t
+test_sum16(const uint8_t *p, size_t n, uint32_t acc)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		acc += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		acc += (uint32_t)p[n - 1] << 8;
+	return acc;
+}
+
+uint16_t
+test_fold(uint32_t acc)
+{
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)acc;
+}

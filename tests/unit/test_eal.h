@@ -2,6 +2,9 @@
 #ifndef TERN_TEST_EAL_H
 #define TERN_TEST_EAL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <rte_mbuf.h>
 
 /* Initialises EAL once per process; aborts the test binary on failure. */
@@ -12,5 +15,13 @@ void test_eal_init_lcores(unsigned nlcores);
 struct rte_mempool *test_pool(void);
 /* An mbuf holding a copy of len bytes from data. */
 struct rte_mbuf *test_mbuf_from(const void *data, uint16_t len);
+
+/*
+ * An RFC 1071 sum written apart from lib/net, to check it against: 16-bit
+ * big-endian words added to acc (an odd last byte padded with zero), and
+ * the sum folded to 16 bits (not complemented).
+ */
+uint32_t test_sum16(const uint8_t *p, size_t n, uint32_t acc);
+uint16_t test_fold(uint32_t acc);
 
 #endif

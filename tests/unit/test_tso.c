@@ -75,13 +75,7 @@ tso_frame(uint8_t flags, uint32_t *payload)
 static uint16_t
 fold_sum(const uint8_t *p, uint32_t len, uint32_t sum)
 {
-	for (uint32_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return test_fold(test_sum16(p, len, sum));
 }
 
 /* One cut segment: headers fixed, sums right once finalized, its share of the bytes. */
