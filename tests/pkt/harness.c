@@ -250,6 +250,7 @@ harness_open(struct harness *h, const struct harness_profile *prof)
 	env.ports = &h->port;
 	env.hook_ctx = h;
 	port_setup(&h->port, prof->mtu, !prof->no_tso);
+	h->lro = prof->lro;
 	h->sw = rte_zmalloc("tern_pkt_worker", sizeof(*h->sw), RTE_CACHE_LINE_SIZE);
 	if (h->sw == NULL || config_setup(&h->cfg, &h->port, prof) != 0) {
 		fprintf(stderr, "tern-pkt: out of memory\n");
@@ -344,6 +345,9 @@ harness_queue(struct harness *h, const uint8_t *frame, size_t len)
 		return -1;
 	}
 	memcpy(p, frame, len);
+	/* The modelled NIC coalesced what is larger than the MTU (LRO). */
+	if (h->lro && len > (size_t)h->port.mtu + RTE_ETHER_HDR_LEN && len > 23 && frame[23] == IPPROTO_TCP)
+		m->ol_flags |= RTE_MBUF_F_RX_LRO;
 	h->rx[h->nrx++] = m;
 	return 0;
 }

@@ -36,6 +36,7 @@ struct harness {
 	char bad_why[96];            /* what was wrong with the first */
 	unsigned pool_base;          /* mbufs in use before the stack started */
 	int open, stopped;
+	int lro;                     /* the profile's lro */
 };
 
 struct harness_profile {
@@ -46,6 +47,7 @@ struct harness_profile {
 	uint32_t source_max;         /* [tcp] source_max_connections; 0: no cap (tern's default) */
 	const char *ecn;             /* [tcp] ecn ("off", "accept", "on"); "" or NULL: tern's default */
 	int no_tso;                  /* 1: the port has no TSO (default: it has, modelled in capture) */
+	int lro;                     /* 1: inbound TCP frames above the MTU are marked coalesced */
 };
 
 /* EAL without hugepages and one mbuf pool, once per process. Returns 0 or -1. */

@@ -149,6 +149,11 @@ pkt_opts_set(struct pkt_opts *o, const char *name, const char *value, char *err,
 		o->no_tso = strcmp(value, "off") == 0;
 		return 0;
 	}
+	if (strcmp(name, "lro") == 0 && value != NULL &&
+	    (strcmp(value, "on") == 0 || strcmp(value, "off") == 0)) {
+		o->lro = strcmp(value, "on") == 0;
+		return 0;
+	}
 	if (strcmp(name, "ecn") == 0 && value != NULL &&
 	    (strcmp(value, "off") == 0 || strcmp(value, "accept") == 0 || strcmp(value, "on") == 0)) {
 		snprintf(o->ecn, sizeof(o->ecn), "%s", value);
@@ -222,6 +227,8 @@ pkt_opts_usage(const char *prog)
 		"  --ecn=off|accept|on      [tcp] ecn (default: tern's, accept)\n"
 		"  --tso=on|off             the port segments TCP frames of up to 64 KiB, cut into\n"
 		"                           segments before matching as a NIC would (default on)\n"
+		"  --lro=on|off             inbound TCP frames above the MTU arrive as the NIC's\n"
+		"                           coalesced frames, RTE_MBUF_F_RX_LRO (default off: dropped)\n"
 		"  --source_max_connections=N  [tcp] source_max_connections (default 0: no cap)\n"
 		"  --relax_psh              do not compare the PSH flag strictly\n"
 		"  --no_ts_ecr_check        do not compare outbound TS ecr\n"

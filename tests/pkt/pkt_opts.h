@@ -33,6 +33,7 @@ struct pkt_opts {
 	uint32_t source_max;         /* [tcp] source_max_connections; 0: no cap */
 	char ecn[8];                 /* [tcp] ecn ("off", "accept", "on"); "": tern's default */
 	int no_tso;                  /* the port does not segment: tern sends MSS-sized frames */
+	int lro;                     /* inbound TCP frames above the MTU come marked as coalesced (LRO) */
 	int verbose;
 	struct pkt_define defs[PKT_MAX_DEFINES];
 	int ndefs;

@@ -326,7 +326,7 @@ run_script(const struct script *s, const struct pkt_opts *global, struct pkt_res
 	}
 	prof = (struct harness_profile){ u->o.mtu, u->o.rcvbuf, u->o.sndbuf, u->o.cc,
 					 u->o.syncookies, u->o.backlog, u->o.source_max, u->o.ecn,
-					 u->o.no_tso };
+					 u->o.no_tso, u->o.lro };
 	if (harness_open(u->h, &prof) != 0) {
 		free(u);
 		return -1;
