@@ -127,19 +127,23 @@ sack_gap(const struct tcb *c)
 
 /* IPv4 total length 65 535 less the IPv4 header and the largest TCP header. */
 #define TSO_FRAME_MAX (65535u - 20u - 60u)
+/* The smallest segment size NICs cut to (Intel's 710 series: 256; a smaller MSS goes unsegmented). */
+#define TSO_MSS_MIN 256u
 
 /*
  * Bytes one frame may carry: a segment, or with TSO as many whole
  * segments as fit in 64 KiB and in the NIC's mbuf limits. Not while a
  * segment would need SACK blocks (cur_mss below mss: the NIC copies one
- * header to all) or CWR (RFC 3168 §6.1.2: on one segment only).
+ * header to all) or CWR (RFC 3168 §6.1.2: on one segment only), nor for
+ * an MSS below what NICs cut to (a peer may announce 88 bytes).
  */
 static uint32_t
 frame_len(struct tcp_worker *tw, struct tcb *c, uint32_t len, uint32_t cur_mss)
 {
 	const struct tern_port *p = &tw->w->ports[c->port];
 
-	if (len <= cur_mss || !p->tx_tso || cur_mss != c->mss || (c->flags & TF_ECN_CWR))
+	if (len <= cur_mss || !p->tx_tso || cur_mss != c->mss || c->mss < TSO_MSS_MIN ||
+	    (c->flags & TF_ECN_CWR))
 		return RTE_MIN(len, cur_mss);
 	len = RTE_MIN(len, TSO_FRAME_MAX / c->mss * c->mss);
 	len -= len % c->mss; /* whole segments; the rest goes on its own, through Nagle and SWS */

@@ -111,6 +111,8 @@ nic_refusal(const struct tern_port *p, const struct rte_mbuf *m)
 		return "a TSO frame in more mbufs than the port reads for one";
 	if (m->tso_segsz == 0 || rte_pktmbuf_data_len(m) < hlen)
 		return "a TSO frame without a segment size or with its headers split";
+	if (m->tso_segsz < 256)
+		return "a TSO frame cut below the NIC's smallest segment size (256)";
 	for (const struct rte_mbuf *s = m; s != NULL; s = s->next) {
 		uint32_t a = pos > hlen ? pos - hlen : 0, b;
 
