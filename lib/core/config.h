@@ -132,6 +132,7 @@ struct tern_port_cfg {
 	uint32_t rx_desc, tx_desc;
 	int offloads;       /* 1: use what the port offers; 0: software only */
 	int tso;            /* 1: send TCP in frames up to 64 KiB when the port segments them */
+	int lro;            /* 1: let the port coalesce received TCP segments when it can */
 	int promiscuous;
 	struct tern_impair_cfg impair;
 };

@@ -52,6 +52,9 @@ static const struct cfg_key port_keys[] = {
 	   "TCP segmentation offload when the port offers it (not net_tap, whose TSO sums "
 	   "chained segments wrong; not with TX impairment): one frame of up to 64 KiB per send, "
 	   "cut into MSS-sized segments by the NIC"),
+	PK("lro", CFG_BOOL, lro, 0, 0, "yes",
+	   "large receive offload when the port offers it (not with RX impairment): in-order "
+	   "segments of a flow arrive coalesced, up to 64 KiB, and cost one TCP input"),
 	PK("promiscuous", CFG_BOOL, promiscuous, 0, 0, "no",
 	   "receive frames for any MAC (tern-impair uses it)"),
 };

@@ -51,7 +51,7 @@ probe(const struct tern_port_cfg *cfg, uint16_t *port_id, char *err, size_t errl
 /* Chooses offloads from what the port offers; software does the rest. */
 static void
 choose_offloads(struct tern_port *port, const struct rte_eth_dev_info *info,
-		struct rte_eth_conf *conf, int allowed, int tso)
+		struct rte_eth_conf *conf, int allowed, int tso, int lro)
 {
 	uint64_t rx = allowed ? info->rx_offload_capa : 0;
 	uint64_t tx = allowed ? info->tx_offload_capa : 0;
@@ -62,6 +62,13 @@ choose_offloads(struct tern_port *port, const struct rte_eth_dev_info *info,
 	port->tx_tcp_cksum = !!(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
 	port->tx_tso = !!(tx & RTE_ETH_TX_OFFLOAD_TCP_TSO);
 	conf->rxmode.offloads = rx & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM);
+	/* Coalesced frames are chains; tern takes them up to the IPv4 length (eth.c). */
+	port->rx_lro = lro && (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO) && (rx & RTE_ETH_RX_OFFLOAD_SCATTER);
+	if (port->rx_lro) {
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_SCATTER;
+		conf->rxmode.max_lro_pkt_size = RTE_MIN(info->max_lro_pkt_size,
+							65535u + RTE_ETHER_HDR_LEN);
+	}
 	/*
 	 * net_tap of DPDK 22.11 sums only the first segment of a chained frame
 	 * (seen on the wire: Linux drops every header+payload-chain segment), so
@@ -156,11 +163,13 @@ log_port(const struct tern_port *port, const struct rte_eth_dev_info *info)
 	TLOG(NOTICE, "port%u: %s driver %s mac %s mtu %u queues %u", port->index,
 	     port->cfg->devargs, info->driver_name, mac, port->mtu, port->nb_queues);
 	TLOG(NOTICE, "port%u: offloads rx-ipv4-cksum %s rx-tcp-cksum %s tx-ipv4-cksum %s "
-	     "tx-tcp-cksum %s tso %s rss %s", port->index,
+	     "tx-tcp-cksum %s tso %s lro %s rss %s", port->index,
 	     port->rx_ip_cksum ? "hw" : "sw", port->rx_l4_cksum ? "hw" : "sw",
 	     port->tx_ip_cksum ? "hw" : "sw", port->tx_tcp_cksum ? "hw" : "sw",
 	     port->tx_tso ? "hw" :
 	     (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO) ? "offered (unused)" : "no",
+	     port->rx_lro ? "hw" :
+	     (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO) ? "offered (unused)" : "no",
 	     port->hw_rss ? "hw" : (port->nb_queues > 1 ? "sw steering" : "single queue"));
 }
 
@@ -200,7 +209,8 @@ tern_port_init(struct tern_port *port, const struct tern_port_cfg *cfg,
 		return -EINVAL;
 	}
 	/* Impairment acts on the frames tern hands the port: they must be wire segments. */
-	choose_offloads(port, &info, &conf, cfg->offloads, cfg->tso && !cfg->impair.enabled);
+	choose_offloads(port, &info, &conf, cfg->offloads, cfg->tso && !cfg->impair.enabled,
+			cfg->lro && !cfg->impair.enabled);
 	choose_rss(port, &info, &conf, nb_queues);
 	conf.rxmode.mtu = cfg->mtu;
 	rc = rte_eth_dev_configure(port->port_id, nb_queues, nb_queues, &conf);
