@@ -225,11 +225,12 @@ static int
 window_update_due(const struct tcb *c)
 {
 	uint32_t now = seq_gt(c->rcv_adv, c->rcv_nxt) ? (uint32_t)(c->rcv_adv - c->rcv_nxt) : 0;
-	uint32_t next = tcp_rcv_space(c);
-	uint32_t room = RTE_MIN(c->rcvbuf, 65535u << c->rcv_wscale);
+	uint32_t room = RTE_MIN(c->rcvbuf, 65535u << c->rcv_wscale), next;
 
-	return 2 * (uint64_t)now <= room && next >= 2 * (uint64_t)now &&
-	       next - now >= RTE_MIN(c->rcvbuf / 2, (uint32_t)c->mss);
+	if (2 * (uint64_t)now > room)
+		return 0; /* the usual case after input: the window offered is still wide open */
+	next = tcp_rcv_space(c);
+	return next >= 2 * (uint64_t)now && next - now >= RTE_MIN(c->rcvbuf / 2, (uint32_t)c->mss);
 }
 
 void
