@@ -77,7 +77,7 @@ conn_once(const struct bench_opts *o, struct conn_run *r, char *err, size_t errl
 		.max_connections = 1u << 18, .msl_ms = 500, .mbufs = 131072, .wire = o->wire,
 		.client = { .name = "load", .type = SVC_CLIENT, .port = 80,
 			    .target = PAIR_SERVER_IP, .mode = o->conn_mode,
-			    .concurrency = o->concurrency,
+			    .concurrency = o->concurrency, .rate = o->rate,
 			    .duration_ms = (uint32_t)(o->seconds * 1000) },
 	};
 	uint64_t t0;
@@ -147,9 +147,12 @@ linux_client(const char *cmd, double *p50_us, int *said)
 static void
 client_args(const struct bench_opts *o, char *buf, size_t len)
 {
-	snprintf(buf, len, "--mode %s --concurrency %u --bytes %u --seconds %.3f --json",
-		 o->conn_mode == SVC_CLIENT_CPS ? "cps" : "rps", o->concurrency, o->conn_bytes,
-		 o->seconds);
+	int n = snprintf(buf, len, "--mode %s --concurrency %u --bytes %u --seconds %.3f --json",
+			 o->conn_mode == SVC_CLIENT_CPS ? "cps" : "rps", o->concurrency, o->conn_bytes,
+			 o->seconds);
+
+	if (o->rate != 0 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " --rate %u", o->rate);
 }
 
 /* Loopback: the server on srv_cpu, the client on cl_cpu (the same CPU for one core). */
@@ -335,6 +338,10 @@ bench_conn(const struct bench_opts *o_in, FILE *out)
 {
 	struct bench_opts o = *o_in;
 
+	if (o.rate != 0 && (o.conn_modes & 2)) {
+		fprintf(stderr, "tern-bench: conn: --rate needs --mode rps\n");
+		return -1;
+	}
 	if (o.two_cores)
 		fprintf(stderr, "conn: tern client on lcore %u, tern http server on lcore %u, over a "
 			"net_ring pair, %u-byte answers, %.1f s x %u runs; Linux: tern-linux-conn, "

@@ -621,6 +621,7 @@ struct slot {
 	uint64_t t_start;    /* latency origin, ns */
 	uint64_t t_progress; /* last send/recv/open, for the stall check */
 	uint64_t retry_at;
+	bool answered;       /* the connection completed an answer */
 	char hdr[CL_HDRBUF];
 };
 
@@ -639,8 +640,11 @@ struct client {
 	struct slot *slots;
 	unsigned backoff;    /* slots in SL_BACKOFF */
 	uint64_t now;        /* time of the last epoll_wait return */
-	uint64_t interval;   /* --rate: ns between scheduled requests; 0: closed loop */
+	uint64_t interval;   /* --rate: ns between scheduled requests (rounded); 0: closed loop */
+	uint64_t sched_start, sched_k; /* --rate: due times are start + k * 1e9 / rate */
 	uint64_t next_due;   /* --rate: when the next request is due */
+	uint64_t unsent;     /* --rate: due before the deadline, never sent */
+	bool no_pwait2;      /* the kernel lacks epoll_pwait2: millisecond waits */
 	struct slot **idle;  /* --rate: slots in SL_IDLE */
 	unsigned nidle;
 	struct stats st;
@@ -703,6 +707,7 @@ cl_send(struct client *c, struct slot *sl)
 }
 
 static void cl_connected(struct client *c, struct slot *sl, uint32_t events);
+static void cl_idle_lost(struct client *c, struct slot *sl);
 
 /* A new connection for SL. Edge-triggered for both directions: the state
  * says what the slot waits for, so no epoll_ctl per request. */
@@ -715,6 +720,7 @@ cl_open(struct client *c, struct slot *sl)
 
 	cl_reset_answer(sl);
 	sl->fd = fd;
+	sl->answered = false;
 	sl->t_start = now_ns(); /* cps latency starts at connect() */
 	sl->t_progress = c->now;
 	if (fd < 0) {
@@ -820,6 +826,7 @@ cl_complete(struct client *c, struct slot *sl)
 {
 	hist_add(&c->st.lat, now_ns() - sl->t_start);
 	c->st.requests++;
+	sl->answered = true;
 	if (c->interval != 0 && !sl->server_closes) {
 		sl->st = SL_IDLE;
 		c->idle[c->nidle++] = sl;
@@ -866,9 +873,34 @@ cl_read(struct client *c, struct slot *sl, uint32_t events)
 		}
 		if (r == 1)
 			cl_complete(c, sl);
+		if (sl->st == SL_IDLE) { /* --rate: bytes or an EOF behind the answer end the connection */
+			if (eof || (size_t)n == CL_RBUF)
+				cl_idle_lost(c, sl);
+			return;
+		}
 		if ((size_t)n < CL_RBUF && !eof && sl->st != SL_DRAINING)
 			return;
 	}
+}
+
+/*
+ * --rate: an idle connection the server closed or wrote on. After an
+ * answer that is its right (keep-alive ends) and the slot reconnects;
+ * before any, or with bytes nobody asked for, it is an error.
+ */
+static void
+cl_idle_lost(struct client *c, struct slot *sl)
+{
+	char b;
+	ssize_t n = recv(sl->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	cl_idle_remove(c, sl);
+	sl->st = SL_READING; /* off the idle list: cl_fail must not look for it there */
+	if (n > 0 || !sl->answered) {
+		cl_fail(c, sl, n > 0 ? ERR_ANSWER : ERR_RESET);
+		return;
+	}
+	cl_reopen(c, sl);
 }
 
 /* --rate: a connection is up (writable, no error): it waits for a due request. */
@@ -900,7 +932,9 @@ cl_dispatch(struct client *c)
 		cl_reset_answer(sl);
 		sl->st = SL_SENDING;
 		sl->t_start = c->next_due;
-		c->next_due += c->interval;
+		c->sched_k++;
+		c->next_due = c->sched_start +
+			      (uint64_t)((unsigned __int128)c->sched_k * NS_PER_S / c->o->rate);
 		cl_send(c, sl);
 	}
 }
@@ -913,12 +947,9 @@ cl_event(struct client *c, struct slot *sl, uint32_t events)
 		return;
 	}
 	if (sl->st == SL_IDLE) {
-		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) { /* the server closed it */
-			cl_idle_remove(c, sl);
-			close(sl->fd);
-			sl->fd = -1;
-			cl_open(c, sl);
-		}
+		/* Nothing is asked: bytes are a server's error, a close is its right once it answered. */
+		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			cl_idle_lost(c, sl);
 		return;
 	}
 	if (sl->st == SL_CONNECTING || sl->st == SL_SENDING)
@@ -963,6 +994,26 @@ cl_timeout_ns(const struct client *c, uint64_t deadline)
 	return ns;
 }
 
+/*
+ * epoll with a timeout in ns: a paced request must not wait for the next
+ * millisecond (epoll_pwait2, Linux 5.11); closed loop, or an older kernel,
+ * in whole milliseconds (rounded up).
+ */
+static int
+cl_wait(struct client *c, struct epoll_event *evs, uint64_t wait)
+{
+	if (c->interval != 0 && !c->no_pwait2) {
+		struct timespec ts = { .tv_sec = (time_t)(wait / NS_PER_S),
+				       .tv_nsec = (long)(wait % NS_PER_S) };
+		int n = epoll_pwait2(c->ep, evs, MAX_EVENTS, &ts, NULL);
+
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		c->no_pwait2 = true;
+	}
+	return epoll_wait(c->ep, evs, MAX_EVENTS, (int)((wait + NS_PER_MS - 1) / NS_PER_MS));
+}
+
 /* Runs the event loop until DEADLINE. */
 static int
 cl_loop(struct client *c, uint64_t deadline)
@@ -971,11 +1022,7 @@ cl_loop(struct client *c, uint64_t deadline)
 	uint64_t last_scan = c->now;
 
 	while ((c->now = now_ns()) < deadline) {
-		uint64_t wait = cl_timeout_ns(c, deadline);
-		/* Nanoseconds (epoll_pwait2): a paced request must not wait for the next millisecond. */
-		struct timespec ts = { .tv_sec = (time_t)(wait / NS_PER_S),
-				       .tv_nsec = (long)(wait % NS_PER_S) };
-		int n = epoll_pwait2(c->ep, evs, MAX_EVENTS, &ts, NULL);
+		int n = cl_wait(c, evs, cl_timeout_ns(c, deadline));
 		bool scan;
 
 		if (n < 0 && errno != EINTR) {
@@ -1030,11 +1077,12 @@ cl_report(const struct client *c, double secs, double cpu)
 
 	fprintf(stderr,
 		"linux-conn %s%s%s K=%u N=%u: %.0f req/s; %llu requests, %llu connections, "
-		"%llu errors in %.3f s; cpu %.3f s (%.0f req/cpu-s); latency us p50 %.1f p99 %.1f "
-		"p999 %.1f\n",
+		"%llu errors, %llu due but unsent in %.3f s; cpu %.3f s (%.0f req/cpu-s); latency us "
+		"p50 %.1f p99 %.1f p999 %.1f\n",
 		mode, o->label ? " " : "", o->label ? o->label : "", o->conc, o->bytes, rate,
 		(unsigned long long)st->requests, (unsigned long long)st->connections,
-		(unsigned long long)st->errors, secs, cpu, per_cpu, p50, p99, p999);
+		(unsigned long long)st->errors, (unsigned long long)c->unsent, secs, cpu, per_cpu, p50,
+		p99, p999);
 	for (int k = 0; k < ERR_KINDS && st->errors; k++)
 		if (st->err[k])
 			fprintf(stderr, "  errors %s: %llu\n", err_names[k],
@@ -1045,10 +1093,11 @@ cl_report(const struct client *c, double secs, double cpu)
 	json_string(stdout, o->label);
 	printf(",\"concurrency\":%u,\"bytes\":%u,\"seconds\":%.6f,\"requests\":%llu,"
 	       "\"connections\":%llu,\"errors\":%llu,\"rate\":%.1f,\"cpu_seconds\":%.6f,"
-	       "\"rate_per_cpu_second\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f}\n",
+	       "\"rate_per_cpu_second\":%.1f,\"offered\":%llu,\"unsent\":%llu,\"p50_us\":%.1f,"
+	       "\"p99_us\":%.1f,\"p999_us\":%.1f}\n",
 	       o->conc, o->bytes, secs, (unsigned long long)st->requests,
 	       (unsigned long long)st->connections, (unsigned long long)st->errors, rate, cpu,
-	       per_cpu, p50, p99, p999);
+	       per_cpu, (unsigned long long)o->rate, (unsigned long long)c->unsent, p50, p99, p999);
 	fflush(stdout);
 }
 
@@ -1108,14 +1157,21 @@ client_run(const struct opts *o)
 	c->now = now_ns();
 	for (unsigned i = 0; i < o->conc; i++)
 		cl_open(c, &c->slots[i]);
-	c->next_due = c->now;
+	c->sched_start = c->next_due = c->now;
 	if (cl_loop(c, c->now + WARMUP_NS) == 0) {
 		memset(&c->st, 0, sizeof(c->st)); /* the warm-up does not count */
 		cpu0 = cpu_seconds();
 		t0 = now_ns();
-		c->next_due = t0; /* the schedule of the measured interval (a backlog of the warm-up is dropped) */
+		/* The schedule of the measured interval (a backlog of the warm-up is dropped). */
+		c->sched_start = c->next_due = t0;
+		c->sched_k = 0;
 		if (cl_loop(c, t0 + (uint64_t)(o->seconds * 1e9)) == 0) {
 			t1 = now_ns();
+			if (o->rate != 0) { /* due times t0 + k * 1e9 / rate before t1, k from 0 */
+				uint64_t due = (uint64_t)((unsigned __int128)(t1 - t0) * o->rate / NS_PER_S) + 1;
+
+				c->unsent = due > c->sched_k ? due - c->sched_k : 0;
+			}
 			cl_report(c, (double)(t1 - t0) / 1e9, cpu_seconds() - cpu0);
 			rc = c->st.requests > 0 ? 0 : 1;
 		}

@@ -33,7 +33,7 @@ struct proxy_run {
 };
 
 struct haproxy_run {
-	double rate, cpu_share, per_cpu, p50_us, p99_us, p999_us;
+	double rate, cpu_share, per_cpu, p50_us, p99_us, p999_us, unsent;
 };
 
 /* Thousands of connections a second end in TIME-WAIT: keep it short, the table large. */
@@ -147,7 +147,7 @@ haproxy_baseline(const struct bench_opts *o, struct haproxy_run *h)
 
 		if (r != NULL && p != NULL) {
 			const char *q50 = strstr(line, "\"p50_us\":"), *q99 = strstr(line, "\"p99_us\":");
-			const char *q999 = strstr(line, "\"p999_us\":");
+			const char *q999 = strstr(line, "\"p999_us\":"), *u = strstr(line, "\"unsent\":");
 
 			h->rate = strtod(r + 7, NULL);
 			h->cpu_share = s != NULL ? strtod(s + 20, NULL) : 0;
@@ -155,6 +155,7 @@ haproxy_baseline(const struct bench_opts *o, struct haproxy_run *h)
 			h->p50_us = q50 != NULL ? strtod(q50 + 9, NULL) : 0;
 			h->p99_us = q99 != NULL ? strtod(q99 + 9, NULL) : 0;
 			h->p999_us = q999 != NULL ? strtod(q999 + 10, NULL) : 0;
+			h->unsent = u != NULL ? strtod(u + 9, NULL) : 0;
 		} else if (strncmp(line, "haproxy_conn:", 13) == 0) {
 			fputs(line, stderr);
 		}
@@ -193,9 +194,10 @@ print_proxy(FILE *out, const struct bench_opts *o, const char *mode, const struc
 	double p999 = (double)lat_quantile(&r->res.lat, 0.999) / 1000.0;
 
 	if (o->rate != 0)
-		fprintf(stderr, "latency at %u req/s offered, us: tern p50 %.1f p99 %.1f p999 %.1f; "
-			"HAProxy p50 %.1f p99 %.1f p999 %.1f\n", o->rate, p50, p99, p999, h->p50_us,
-			h->p99_us, h->p999_us);
+		fprintf(stderr, "latency at %u req/s offered, us: tern p50 %.1f p99 %.1f p999 %.1f "
+			"(%" PRIu64 " due but unsent); HAProxy p50 %.1f p99 %.1f p999 %.1f (%.0f unsent)\n",
+			o->rate, p50, p99, p999, r->res.unsent, h->p50_us, h->p99_us, h->p999_us,
+			h->unsent);
 	fprintf(stderr, "%-4s %5u %9u %10.0f %10.0f %10.0f %6.2f %12.0f %8.2f %8.1f %6" PRIu64
 		" %10.0f %5.2f %12.0f %7.2f\n", mode, o->concurrency, o->conn_bytes, rmin, rate, rmax,
 		share, per_core, gbit, p50, r->res.errors, h->rate, h->cpu_share, h->per_cpu, ratio);
@@ -207,12 +209,14 @@ print_proxy(FILE *out, const struct bench_opts *o, const char *mode, const struc
 		"\"rate\":%.1f,\"rate_min\":%.1f,\"rate_max\":%.1f,\"proxy_cpu_share\":%.3f,"
 		"\"rate_per_proxy_core\":%.1f,\"gbit_per_proxy_core\":%.3f,\"offered\":%u,"
 		"\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"haproxy_p50_us\":%.1f,"
-		"\"haproxy_p99_us\":%.1f,\"haproxy_p999_us\":%.1f,"
+		"\"haproxy_p99_us\":%.1f,\"haproxy_p999_us\":%.1f,\"unsent\":%" PRIu64 ","
+		"\"haproxy_unsent\":%.0f,"
 		"\"cycles_per_request_proxy\":%.0f,\"haproxy_rate\":%.1f,\"haproxy_cpu_share\":%.3f,"
 		"\"haproxy_rate_per_cpu\":%.1f,\"ratio\":%.3f}\n", mode,
 		o->wire == PAIR_WIRE_TSO_LRO ? "tso-lro" : "mss", o->concurrency,
 		o->conn_bytes, r->res.requests, r->res.connections, r->res.errors, rate, rmin, rmax,
 		share, per_core, gbit, o->rate, p50, p99, p999, h->p50_us, h->p99_us, h->p999_us,
+		r->res.unsent, h->unsent,
 		r->res.requests ? (double)r->cycles[1] / (double)r->res.requests : 0, h->rate,
 		h->cpu_share, h->per_cpu, ratio);
 	fflush(out);

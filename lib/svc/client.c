@@ -24,6 +24,7 @@ struct client_slot {
 	struct client_worker *cw;
 	uint8_t state;
 	uint8_t answered;          /* the current connection completed a response */
+	uint8_t in_idle;           /* on the idle stack (paced rps) */
 	uint64_t t0;               /* TSC: request sent (rps) or connect started (cps) */
 	uint64_t retry_tsc;        /* after an error: not reopened before this (1 ms) */
 	struct http_answer ans;
@@ -39,8 +40,10 @@ struct client_worker {
 	uint32_t open_conns;
 	uint32_t *free_slots;      /* stack of slot indices with no connection */
 	uint32_t nfree;
-	uint64_t interval;         /* rate: TSC between scheduled requests; 0: closed loop */
-	uint64_t next_due;         /* rate: when the next request (cps: connection) is due */
+	int paced;                 /* rate > 0: open loop */
+	uint64_t sched_start;      /* rate: the schedule's origin (TSC) */
+	uint64_t sched_k;          /* rate: requests (cps: connections) issued on it */
+	uint64_t next_due;         /* rate: when the next one is due: start + k * hz / rate */
 	uint32_t *idle_slots;      /* paced rps: connections waiting for a due request */
 	uint32_t nidle;
 	char request[TERN_DEVARGS_LEN + 96];
@@ -80,20 +83,46 @@ static void
 idle_push(struct client_slot *s)
 {
 	s->state = SLOT_IDLE;
+	if (s->in_idle)
+		return;
+	s->in_idle = 1;
 	s->cw->idle_slots[s->cw->nidle++] = (uint32_t)(s - s->cw->slots);
 }
 
+/* Off the idle stack, wherever the slot is going (a no-op when it is not on it). */
 static void
 idle_remove(struct client_slot *s)
 {
 	struct client_worker *cw = s->cw;
 	uint32_t idx = (uint32_t)(s - cw->slots);
 
+	if (!s->in_idle)
+		return;
+	s->in_idle = 0;
 	for (uint32_t i = 0; i < cw->nidle; i++)
 		if (cw->idle_slots[i] == idx) {
 			cw->idle_slots[i] = cw->idle_slots[--cw->nidle];
 			return;
 		}
+}
+
+/* The idle connection longest waiting, off the stack. */
+static struct client_slot *
+idle_pop(struct client_worker *cw)
+{
+	struct client_slot *s = &cw->slots[cw->idle_slots[--cw->nidle]];
+
+	s->in_idle = 0;
+	return s;
+}
+
+/* Rate: the next due time, from the schedule's origin (no drift from rounding an interval). */
+static void
+schedule_next(struct client_worker *cw)
+{
+	cw->sched_k++;
+	cw->next_due = cw->sched_start +
+		       (uint64_t)((unsigned __int128)cw->sched_k * cw->hz / cw->cfg->rate);
 }
 
 static int
@@ -124,7 +153,7 @@ client_open(struct tcb *c, void *ctx)
 	(void)c;
 	s->cw->warm = 1;
 	tern_set_nodelay(s->c, 1);
-	if (s->cw->interval != 0 && s->cw->cfg->mode == SVC_CLIENT_RPS)
+	if (s->cw->paced && s->cw->cfg->mode == SVC_CLIENT_RPS)
 		idle_push(s);
 	else
 		send_request(s, tern_now(s->cw->tw));
@@ -144,7 +173,7 @@ answer_done(struct client_slot *s)
 	if (cw->cfg->requests != 0 && cw->res.requests >= cw->cfg->requests)
 		cw->running = 0;
 	if (cw->cfg->mode == SVC_CLIENT_RPS && cw->running && s->ans.keep_alive) {
-		if (cw->interval != 0)
+		if (cw->paced)
 			idle_push(s);
 		else
 			send_request(s, now);
@@ -167,6 +196,7 @@ client_data(struct tcb *c, void *ctx, struct rte_mbuf *m)
 
 		if (s->state != SLOT_BUSY) {
 			cw->res.errors++; /* bytes nobody asked for */
+			idle_remove(s);
 			s->state = SLOT_CLOSING;
 			tern_abort(c);
 			break;
@@ -196,6 +226,10 @@ client_peer_fin(struct tcb *c, void *ctx)
 	if (s->state == SLOT_IDLE) {
 		idle_remove(s); /* a server may close an idle keep-alive connection */
 		s->state = SLOT_CLOSING;
+		if (!s->answered) { /* but one that never answered refuses: an error, and a pause */
+			s->cw->res.errors++;
+			s->retry_tsc = tern_now(s->cw->tw) + s->cw->hz / 1000;
+		}
 	} else if (s->state != SLOT_CLOSING) {
 		s->cw->res.errors++; /* closed before the answer was complete */
 		s->state = SLOT_CLOSING;
@@ -210,10 +244,9 @@ client_closed(struct tcb *c, void *ctx, enum tern_close_reason reason)
 	struct client_worker *cw = s->cw;
 
 	(void)c;
-	if (s->state == SLOT_IDLE) {
-		idle_remove(s);
+	idle_remove(s);
+	if (s->state == SLOT_IDLE)
 		s->state = SLOT_CLOSING;
-	}
 	/* A reset after the last answer of a connection closed first by the client is no error. */
 	if (s->state != SLOT_CLOSING || (reason != TERN_CLOSE_NORMAL && !s->answered)) {
 		cw->res.errors++;
@@ -262,7 +295,7 @@ client_start(struct client_worker **out, struct tcp_worker *tw, const struct svc
 	cw->slots = rte_zmalloc("tern_client_slots", sizeof(*cw->slots) * cfg->concurrency, 0);
 	cw->free_slots = rte_malloc("tern_client_free", sizeof(uint32_t) * cfg->concurrency, 0);
 	cw->idle_slots = rte_malloc("tern_client_idle", sizeof(uint32_t) * cfg->concurrency, 0);
-	cw->interval = cfg->rate ? RTE_MAX(cw->hz / cfg->rate, (uint64_t)1) : 0;
+	cw->paced = cfg->rate != 0;
 	if (cw->slots == NULL || cw->free_slots == NULL || cw->idle_slots == NULL ||
 	    build_request(cw) != 0) {
 		client_stop(cw);
@@ -309,8 +342,10 @@ slot_ready(const struct client_worker *cw, uint64_t now)
 static void
 paced_tick(struct client_worker *cw, uint64_t now)
 {
-	if (!cw->warm)
-		cw->next_due = now; /* the schedule starts once the path (ARP) is known */
+	if (!cw->warm) { /* the schedule starts once the path (ARP) is known */
+		cw->sched_start = cw->next_due = now;
+		cw->sched_k = 0;
+	}
 	if (cw->cfg->mode == SVC_CLIENT_RPS) {
 		/* Every connection stays open; requests take turns on them. */
 		while (cw->warm && slot_ready(cw, now) && open_slot(cw, cw->free_slots[--cw->nfree], now) == 0)
@@ -318,15 +353,15 @@ paced_tick(struct client_worker *cw, uint64_t now)
 		if (!cw->warm && cw->nfree == cw->cfg->concurrency && slot_ready(cw, now))
 			open_slot(cw, cw->free_slots[--cw->nfree], now);
 		while (now >= cw->next_due && cw->nidle > 0) {
-			send_request(&cw->slots[cw->idle_slots[--cw->nidle]], cw->next_due);
-			cw->next_due += cw->interval;
+			send_request(idle_pop(cw), cw->next_due);
+			schedule_next(cw);
 		}
 		return;
 	}
 	while (now >= cw->next_due && slot_ready(cw, now) &&
 	       (cw->warm || cw->nfree == cw->cfg->concurrency) &&
 	       open_slot(cw, cw->free_slots[--cw->nfree], cw->next_due) == 0)
-		cw->next_due += cw->interval;
+		schedule_next(cw);
 }
 
 /* The end of the run: connections waiting for a due request close. */
@@ -334,7 +369,7 @@ static void
 close_idle(struct client_worker *cw)
 {
 	while (cw->nidle > 0) {
-		struct client_slot *s = &cw->slots[cw->idle_slots[--cw->nidle]];
+		struct client_slot *s = idle_pop(cw);
 
 		s->state = SLOT_CLOSING;
 		tern_close(s->c);
@@ -354,12 +389,19 @@ client_tick(struct client_worker *cw)
 			return;
 		cw->running = 1;
 		cw->res.start_tsc = now;
-		cw->next_due = now;
+		cw->sched_start = cw->next_due = now;
 		cw->end_tsc = cw->cfg->duration_ms ? now + cw->hz * cw->cfg->duration_ms / 1000 : 0;
 	}
-	if (cw->running && cw->end_tsc != 0 && now >= cw->end_tsc)
+	if (cw->running && cw->end_tsc != 0 && now >= cw->end_tsc) {
 		cw->running = 0;
-	if (cw->running && cw->interval != 0) {
+		if (cw->paced) { /* due times start + k * hz / rate up to the end, k from 0 */
+			uint64_t due = (uint64_t)((unsigned __int128)(cw->end_tsc - cw->sched_start) *
+						  cw->cfg->rate / cw->hz) + 1;
+
+			cw->res.unsent = due > cw->sched_k ? due - cw->sched_k : 0;
+		}
+	}
+	if (cw->running && cw->paced) {
 		paced_tick(cw, now);
 		return;
 	}
@@ -417,6 +459,7 @@ sum_results(struct client_result *sum, const struct client_result *const *r, uns
 		sum->connections += r[w]->connections;
 		sum->errors += r[w]->errors;
 		sum->bad_bodies += r[w]->bad_bodies;
+		sum->unsent += r[w]->unsent;
 		sum->bytes += r[w]->bytes;
 		if (r[w]->start_tsc != 0 && (sum->start_tsc == 0 || r[w]->start_tsc < sum->start_tsc))
 			sum->start_tsc = r[w]->start_tsc;
@@ -440,18 +483,21 @@ client_report(const struct svc_cfg *cfg, const struct client_result *const *r, u
 		us[i] = (double)lat_quantile(&sum.lat, q[i]) / 1000.0;
 	printf("client %s: %s, %u connection(s) x %u worker(s), %.2f s: %" PRIu64 " requests "
 	       "(%.0f/s), %" PRIu64 " connections (%.0f/s), %" PRIu64 " errors, %" PRIu64
-	       " bad bodies; latency us p50 %.1f p99 %.1f p999 %.1f max %.1f\n",
+	       " bad bodies, %" PRIu64 " due but unsent; latency us p50 %.1f p99 %.1f p999 %.1f "
+	       "max %.1f\n",
 	       cfg->name, cfg->mode == SVC_CLIENT_CPS ? "cps" : "rps", cfg->concurrency, n, secs,
 	       sum.requests, secs > 0 ? sum.requests / secs : 0.0, sum.connections,
-	       secs > 0 ? sum.connections / secs : 0.0, sum.errors, sum.bad_bodies,
+	       secs > 0 ? sum.connections / secs : 0.0, sum.errors, sum.bad_bodies, sum.unsent,
 	       us[0], us[1], us[2], us[3]);
 	printf("client-json: {\"bench\":\"tern-client\",\"service\":\"%s\",\"mode\":\"%s\","
 	       "\"workers\":%u,\"concurrency\":%u,\"path\":\"%s\",\"seconds\":%.3f,"
 	       "\"requests\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"errors\":%" PRIu64 ","
-	       "\"bad_bodies\":%" PRIu64 ",\"body_bytes\":%" PRIu64 ",\"rate\":%.1f,"
+	       "\"bad_bodies\":%" PRIu64 ",\"unsent\":%" PRIu64 ",\"body_bytes\":%" PRIu64 ","
+	       "\"offered\":%u,\"rate\":%.1f,"
 	       "\"cps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f}\n",
 	       cfg->name, cfg->mode == SVC_CLIENT_CPS ? "cps" : "rps", n, cfg->concurrency,
-	       cfg->path, secs, sum.requests, sum.connections, sum.errors, sum.bad_bodies, sum.bytes,
+	       cfg->path, secs, sum.requests, sum.connections, sum.errors, sum.bad_bodies, sum.unsent,
+	       sum.bytes, cfg->rate * n,
 	       secs > 0 ? sum.requests / secs : 0.0, secs > 0 ? sum.connections / secs : 0.0,
 	       us[0], us[1], us[2], us[3]);
 	fflush(stdout);

@@ -22,6 +22,7 @@ struct client_worker;
 /* What one worker's client measured. */
 struct client_result {
 	uint64_t requests, connections, errors, bad_bodies;
+	uint64_t unsent;            /* rate: due before the end but never sent (the client fell behind) */
 	uint64_t bytes;             /* body bytes received */
 	uint64_t start_tsc, end_tsc;
 	struct latency_hist lat;

@@ -701,6 +701,7 @@ test_paced_keepalive(void **state)
 	r = run_client(20000);
 	assert_all_answered(r, 1995);
 	assert_true(r->requests <= 2001); /* 1 s at 2 000/s, not as many as the path allows */
+	assert_true(r->unsent <= 1);
 	assert_int_equal(r->connections, 8);
 	assert_int_equal(cnt(p, "ProxySessions"), 8);
 	assert_true(lat_quantile(&r->lat, 0.99) < 1 * MS); /* below saturation: no waiting */
@@ -738,6 +739,7 @@ test_paced_overload_counts_the_wait(void **state)
 	r = run_client(20000);
 	assert_all_answered(r, 100);
 	assert_true(r->requests < 50000 / 2); /* the schedule asked for 50 000 */
+	assert_true(r->unsent > 50000 / 2);   /* and says how many it never sent */
 	assert_true(lat_quantile(&r->lat, 0.5) > 5 * MS);
 	assert_true(lat_quantile(&r->lat, 0.99) > 20 * MS);
 }
