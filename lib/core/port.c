@@ -139,6 +139,9 @@ setup_queues(struct tern_port *port, const struct tern_port_cfg *cfg,
 	int rc;
 
 	rte_eth_dev_adjust_nb_rx_tx_desc(port->port_id, &rxd, &txd);
+	/* A TSO frame must fit in the ring with room to spare for what is being freed. */
+	port->tx_max_segs = (uint8_t)RTE_MIN(port->tx_max_segs ? port->tx_max_segs : UINT8_MAX,
+					     txd > 128 ? txd - 64 : txd / 2);
 	for (uint16_t q = 0; q < port->nb_queues; q++) {
 		struct rte_eth_txconf txc = { .offloads = conf->txmode.offloads };
 

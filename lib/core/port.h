@@ -33,7 +33,7 @@ struct tern_port {
 	uint8_t tx_tso;          /* port segments TCP (RTE_MBUF_F_TX_TCP_SEG) */
 	uint8_t rx_lro;          /* port coalesces received TCP (RTE_MBUF_F_RX_LRO) */
 	uint8_t tx_max_segs;     /* mbufs per frame (a TSO one) at most, 0: no limit */
-	uint8_t tx_mtu_segs;     /* mbufs a packet, or the bytes of one TSO segment, may span, 0: no limit */
+	uint8_t tx_mtu_segs;     /* mbufs of a packet, or of a TSO segment with its header's, 0: no limit */
 	uint8_t tx_cksum_chained; /* TX TCP checksum offload is right for chained mbufs too */
 	uint8_t hw_rss;          /* port spreads flows over queues itself */
 	uint16_t reta_size;

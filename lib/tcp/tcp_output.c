@@ -70,10 +70,12 @@ after_send(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t len, in
 	int new_data = !seq_lt(seq, c->snd_max); /* RFC 8985 §7.2: new data re-arms the probe */
 
 	if (!new_data) {
-		CNT_INC(tcp_cnt(tw), TcpRetransSegs);
+		uint32_t segs = len > c->mss ? (len + c->mss - 1) / c->mss : 1; /* a TSO frame's */
+
+		CNT_ADD(tcp_cnt(tw), TcpRetransSegs, segs);
 		if (c->flags & TF_AFTER_RTO)
-			CNT_INC(tcp_cnt(tw), TcpExtTCPSlowStartRetrans);
-		c->retransmits++;
+			CNT_ADD(tcp_cnt(tw), TcpExtTCPSlowStartRetrans, segs);
+		c->retransmits += segs;
 		c->flags &= ~TF_RTT_TIMING; /* Karn: no sample across a retransmission */
 	} else if (!(c->flags & (TF_RTT_TIMING | TF_TS)) && len > 0) {
 		c->flags |= TF_RTT_TIMING;
@@ -145,6 +147,12 @@ frame_len(struct tcp_worker *tw, struct tcb *c, uint32_t len, uint32_t cur_mss)
 	if (len <= cur_mss || !p->tx_tso || cur_mss != c->mss || c->mss < TSO_MSS_MIN ||
 	    (c->flags & TF_ECN_CWR))
 		return RTE_MIN(len, cur_mss);
+	/* Resent data after an RTO never shares a frame with new data: one is timed, one is not. */
+	if (seq_lt(c->snd_nxt, c->snd_max)) {
+		if ((uint32_t)(c->snd_max - c->snd_nxt) <= cur_mss)
+			return RTE_MIN(len, cur_mss); /* one segment across SND.MAX, as without TSO */
+		len = RTE_MIN(len, (uint32_t)(c->snd_max - c->snd_nxt));
+	}
 	len = RTE_MIN(len, TSO_FRAME_MAX / c->mss * c->mss);
 	len -= len % c->mss; /* whole segments; the rest goes on its own, through Nagle and SWS */
 	return tcp_sndq_tso_len(c, c->snd_nxt, len, c->mss, p->tx_max_segs, p->tx_mtu_segs);

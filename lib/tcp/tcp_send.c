@@ -153,24 +153,26 @@ fit_payload(struct tcp_worker *tw, struct tcb *c, struct rte_mbuf *payload, uint
 		char *dst;
 		const void *src;
 
-		if (m == NULL) {
-			CNT_INC(&tw->w->cnt, MbufAllocFailed);
-			rte_pktmbuf_free(head);
-			rte_pktmbuf_free(payload);
-			return NULL;
-		}
+		if (m == NULL)
+			goto fail; /* counted by the caller */
 		n = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
 		dst = rte_pktmbuf_append(m, (uint16_t)n);
 		src = rte_pktmbuf_read(payload, off, n, dst);
+		if (src == NULL || (head != NULL && rte_pktmbuf_chain(head, m) != 0)) {
+			rte_pktmbuf_free(m); /* the queue held less than len: not sent, not lost */
+			goto fail;
+		}
 		if (src != dst)
 			rte_memcpy(dst, src, n);
 		if (head == NULL)
 			head = m;
-		else if (rte_pktmbuf_chain(head, m) != 0)
-			rte_pktmbuf_free(m); /* cannot happen: at most a few mbufs */
 	}
 	rte_pktmbuf_free(payload);
 	return head;
+fail:
+	rte_pktmbuf_free(head);
+	rte_pktmbuf_free(payload);
+	return NULL;
 }
 
 int

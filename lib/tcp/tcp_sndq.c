@@ -109,9 +109,10 @@ tcp_sndq_payload(struct tcp_worker *tw, struct tcb *c, tcp_seq_t seq, uint32_t l
 /*
  * How much of [seq, seq + len) one TSO frame may carry (len is whole
  * segments of mss): the NIC reads at most max_segs mbufs per frame, and
- * at most mtu_segs for the bytes of any one segment (Intel's 710 series:
- * 8; the header mbuf counts in the first). The frame ends before the
- * segment that would break either; one segment at least.
+ * sends each segment with the header, so the header's mbuf and a
+ * segment's payload mbufs together may be at most mtu_segs (Intel's 710
+ * series: 8, datasheet §8.4.1; Linux's i40e keeps TSO payload to 7). The
+ * frame ends before the segment that would break either; one at least.
  */
 uint32_t
 tcp_sndq_tso_len(struct tcb *c, tcp_seq_t seq, uint32_t len, uint32_t mss, unsigned max_segs,
@@ -129,7 +130,7 @@ tcp_sndq_tso_len(struct tcb *c, tcp_seq_t seq, uint32_t len, uint32_t mss, unsig
 		if (max_segs != 0 && ++pieces > max_segs)
 			return RTE_MAX(start / mss * mss, mss);
 		for (uint32_t w = start / mss; w <= (end - 1) / mss; w++) {
-			in_win = w == win ? in_win + 1 : 1;
+			in_win = w == win ? in_win + 1 : 2; /* the header's mbuf, then this one */
 			win = w;
 			if (mtu_segs != 0 && in_win > mtu_segs)
 				return RTE_MAX(w * mss, mss);

@@ -96,8 +96,10 @@ capture_one(struct harness *h, struct rte_mbuf *m)
 
 /*
  * Why the modelled NIC would refuse frame m, or NULL. The limits are the
- * port's (Intel's 710 series: 8 mbufs per packet or per TSO segment's
- * bytes, the header's counted in the first; 255 per TSO frame).
+ * port's (Intel's 710 series: 8 descriptors per packet, and per TSO
+ * segment counting the header's with that segment's payload, datasheet
+ * §8.4.1, Linux's i40e "limit TSO to 7 descriptors for payload"; 255 per
+ * TSO frame).
  */
 static const char *
 nic_refusal(const struct tern_port *p, const struct rte_mbuf *m)
@@ -123,7 +125,7 @@ nic_refusal(const struct tern_port *p, const struct rte_mbuf *m)
 		for (uint32_t w = a / m->tso_segsz; b > a && w <= (b - 1) / m->tso_segsz; w++) {
 			if (s == m && w == 0)
 				continue;
-			in_win = w == win ? in_win + 1 : 1;
+			in_win = w == win ? in_win + 1 : 2; /* each segment is sent with the header */
 			win = w;
 			if (p->tx_mtu_segs != 0 && in_win > p->tx_mtu_segs)
 				return "a TSO segment whose bytes span more mbufs than the port reads";
