@@ -8,6 +8,8 @@
 #       served at least what tern counted; tern stops by itself
 #       (exit_when_done) with its pools whole;
 #       no SYN lost behind ARP, no RST (answers consumed before closing);
+#       beside them a paced client (rate = 300 over 4 keep-alive connections):
+#       the schedule's 600 requests in 2 s, not more, none left unsent;
 #   (2) a client toward a port nobody listens on: every attempt counted as an
 #       error, retried after 1 ms, no answer; tern stops by itself.
 source "$(dirname "$0")/lib.sh"
@@ -47,6 +49,17 @@ mode = cps
 concurrency = 16
 path = /bytes/3000
 duration_ms = 2000
+start_ms = 500
+
+[service.paced]
+type = client
+target = $LINUX_ADDR
+port = $2
+mode = rps
+concurrency = 4
+rate = 300
+path = /bytes/64
+duration_ms = 2000
 start_ms = 500"
 }
 
@@ -66,6 +79,13 @@ for svc in ka cc; do
 	assert_gt "$(json_field "$TERN_LOG" $svc p50_us)" 0 "$svc: p50 latency (us)"
 done
 assert_eq "$(json_field "$TERN_LOG" ka connections)" 16 "ka: connections (rps keeps 16)"
+# The schedule: due at start + k / 300 s for 2 s (the first connection's handshake
+# may take a few off the front); a closed loop would answer thousands.
+assert_ge "$(json_field "$TERN_LOG" paced requests)" 580 "paced: answers (300/s for 2 s)"
+assert_le "$(json_field "$TERN_LOG" paced requests)" 601 "paced: answers, no more than scheduled"
+assert_eq "$(json_field "$TERN_LOG" paced errors)" 0 "paced: errors"
+assert_le "$(json_field "$TERN_LOG" paced unsent)" 2 "paced: due but unsent"
+assert_eq "$(json_field "$TERN_LOG" paced connections)" 4 "paced: connections (kept alive)"
 assert_eq "$(json_field "$TERN_LOG" cc connections)" "$(json_field "$TERN_LOG" cc requests)" \
 	"cc: one connection per request"
 assert_eq "$(json_field "$TERN_LOG" cc body_bytes)" $(( $(json_field "$TERN_LOG" cc requests) * 3000 )) \
@@ -79,7 +99,7 @@ kill -TERM "$srv_pid"
 wait "$srv_pid" 2>/dev/null || true
 served=$(sed -n 's/^served \([0-9]*\) requests.*/\1/p' "$TMPD/server.log")
 log "Linux server: $(cat "$TMPD/server.log")"
-assert_ge "${served:-0}" $(( $(json_field "$TERN_LOG" ka requests) + $(json_field "$TERN_LOG" cc requests) )) \
+assert_ge "${served:-0}" $(( $(json_field "$TERN_LOG" ka requests) + $(json_field "$TERN_LOG" cc requests) + $(json_field "$TERN_LOG" paced requests) )) \
 	"requests the Linux server served (>= the answers tern counted)"
 assert_clean_exit
 
