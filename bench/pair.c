@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -163,6 +164,8 @@ side_config(struct pair_side *s, const struct pair_opts *o)
 		tcp->sndbuf = o->sndbuf;
 	if (o->rcvbuf != 0)
 		tcp->rcvbuf = o->rcvbuf;
+	if (getenv("TERN_BENCH_NO_GRO") != NULL) /* A/B of [tcp] gro */
+		tcp->gro = 0;
 	svc = tern_config_add(&s->cfg, &svc_section, s->is_server ? "http" : o->client.name);
 	if (svc == NULL)
 		return -1;

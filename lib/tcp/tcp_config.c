@@ -77,6 +77,10 @@ static const struct cfg_key tcp_keys[] = {
 	K("nagle", CFG_BOOL, nagle, 0, 0, "yes",
 	  "Nagle's algorithm (per connection off with `tern_set_nodelay`)"),
 	K("timestamps", CFG_BOOL, timestamps, 0, 0, "yes", "offer and accept timestamps (RFC 7323)"),
+	K("gro", CFG_BOOL, gro, 0, 0, "yes",
+	  "receive offload in software (Linux's GRO): consecutive in-order data segments of one "
+	  "flow in a receive burst, with the same ACK, window, timestamps and ECN field, are "
+	  "merged (up to 64 KiB) and cost one TCP input and one ACK decision"),
 	K("sack", CFG_BOOL, sack, 0, 0, "yes", "offer and accept SACK (RFC 2018)"),
 	{ "ecn", CFG_ENUM, offsetof(struct tcp_cfg, ecn), 0, 0, "accept",
 	  "Explicit Congestion Notification (RFC 3168): accept, when the peer's SYN asks for it "

@@ -40,6 +40,7 @@ struct tcp_cfg {
 	int keepalive;
 	int nagle;
 	int timestamps, sack, window_scaling;
+	int gro;                      /* merge a burst's in-order segments of a flow before TCP input */
 	uint32_t ooo_mbufs;         /* out-of-order mbufs held per worker */
 	uint32_t challenge_ack_limit; /* per second per worker (RFC 5961 §7), on average */
 	uint32_t challenge_ack_conn_ms; /* between two challenge ACKs of one connection, 0: no limit */

@@ -52,6 +52,39 @@ seg_take_payload(struct tcp_seg *s, struct rte_mbuf *m)
 	s->m = m;
 }
 
+/*
+ * Software GRO: next continues prev in sequence on the same flow and says
+ * nothing prev did not (flags ACK, PSH allowed on the later; the same ACK,
+ * window, ECN field and timestamps; no SACK blocks or other options), as
+ * Linux's tcp_gro_receive demands. A CE mark is never merged: each is an
+ * event for RFC 3168 §6.1.3.
+ */
+static int
+gro_mergeable(const struct tcp_seg *prev, const struct tcp_seg *next)
+{
+	return prev->len > 0 && next->len > 0 && prev->flags == TCP_F_ACK &&
+	       (next->flags & ~TCP_F_PSH) == TCP_F_ACK && prev->seq + prev->len == next->seq &&
+	       prev->len + next->len <= TCP_GRO_MAX && prev->ack == next->ack &&
+	       prev->wnd == next->wnd && prev->ecn == next->ecn && prev->ecn != 3 &&
+	       prev->saddr == next->saddr && prev->sport == next->sport &&
+	       prev->daddr == next->daddr && prev->dport == next->dport && prev->port == next->port &&
+	       prev->opts.flags == next->opts.flags && (prev->opts.flags & ~TCP_OPTF_TS) == 0 &&
+	       prev->opts.ts_val == next->opts.ts_val && prev->opts.ts_ecr == next->opts.ts_ecr;
+}
+
+/* Appends next's payload to prev; 0 when the chain cannot take it (next stays apart). */
+static int
+gro_merge(struct tcp_worker *tw, struct tcp_seg *prev, struct tcp_seg *next)
+{
+	if (rte_pktmbuf_chain(prev->m, next->m) != 0)
+		return 0;
+	prev->len += next->len;
+	prev->flags = next->flags;
+	next->m = NULL;
+	CNT_INC(tcp_cnt(tw), TcpExtTCPGroMerged);
+	return 1;
+}
+
 /* §3.10.7.1: no connection. */
 static void
 input_closed(struct tcp_worker *tw, struct tcp_seg *s)
@@ -176,6 +209,9 @@ tcp_input_burst(struct tcp_worker *tw, uint16_t port, struct rte_mbuf **m, unsig
 			continue;
 		}
 		seg_take_payload(&s[k], m[i]);
+		if (k > 0 && tw->cfg->gro && gro_mergeable(&s[k - 1], &s[k]) &&
+		    gro_merge(tw, &s[k - 1], &s[k]))
+			continue;
 		k++;
 	}
 	tcp_flow_lookup_segs(tw, s, k, c);

@@ -31,6 +31,9 @@ struct tcp_seg {
 	struct tcp_opts opts;
 };
 
+/* Software GRO merges a burst's segments up to this many payload bytes. */
+#define TCP_GRO_MAX 65535u
+
 /* The end of a TCB's out-of-order list (tcb.ooo_head) and of the store's links. */
 #define OOO_NIL UINT32_MAX
 
