@@ -9,7 +9,7 @@
 #       (exit_when_done) with its pools whole;
 #       no SYN lost behind ARP, no RST (answers consumed before closing);
 #       beside them a paced client (rate = 300 over 4 keep-alive connections):
-#       the schedule's 600 requests in 2 s, not more, none left unsent;
+#       the schedule's 600 requests in 2 s (540 at least), not more, none left unsent;
 #   (2) a client toward a port nobody listens on: every attempt counted as an
 #       error, retried after 1 ms, no answer; tern stops by itself.
 source "$(dirname "$0")/lib.sh"
@@ -79,9 +79,10 @@ for svc in ka cc; do
 	assert_gt "$(json_field "$TERN_LOG" $svc p50_us)" 0 "$svc: p50 latency (us)"
 done
 assert_eq "$(json_field "$TERN_LOG" ka connections)" 16 "ka: connections (rps keeps 16)"
-# The schedule: due at start + k / 300 s for 2 s (the first connection's handshake
-# may take a few off the front); a closed loop would answer thousands.
-assert_ge "$(json_field "$TERN_LOG" paced requests)" 580 "paced: answers (300/s for 2 s)"
+# The schedule: due at start + k / 300 s for 2 s; it starts once the first
+# connection is up (ARP and a handshake on a busy machine may take up to
+# 200 ms off the front); a closed loop would answer thousands.
+assert_ge "$(json_field "$TERN_LOG" paced requests)" 540 "paced: answers (300/s for 2 s)"
 assert_le "$(json_field "$TERN_LOG" paced requests)" 601 "paced: answers, no more than scheduled"
 assert_eq "$(json_field "$TERN_LOG" paced errors)" 0 "paced: errors"
 assert_le "$(json_field "$TERN_LOG" paced unsent)" 2 "paced: due but unsent"
