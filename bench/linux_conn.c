@@ -640,7 +640,6 @@ struct client {
 	struct slot *slots;
 	unsigned backoff;    /* slots in SL_BACKOFF */
 	uint64_t now;        /* time of the last epoll_wait return */
-	uint64_t interval;   /* --rate: ns between scheduled requests (rounded); 0: closed loop */
 	uint64_t sched_start, sched_k; /* --rate: due times are start + k * 1e9 / rate */
 	uint64_t next_due;   /* --rate: when the next request is due */
 	uint64_t unsent;     /* --rate: due before the deadline, never sent */
@@ -690,7 +689,7 @@ cl_send(struct client *c, struct slot *sl)
 {
 	ssize_t n;
 
-	if (sl->sent == 0 && c->o->mode == MODE_RPS && c->interval == 0)
+	if (sl->sent == 0 && c->o->mode == MODE_RPS && c->o->rate == 0)
 		sl->t_start = now_ns(); /* paced: the scheduled time, set by cl_dispatch */
 	n = send(sl->fd, c->req + sl->sent, c->req_len - sl->sent, MSG_NOSIGNAL);
 	if (n < 0) {
@@ -734,7 +733,7 @@ cl_open(struct client *c, struct slot *sl)
 	}
 	sl->st = SL_CONNECTING;
 	if (connect(fd, (const struct sockaddr *)&c->o->sa, sizeof(c->o->sa)) == 0)
-		c->interval != 0 ? cl_connected(c, sl, EPOLLOUT) : cl_send(c, sl);
+		c->o->rate != 0 ? cl_connected(c, sl, EPOLLOUT) : cl_send(c, sl);
 	else if (errno != EINPROGRESS)
 		cl_fail(c, sl, ERR_CONNECT); /* EADDRNOTAVAIL: out of ephemeral ports */
 }
@@ -827,7 +826,7 @@ cl_complete(struct client *c, struct slot *sl)
 	hist_add(&c->st.lat, now_ns() - sl->t_start);
 	c->st.requests++;
 	sl->answered = true;
-	if (c->interval != 0 && !sl->server_closes) {
+	if (c->o->rate != 0 && !sl->server_closes) {
 		sl->st = SL_IDLE;
 		c->idle[c->nidle++] = sl;
 	} else if (c->o->mode == MODE_RPS && !sl->server_closes) {
@@ -942,7 +941,7 @@ cl_dispatch(struct client *c)
 static void
 cl_event(struct client *c, struct slot *sl, uint32_t events)
 {
-	if (sl->st == SL_CONNECTING && c->interval != 0) {
+	if (sl->st == SL_CONNECTING && c->o->rate != 0) {
 		cl_connected(c, sl, events);
 		return;
 	}
@@ -989,7 +988,7 @@ cl_timeout_ns(const struct client *c, uint64_t deadline)
 		ns = SCAN_NS;
 	if (c->backoff > 0 && ns > BACKOFF_NS)
 		ns = BACKOFF_NS;
-	if (c->interval != 0 && c->nidle > 0)
+	if (c->o->rate != 0 && c->nidle > 0)
 		ns = c->next_due > c->now ? (c->next_due - c->now < ns ? c->next_due - c->now : ns) : 0;
 	return ns;
 }
@@ -1002,7 +1001,7 @@ cl_timeout_ns(const struct client *c, uint64_t deadline)
 static int
 cl_wait(struct client *c, struct epoll_event *evs, uint64_t wait)
 {
-	if (c->interval != 0 && !c->no_pwait2) {
+	if (c->o->rate != 0 && !c->no_pwait2) {
 		struct timespec ts = { .tv_sec = (time_t)(wait / NS_PER_S),
 				       .tv_nsec = (long)(wait % NS_PER_S) };
 		int n = epoll_pwait2(c->ep, evs, MAX_EVENTS, &ts, NULL);
@@ -1032,7 +1031,7 @@ cl_loop(struct client *c, uint64_t deadline)
 		c->now = now_ns();
 		for (int i = 0; i < n; i++)
 			cl_event(c, evs[i].data.ptr, evs[i].events);
-		if (c->interval != 0)
+		if (c->o->rate != 0)
 			cl_dispatch(c);
 		scan = c->now - last_scan >= SCAN_NS;
 		if (scan)
@@ -1130,7 +1129,6 @@ cl_create(const struct opts *o)
 	c->slots = calloc(o->conc, sizeof(*c->slots));
 	c->idle = calloc(o->conc, sizeof(*c->idle));
 	c->pattern = make_pattern();
-	c->interval = o->rate ? (1000000000ull + o->rate - 1) / o->rate : 0;
 	if (c->ep < 0 || c->rbuf == NULL || c->slots == NULL || c->idle == NULL) {
 		perror(PROG ": client setup");
 		cl_destroy(c);

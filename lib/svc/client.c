@@ -24,7 +24,8 @@ struct client_slot {
 	struct client_worker *cw;
 	uint8_t state;
 	uint8_t answered;          /* the current connection completed a response */
-	uint8_t in_idle;           /* on the idle stack (paced rps) */
+	uint8_t in_idle;           /* on the idle stack (paced rps), at idle_pos */
+	uint32_t idle_pos;
 	uint64_t t0;               /* TSC: request sent (rps) or connect started (cps) */
 	uint64_t retry_tsc;        /* after an error: not reopened before this (1 ms) */
 	struct http_answer ans;
@@ -86,6 +87,7 @@ idle_push(struct client_slot *s)
 	if (s->in_idle)
 		return;
 	s->in_idle = 1;
+	s->idle_pos = s->cw->nidle;
 	s->cw->idle_slots[s->cw->nidle++] = (uint32_t)(s - s->cw->slots);
 }
 
@@ -94,16 +96,14 @@ static void
 idle_remove(struct client_slot *s)
 {
 	struct client_worker *cw = s->cw;
-	uint32_t idx = (uint32_t)(s - cw->slots);
+	uint32_t last;
 
 	if (!s->in_idle)
 		return;
 	s->in_idle = 0;
-	for (uint32_t i = 0; i < cw->nidle; i++)
-		if (cw->idle_slots[i] == idx) {
-			cw->idle_slots[i] = cw->idle_slots[--cw->nidle];
-			return;
-		}
+	last = cw->idle_slots[--cw->nidle]; /* the last takes its place */
+	cw->idle_slots[s->idle_pos] = last;
+	cw->slots[last].idle_pos = s->idle_pos;
 }
 
 /* The idle connection longest waiting, off the stack. */

@@ -143,36 +143,15 @@ static struct rte_mbuf *
 fit_payload(struct tcp_worker *tw, struct tcb *c, struct rte_mbuf *payload, uint32_t len)
 {
 	unsigned limit = tw->w->ports[c->port].tx_mtu_segs;
-	struct rte_mbuf *head = NULL;
+	struct rte_mbuf *copy;
 
 	if (limit == 0 || len > c->mss || payload->nb_segs < limit)
 		return payload;
 	CNT_INC(tcp_cnt(tw), TcpExtTCPLinearized);
-	for (uint32_t off = 0, n; off < len; off += n) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(tw->w->pool);
-		char *dst;
-		const void *src;
-
-		if (m == NULL)
-			goto fail; /* counted by the caller */
-		n = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
-		dst = rte_pktmbuf_append(m, (uint16_t)n);
-		src = rte_pktmbuf_read(payload, off, n, dst);
-		if (src == NULL || (head != NULL && rte_pktmbuf_chain(head, m) != 0)) {
-			rte_pktmbuf_free(m); /* the queue held less than len: not sent, not lost */
-			goto fail;
-		}
-		if (src != dst)
-			rte_memcpy(dst, src, n);
-		if (head == NULL)
-			head = m;
-	}
+	/* Fills each new mbuf before the next; NULL (counted by the caller) when out of mbufs. */
+	copy = rte_pktmbuf_copy(payload, tw->w->pool, 0, UINT32_MAX);
 	rte_pktmbuf_free(payload);
-	return head;
-fail:
-	rte_pktmbuf_free(head);
-	rte_pktmbuf_free(payload);
-	return NULL;
+	return copy;
 }
 
 int
