@@ -3,6 +3,7 @@
  * states, one function per step of the RFC's "Otherwise" list.
  */
 #include "tcp_internal.h"
+#include "tcp_mbuf.h"
 
 /* RFC 7323 §5.3 PAWS: a timestamp older than TS.Recent marks an old duplicate. */
 static int
@@ -65,7 +66,7 @@ trim_to_window(struct tcb *c, struct tcp_seg *s, uint32_t rcv_wnd)
 		if (cut > 0)
 			tcp_sack_note_dsack(c, s->seq, s->seq + cut);
 		if (s->m != NULL && cut > 0)
-			rte_pktmbuf_adj(s->m, cut); /* within the first segment, or cut below */
+			s->m = mbuf_cut_front(s->m, cut); /* across a chain's segments (LRO, GRO) */
 		s->len -= cut;
 		s->seq += cut;
 		if ((uint32_t)head > cut)
@@ -75,8 +76,8 @@ trim_to_window(struct tcb *c, struct tcp_seg *s, uint32_t rcv_wnd)
 	if (over > 0) {
 		s->len -= RTE_MIN((uint32_t)over, s->len);
 		s->flags &= ~TCP_F_FIN;
-		if (s->m != NULL)
-			rte_pktmbuf_trim(s->m, rte_pktmbuf_pkt_len(s->m) - s->len);
+		if (s->m != NULL && s->len > 0)
+			mbuf_keep_front(s->m, s->len);
 		if (s->len == 0)
 			c->flags |= TF_ACK_NOW; /* all of it beyond the window: the peer hears where the window is */
 	}
