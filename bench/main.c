@@ -34,7 +34,8 @@ usage(FILE *f)
 		"        on one core in memory (rps: keep-alive; cps: a connection per request),\n"
 		"        or on two lcores over a net_ring pair (--layout two-cores)\n"
 		"  proxy requests per second through tern's proxy: a tern client, the proxy and\n"
-		"        a tern http server on one core in memory, the proxy's CPU time apart\n"
+		"        a tern http server on one core in memory, the proxy's CPU time apart,\n"
+		"        or the proxy on an lcore of its own over net_ring ports (--layout two-cores)\n"
 		"options:\n"
 		"  --flows LIST        established flows, comma separated (pps: 1,1000,100000,1000000;\n"
 		"                      mem: 1000000); k and M suffixes accepted\n"
@@ -58,10 +59,12 @@ usage(FILE *f)
 		"  --layout one-core|two-cores  one-core (default): both stacks on --core, frames\n"
 		"                      handed over in memory; two-cores: the client's stack on\n"
 		"                      --core, the server's on a second CPU, over net_ring ports\n"
-		"  --wire mss|tso|tso-lro  one-core in-memory wire (default mss): NICs without TSO;\n"
+		"                      (proxy: the client and the server on --core, the proxy on\n"
+		"                      the second CPU)\n"
+		"  --wire mss|tso|tso-lro  the wire (default mss): NICs without TSO;\n"
 		"                      TSO (tern hands 64 KiB frames, the wire cuts them as the NIC\n"
 		"                      would); TSO and LRO (frames pass whole, as Linux loopback\n"
-		"                      passes GSO packets)\n"
+		"                      passes GSO packets; two-cores: mss or tso-lro)\n"
 		"  --rate N            rps: a fixed offered load of N requests/s (open loop) for\n"
 		"                      tern's client and Linux's (conn) or HAProxy's (proxy), to\n"
 		"                      compare latency percentiles below saturation\n"
@@ -249,17 +252,17 @@ last_cpu(void)
 	return c == CPU_SETSIZE ? 0 : c;
 }
 
-/* --layout two-cores: conn only, and a second CPU besides --core. */
+/* --layout two-cores: conn and proxy only, and a second CPU besides --core. */
 static int
-two_cores_check(struct bench_opts *o, int conn)
+two_cores_check(struct bench_opts *o, int conn_or_proxy)
 {
-	if (!conn) {
-		fprintf(stderr, "tern-bench: --layout applies to conn only\n");
+	if (!conn_or_proxy) {
+		fprintf(stderr, "tern-bench: --layout applies to conn and proxy only\n");
 		return -1;
 	}
 	o->core2 = last_cpu_but(o->core);
 	if (o->core2 == CPU_SETSIZE) {
-		fprintf(stderr, "tern-bench: conn --layout two-cores needs 2 usable CPUs; this "
+		fprintf(stderr, "tern-bench: --layout two-cores needs 2 usable CPUs; this "
 			"process may use only CPU %u\n", o->core);
 		return -1;
 	}
@@ -464,11 +467,11 @@ bad:
 		fprintf(stderr, "tern-bench: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (o.two_cores && two_cores_check(&o, conn) != 0)
+	if (o.two_cores && two_cores_check(&o, conn || proxy) != 0)
 		return 1;
-	if (o.two_cores && o.wire != 0) {
-		fprintf(stderr, "tern-bench: --wire applies to the one-core layout (net_ring does not "
-			"segment)\n");
+	if (o.two_cores && o.wire == PAIR_WIRE_TSO) {
+		fprintf(stderr, "tern-bench: --wire tso applies to the one-core layout (net_ring does "
+			"not segment); two-cores takes mss or tso-lro\n");
 		return 2;
 	}
 	if (proxy) { /* HAProxy's peers: another CPU when there is one */

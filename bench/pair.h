@@ -88,6 +88,20 @@ int pair_wire_run(struct pair_wire *wi, unsigned server_lcore, double max_s);
 /* Before pair_destroy: closes the ports, frees what is still on the wire. */
 void pair_wire_detach(struct pair_wire *wi);
 
+/*
+ * A started net_ring port receiving from rx and sending to tx, its frames
+ * marked as a checksum-offloading NIC hands them over (with tso_lro, TSO
+ * frames pass whole and arrive as LRO frames); tp gets its id and TSO when
+ * tso_lro. The caller takes its worker's hooks away. Returns the port or
+ * -1 with err (also when DPDK has no net_ring PMD).
+ */
+int bench_wire_port(const char *name, struct rte_ring *rx, struct rte_ring *tx,
+		    struct rte_mempool *pool, int tso_lro, struct tern_port *tp, char *err,
+		    size_t errlen);
+
+/* Stops and closes a port of bench_wire_port (and its callback); -1 is no port. */
+void bench_wire_port_close(int port);
+
 /* An mbuf pool for in-memory runs (objects may straddle 4 KiB pages: nothing is DMAed). */
 struct rte_mempool *bench_pool_create(const char *name, unsigned n);
 extern int bench_huge;

@@ -14,6 +14,7 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_pause.h>
 #ifdef TERN_BENCH_RING
 #include <rte_eth_ring.h>
@@ -31,7 +32,9 @@
 /*
  * The receiving NIC of a checksum-offloading pair has verified both
  * checksums; net_ring sets no flags, and what arrives still carries the
- * sender's TX offload requests (the checksum fields are not filled).
+ * sender's TX offload requests (the checksum fields are not filled). With
+ * TSO and LRO a frame of several segments passes whole, as the one-core
+ * wire passes it: coalesced again by the receiving NIC.
  */
 static uint16_t
 wire_rx_cksum_good(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
@@ -41,15 +44,22 @@ wire_rx_cksum_good(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16
 	(void)queue;
 	(void)max;
 	(void)ctx;
-	for (uint16_t i = 0; i < n; i++)
-		tern_mbuf_set_flags(pkts[i], RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+	for (uint16_t i = 0; i < n; i++) {
+		uint64_t lro = (pkts[i]->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_RX_LRO)) ?
+				       RTE_MBUF_F_RX_LRO : 0;
+
+		tern_mbuf_set_flags(pkts[i],
+				    RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD | lro);
+	}
 	return n;
 }
 
-/* One end: a net_ring port receiving from rx and sending to tx, started, replacing the hook. */
-static int
-wire_port(struct pair_side *s, const char *name, struct rte_ring *rx, struct rte_ring *tx,
-	  char *err, size_t errlen)
+/* Each port's callback: closing a port keeps it, and a later port of the same id would run both. */
+static const struct rte_eth_rxtx_callback *wire_rx_cb[RTE_MAX_ETHPORTS];
+
+int
+bench_wire_port(const char *name, struct rte_ring *rx, struct rte_ring *tx,
+		struct rte_mempool *pool, int tso_lro, struct tern_port *tp, char *err, size_t errlen)
 {
 	struct rte_eth_conf conf = { 0 };
 	unsigned socket = rte_socket_id();
@@ -60,16 +70,44 @@ wire_port(struct pair_side *s, const char *name, struct rte_ring *rx, struct rte
 		return -1;
 	}
 	if (rte_eth_dev_configure((uint16_t)port, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup((uint16_t)port, 0, WIRE_DESC, socket, NULL, s->pool) != 0 ||
+	    rte_eth_rx_queue_setup((uint16_t)port, 0, WIRE_DESC, socket, NULL, pool) != 0 ||
 	    rte_eth_tx_queue_setup((uint16_t)port, 0, WIRE_DESC, socket, NULL) != 0 ||
-	    rte_eth_add_rx_callback((uint16_t)port, 0, wire_rx_cksum_good, NULL) == NULL ||
+	    (wire_rx_cb[port] = rte_eth_add_rx_callback((uint16_t)port, 0, wire_rx_cksum_good,
+							  NULL)) == NULL ||
 	    rte_eth_dev_start((uint16_t)port) != 0) {
 		snprintf(err, errlen, "%s: cannot set the net_ring port up", name);
-		rte_eth_dev_close((uint16_t)port);
+		bench_wire_port_close(port);
 		return -1;
 	}
-	s->port.port_id = (uint16_t)port;
-	s->port.tx_tso = 0; /* net_ring neither segments nor coalesces */
+	tp->port_id = (uint16_t)port;
+	tp->tx_tso = (uint8_t)(tso_lro != 0); /* net_ring passes what it gets: no TSO of its own */
+	return port;
+}
+
+void
+bench_wire_port_close(int port)
+{
+	if (port < 0)
+		return;
+	/* No lcore polls the port any more: the callback's memory is the caller's to free. */
+	if (wire_rx_cb[port] != NULL &&
+	    rte_eth_remove_rx_callback((uint16_t)port, 0, wire_rx_cb[port]) == 0)
+		rte_free((void *)(uintptr_t)wire_rx_cb[port]);
+	wire_rx_cb[port] = NULL;
+	rte_eth_dev_stop((uint16_t)port);
+	rte_eth_dev_close((uint16_t)port);
+}
+
+/* One end of the pair: its port on the rings instead of the hooks. */
+static int
+wire_port(struct pair_side *s, const char *name, struct rte_ring *rx, struct rte_ring *tx,
+	  char *err, size_t errlen)
+{
+	int port = bench_wire_port(name, rx, tx, s->pool, s->wire == PAIR_WIRE_TSO_LRO, &s->port,
+				   err, errlen);
+
+	if (port < 0)
+		return -1;
 	/* The worker loop now calls rte_eth_rx_burst and rte_eth_tx_burst. */
 	s->sw->w.rx_hook = NULL;
 	s->sw->w.tx_hook = NULL;
@@ -159,12 +197,10 @@ pair_wire_detach(struct pair_wire *wi)
 		rte_pktmbuf_free_bulk(b->pkts, b->n);
 		b->n = 0;
 	}
-	for (int i = 0; i < 2; i++)
-		if (wi->port[i] >= 0) {
-			rte_eth_dev_stop((uint16_t)wi->port[i]);
-			rte_eth_dev_close((uint16_t)wi->port[i]);
-			wi->port[i] = -1;
-		}
+	for (int i = 0; i < 2; i++) {
+		bench_wire_port_close(wi->port[i]);
+		wi->port[i] = -1;
+	}
 	/* Frames still in flight belong to the pools pair_destroy checks. */
 	for (int i = 0; i < 2; i++) {
 		while (wi->ring[i] != NULL && rte_ring_dequeue(wi->ring[i], (void **)&m) == 0)
@@ -175,6 +211,26 @@ pair_wire_detach(struct pair_wire *wi)
 }
 
 #else /* no net_ring PMD */
+
+void
+bench_wire_port_close(int port)
+{
+	(void)port;
+}
+
+int
+bench_wire_port(const char *name, struct rte_ring *rx, struct rte_ring *tx,
+		struct rte_mempool *pool, int tso_lro, struct tern_port *tp, char *err, size_t errlen)
+{
+	(void)tso_lro;
+	(void)rx;
+	(void)tx;
+	(void)pool;
+	(void)tp;
+	snprintf(err, errlen, "%s: the two-cores layout needs DPDK's net_ring PMD (rte_eth_ring.h)",
+		 name);
+	return -1;
+}
 
 int
 pair_wire_attach(struct pair_wire *wi, struct pair *p, char *err, size_t errlen)

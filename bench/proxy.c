@@ -22,6 +22,7 @@
 #include "bench.h"
 #include "core/counters.h"
 #include "lab.h"
+#include "lab_ring.h"
 #include "proxy/proxy.h"
 #include "svc/client.h"
 #include "svc/svc.h"
@@ -84,6 +85,7 @@ proxy_once(const struct bench_opts *o, struct proxy_run *r, char *err, size_t er
 {
 	static const char *const names[3] = { "client", "proxy", "server" };
 	static struct lab l;
+	static struct lab_ring lr;
 	struct lab_node *x[3] = { NULL };
 	char ini[1024];
 	uint64_t t0;
@@ -91,6 +93,7 @@ proxy_once(const struct bench_opts *o, struct proxy_run *r, char *err, size_t er
 
 	lab_init(&l);
 	lab_use_tsc(&l);
+	lr = (struct lab_ring){ 0 };
 	l.tso_lro = o->wire == PAIR_WIRE_TSO_LRO;
 	for (int i = 0; i < 3; i++) {
 		node_ini(ini, sizeof(ini), o, i);
@@ -101,8 +104,12 @@ proxy_once(const struct bench_opts *o, struct proxy_run *r, char *err, size_t er
 	lab_attach(x[1], 0, 0);
 	lab_attach(x[1], 1, 1);
 	lab_attach(x[2], 0, 1);
+	if (o->two_cores && lab_ring_attach(&lr, &l, err, errlen) != 0)
+		goto out;
 	t0 = rte_rdtsc();
-	if (lab_run(&l, client_finished, x[0], (unsigned)(o->seconds * 1000) + 15000) != 0) {
+	/* two-cores: the proxy on an lcore of its own, the client and the server on this one. */
+	if ((o->two_cores ? lab_ring_run(&lr, x[1], o->core2, client_finished, x[0], o->seconds + 15)
+			  : lab_run(&l, client_finished, x[0], (unsigned)(o->seconds * 1000) + 15000)) != 0) {
 		snprintf(err, errlen, "the client did not finish within %.0f s", o->seconds + 15);
 		goto out;
 	}
@@ -114,6 +121,7 @@ proxy_once(const struct bench_opts *o, struct proxy_run *r, char *err, size_t er
 		print_counters(x);
 	rc = 0;
 out:
+	lab_ring_detach(&lr);
 	if (lab_destroy(&l) != 0 && rc == 0) {
 		snprintf(err, errlen, "mbufs not back in their pools");
 		rc = -1;
@@ -185,7 +193,8 @@ print_proxy(FILE *out, const struct bench_opts *o, const char *mode, const struc
 	    double rmin, double rmax, const struct haproxy_run *h)
 {
 	double rate = rate_of(r), per_core = proxy_per_core(r);
-	double all = (double)(r->cycles[0] + r->cycles[1] + r->cycles[2]);
+	/* one core: the proxy's part of the core's cycles; two: how busy its own core was */
+	double all = o->two_cores ? (double)r->wall : (double)(r->cycles[0] + r->cycles[1] + r->cycles[2]);
 	double share = all > 0 ? (double)r->cycles[1] / all : 0;
 	double gbit = per_core * o->conn_bytes * 8 / 1e9;
 	double ratio = h->per_cpu > 0 ? per_core / h->per_cpu : 0;
@@ -203,7 +212,7 @@ print_proxy(FILE *out, const struct bench_opts *o, const char *mode, const struc
 		share, per_core, gbit, p50, r->res.errors, h->rate, h->cpu_share, h->per_cpu, ratio);
 	if (!o->json)
 		return;
-	fprintf(out, "{\"bench\":\"proxy\",\"scenario\":\"%s\",\"wire\":\"%s\","
+	fprintf(out, "{\"bench\":\"proxy\",\"scenario\":\"%s\",\"layout\":\"%s\",\"wire\":\"%s\","
 		"\"concurrency\":%u,\"bytes\":%u,"
 		"\"requests\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"errors\":%" PRIu64 ","
 		"\"rate\":%.1f,\"rate_min\":%.1f,\"rate_max\":%.1f,\"proxy_cpu_share\":%.3f,"
@@ -213,6 +222,7 @@ print_proxy(FILE *out, const struct bench_opts *o, const char *mode, const struc
 		"\"haproxy_unsent\":%.0f,"
 		"\"cycles_per_request_proxy\":%.0f,\"haproxy_rate\":%.1f,\"haproxy_cpu_share\":%.3f,"
 		"\"haproxy_rate_per_cpu\":%.1f,\"ratio\":%.3f}\n", mode,
+		o->two_cores ? "two-cores" : "one-core",
 		o->wire == PAIR_WIRE_TSO_LRO ? "tso-lro" : "mss", o->concurrency,
 		o->conn_bytes, r->res.requests, r->res.connections, r->res.errors, rate, rmin, rmax,
 		share, per_core, gbit, o->rate, p50, p99, p999, h->p50_us, h->p99_us, h->p999_us,
@@ -277,11 +287,19 @@ bench_proxy(const struct bench_opts *o_in, FILE *out)
 		fprintf(stderr, "tern-bench: proxy: --wire is mss or tso-lro\n");
 		return -1;
 	}
-	fprintf(stderr, "proxy: tern client, proxy and http server on one core (lcore %u), wire %s, "
-		"%.1f s x %u runs; per core = requests / the proxy's own CPU seconds. HAProxy 2.6 "
-		"mode tcp on CPU %u, tern-linux-conn client and server on CPU %u, loopback\n",
-		rte_lcore_id(), o.wire == PAIR_WIRE_TSO_LRO ? "TSO+LRO (frames pass whole)" : "MSS frames",
-		o.seconds, o.runs, o.core, o.core2);
+	if (o.two_cores)
+		fprintf(stderr, "proxy: tern proxy on lcore %u, tern client and http server on lcore "
+			"%u, over net_ring port pairs, %.1f s x %u runs; per core = requests / the "
+			"proxy's busy seconds (its loops that found packets), share = those / the run, "
+			"wire %s", o.core2, rte_lcore_id(), o.seconds, o.runs,
+			o.wire == PAIR_WIRE_TSO_LRO ? "TSO+LRO (frames pass whole)" : "MSS frames");
+	else
+		fprintf(stderr, "proxy: tern client, proxy and http server on one core (lcore %u), "
+			"wire %s, %.1f s x %u runs; per core = requests / the proxy's own CPU seconds",
+			rte_lcore_id(), o.wire == PAIR_WIRE_TSO_LRO ? "TSO+LRO (frames pass whole)" :
+			"MSS frames", o.seconds, o.runs);
+	fprintf(stderr, ". HAProxy 2.6 mode tcp on CPU %u, tern-linux-conn client and server on "
+		"CPU %u, loopback\n", o.core, o.core2);
 	fprintf(stderr, "%-4s %5s %9s %10s %10s %10s %6s %12s %8s %8s %6s %10s %5s %12s %7s\n",
 		"mode", "conc", "bytes", "req/s min", "median", "max", "share", "per core",
 		"Gbit/s", "p50 us", "errors", "HAProxy", "cpu", "per cpu-s", "ratio");

@@ -57,6 +57,8 @@ def conn_row(r):
 def proxy_row(r):
     what = ("cps: a connection per request" if r["scenario"] == "cps"
             else "rps: keep-alive requests" if r["bytes"] < 65536 else "bulk")
+    if r.get("layout") == "two-cores":
+        what += "; the proxy on a core of its own, net_ring ports (CPU share: how busy that core was)"
     gbit = (f" ({r['gbit_per_proxy_core']:.1f} Gbit/s; HAProxy "
             f"{r['haproxy_rate_per_cpu'] * r['bytes'] * 8 / 1e9:.1f})" if r["bytes"] >= 65536 else "")
     return (f"| {what} | {r['concurrency']} | {r['bytes']} | {r['rate_min']:,.0f} / "
@@ -67,7 +69,7 @@ def proxy_row(r):
 
 
 def proxy_table(rows):
-    out = ["", "| proxy (tern client, proxy, http server on one core) | concurrency "
+    out = ["", "| proxy (tern client, proxy, http server on one core unless noted) | concurrency "
            "| answer bytes | req/s min / **median** / max | proxy's CPU share "
            "| req/s per proxy core | proxy cycles per request | HAProxy 2.6 req/s "
            "| HAProxy CPU share | HAProxy req/s per CPU second | **ratio** per core |",

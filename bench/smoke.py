@@ -21,7 +21,7 @@ MEM = COMMON + ["bytes_per_conn", "tcb_bytes"]
 CONN = COMMON + ["rate", "rate_min", "rate_max", "requests", "connections", "errors",
                  "linux_rate", "p50_us", "p99_us", "p999_us", "layout", "rate_per_core",
                  "linux_veth_rate", "linux_veth_p50_us", "ratio_veth"]
-PROXY = ["scenario", "concurrency", "bytes", "requests", "connections", "errors", "rate",
+PROXY = ["scenario", "layout", "concurrency", "bytes", "requests", "connections", "errors", "rate",
          "rate_min", "rate_max", "proxy_cpu_share", "rate_per_proxy_core",
          "gbit_per_proxy_core", "p50_us", "cycles_per_request_proxy", "haproxy_rate",
          "haproxy_cpu_share", "haproxy_rate_per_cpu", "ratio"]
