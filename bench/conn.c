@@ -67,6 +67,26 @@ print_counters(struct pair *p)
 	free(v);
 }
 
+/* A figure from a wire that dropped what a NIC pair would deliver is no figure. */
+static int
+wire_check(struct pair *p, char *err, size_t errlen)
+{
+	struct pair_side *side[2] = { &p->client, &p->server };
+
+	for (int i = 0; i < 2; i++) {
+		const char *what;
+		uint64_t n = bench_wire_faults(side[i]->sw, &what);
+
+		if (n != 0) {
+			snprintf(err, errlen, "the %s dropped %" PRIu64 " frames the wire should have "
+				 "delivered (%s): a broken wire, no figure",
+				 side[i]->is_server ? "server" : "client", n, what);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 conn_once(const struct bench_opts *o, struct conn_run *r, char *err, size_t errlen)
 {
@@ -98,6 +118,8 @@ conn_once(const struct bench_opts *o, struct conn_run *r, char *err, size_t errl
 		r->res = *client_result(pair_client(&p));
 		if (getenv("TERN_BENCH_COUNTERS") != NULL)
 			print_counters(&p);
+		if (rc == 0)
+			rc = wire_check(&p, err, errlen);
 		if (o->two_cores) {
 			wire_counts(&p, r);
 		} else {

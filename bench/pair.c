@@ -53,6 +53,38 @@ bench_pool_create(const char *name, unsigned n)
 }
 
 /* Frames on their way to the peer's ring. */
+/*
+ * Drops that a wire modelling a NIC never causes: a frame above the MTU
+ * without the LRO mark, a checksum the offload flags should have vouched
+ * for, a truncated frame, a full transmit backlog.
+ */
+static const char *const wire_fault_names[] = {
+	"EthInRunts", "EthInOversize", "IpInTruncated", "IpInCsumErrors", "TcpInCsumErrors",
+	"PortTxDropFull", "PortTxDropRefused",
+};
+
+uint64_t
+bench_wire_faults(const struct stack_worker *sw, const char **first)
+{
+	const struct tern_counter_layout *lay = stack_counters();
+	uint64_t *v = calloc(lay->total, sizeof(*v)), sum = 0;
+
+	*first = NULL;
+	if (v == NULL)
+		return 0;
+	tern_counters_read(lay, sw, v);
+	for (unsigned i = 0; i < RTE_DIM(wire_fault_names); i++) {
+		int k = tern_counter_find(lay, wire_fault_names[i]);
+
+		if (k >= 0 && v[k] != 0) {
+			*first = *first != NULL ? *first : wire_fault_names[i];
+			sum += v[k];
+		}
+	}
+	free(v);
+	return sum;
+}
+
 struct wire_batch {
 	struct rte_mbuf *pkts[TERN_TX_BATCH + PAIR_TSO_SEGS];
 	unsigned n;

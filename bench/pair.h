@@ -102,6 +102,13 @@ int bench_wire_port(const char *name, struct rte_ring *rx, struct rte_ring *tx,
 /* Stops and closes a port of bench_wire_port (and its callback); -1 is no port. */
 void bench_wire_port_close(int port);
 
+/*
+ * Frames sw dropped for a reason a NIC-modelling wire never gives (over the
+ * MTU unmarked, checksums, truncation, a full TX backlog); *first names the
+ * first such counter. Not 0: the benchmark's wire is broken, not the stack.
+ */
+uint64_t bench_wire_faults(const struct stack_worker *sw, const char **first);
+
 /* An mbuf pool for in-memory runs (objects may straddle 4 KiB pages: nothing is DMAed). */
 struct rte_mempool *bench_pool_create(const char *name, unsigned n);
 extern int bench_huge;
