@@ -4,8 +4,6 @@
 #include <sys/random.h>
 
 #include <rte_cycles.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
@@ -21,6 +19,7 @@ struct flow_key {
 	rte_be32_t raddr, laddr;
 	rte_be16_t rport, lport;
 };
+_Static_assert(sizeof(struct flow_key) == 12, "the ISN hash reads the tuple without padding");
 
 static const char *const state_names[TCPS_NSTATES] = {
 	"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
@@ -33,27 +32,17 @@ tcp_state_name(enum tcp_state s)
 	return s < TCPS_NSTATES ? state_names[s] : "?";
 }
 
-/* Several stacks in one process (tern-bench conn) need distinct hash names. */
-static unsigned flows_serial;
-
 static int
 create_tables(struct tcp_worker *tw, int socket)
 {
-	char name[RTE_HASH_NAMESIZE];
-	struct rte_hash_parameters hp = {
-		.name = name, .entries = RTE_MAX(tw->ntcbs, 64u), .key_len = sizeof(struct flow_key),
-		.hash_func = rte_hash_crc, .hash_func_init_val = 0, .socket_id = socket,
-	};
 	uint32_t nooo = tw->cfg->ooo_mbufs;
+	int flows = flowtab_init(&tw->flows, tw->ntcbs, socket);
 
-	snprintf(name, sizeof(name), "tern_flows_%u_%u", tw->w->index,
-		 __atomic_fetch_add(&flows_serial, 1, __ATOMIC_RELAXED));
-	tw->flows = rte_hash_create(&hp);
 	tw->tcbs = rte_zmalloc_socket("tern_tcbs", (size_t)tw->ntcbs * sizeof(struct tcb),
 				      RTE_CACHE_LINE_SIZE, socket);
 	tw->ooo = rte_zmalloc_socket("tern_ooo", (size_t)RTE_MAX(nooo, 1u) * sizeof(*tw->ooo),
 				     0, socket);
-	if (tw->flows == NULL || tw->tcbs == NULL || tw->ooo == NULL)
+	if (flows != 0 || tw->tcbs == NULL || tw->ooo == NULL)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < tw->ntcbs; i++) {
 		tw->tcbs[i].idx = i;
@@ -111,11 +100,10 @@ tcp_worker_fini(struct tcp_worker *tw)
 	for (uint32_t i = 0; tw->tcbs != NULL && i < tw->ntcbs; i++)
 		if (!(tw->tcbs[i].flags & TF_FREED))
 			tcp_drop(tw, &tw->tcbs[i], TERN_CLOSE_ABORTED, 0);
-	rte_hash_free(tw->flows);
+	flowtab_fini(&tw->flows);
 	tcp_limits_fini(tw);
 	rte_free(tw->ooo);
 	rte_free(tw->tcbs);
-	tw->flows = NULL;
 	tw->ooo = NULL;
 	tw->tcbs = NULL;
 }
@@ -166,77 +154,6 @@ tcb_free(struct tcp_worker *tw, struct tcb *c)
 	tw->used--;
 }
 
-static void
-flow_key_of(struct flow_key *k, rte_be32_t raddr, rte_be16_t rport, rte_be32_t laddr,
-	    rte_be16_t lport)
-{
-	memset(k, 0, sizeof(*k));
-	k->raddr = raddr;
-	k->laddr = laddr;
-	k->rport = rport;
-	k->lport = lport;
-}
-
-struct tcb *
-tcp_flow_lookup(struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport, rte_be32_t laddr,
-		rte_be16_t lport)
-{
-	struct flow_key k;
-	void *data;
-
-	flow_key_of(&k, raddr, rport, laddr, lport);
-	if (rte_hash_lookup_data(tw->flows, &k, &data) < 0)
-		return NULL;
-	return &tw->tcbs[(uintptr_t)data];
-}
-
-/*
- * rte_hash pipelines the bucket and key loads of a bulk lookup; the caller
- * prefetches the TCBs. (s is not const only because GCC then takes the
- * partly filled burst array for uninitialised.)
- */
-void
-tcp_flow_lookup_segs(struct tcp_worker *tw, struct tcp_seg *s, unsigned n, struct tcb **out)
-{
-	/* rte_hash_crc reads keys 8 bytes at a time: each 12-byte key starts on an 8-byte boundary. */
-	struct {
-		struct flow_key k;
-	} __rte_aligned(8) k[TCP_INPUT_BURST];
-	const void *kp[TCP_INPUT_BURST];
-	void *data[TCP_INPUT_BURST];
-	uint64_t hits = 0;
-
-	RTE_BUILD_BUG_ON(TCP_INPUT_BURST > RTE_HASH_LOOKUP_BULK_MAX);
-	for (unsigned i = 0; i < n; i++) {
-		flow_key_of(&k[i].k, s[i].saddr, s[i].sport, s[i].daddr, s[i].dport);
-		kp[i] = &k[i].k;
-	}
-	if (n > 0 && rte_hash_lookup_bulk_data(tw->flows, kp, n, &hits, data) < 0)
-		hits = 0;
-	for (unsigned i = 0; i < n; i++)
-		out[i] = (hits >> i) & 1 ? &tw->tcbs[(uintptr_t)data[i]] : NULL;
-}
-
-int
-tcp_flow_add(struct tcp_worker *tw, struct tcb *c)
-{
-	struct flow_key k;
-
-	flow_key_of(&k, c->raddr, c->rport, c->laddr, c->lport);
-	tw->flow_gen++;
-	return rte_hash_add_key_data(tw->flows, &k, (void *)(uintptr_t)c->idx);
-}
-
-void
-tcp_flow_del(struct tcp_worker *tw, struct tcb *c)
-{
-	struct flow_key k;
-
-	flow_key_of(&k, c->raddr, c->rport, c->laddr, c->lport);
-	tw->flow_gen++;
-	rte_hash_del_key(tw->flows, &k);
-}
-
 _Static_assert(TCP_MAX_LISTENERS <= 64, "listeners_by_port holds slot masks of 64 bits");
 
 struct tcp_listener *
@@ -266,9 +183,9 @@ uint64_t
 tcp_isn_hash(const struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport, rte_be32_t laddr,
 	     rte_be16_t lport)
 {
-	struct flow_key k;
+	/* No padding: the hash reads exactly the four fields. */
+	const struct flow_key k = { .raddr = raddr, .laddr = laddr, .rport = rport, .lport = lport };
 
-	flow_key_of(&k, raddr, rport, laddr, lport);
 	return siphash24(tw->isn_key, &k, sizeof(k));
 }
 

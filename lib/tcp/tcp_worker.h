@@ -12,6 +12,7 @@
 
 #include "core/config.h"
 #include "tcp_config.h"
+#include "tcp_flowtab.h"
 #include "net/net.h"
 #include "tcb.h"
 #include "tcp_counters.h"
@@ -60,7 +61,7 @@ struct tcp_worker {
 	uint32_t tw_head, tw_tail;    /* TIME-WAIT connections, oldest first (tcp_limits.c) */
 	struct rte_hash *src_conns;   /* source address -> position in src_count ([tcp] source_max_connections) */
 	uint32_t *src_count;
-	struct rte_hash *flows;
+	struct flowtab flows;         /* 4-tuple -> TCB (tcp_flow.c) */
 	uint64_t flow_gen;            /* bumped by every add and delete: bulk lookups go stale */
 	struct tcp_listener listeners[TCP_MAX_LISTENERS];
 	/* Slots of the listeners on each port's low byte: a SYN looks at those, not at all 64. */
