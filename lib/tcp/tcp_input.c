@@ -189,6 +189,28 @@ tcb_prefetch(const struct tcb *c)
 }
 
 /*
+ * What an ACK and the application's answer to it read besides the TCB: the
+ * send queue's head (acknowledged: its length, RACK's transmit mark, then
+ * its free) and tail (appended to), and the next segment to send. At many
+ * flows each is a miss of its own; prefetched one segment ahead, while the
+ * one before is processed, they overlap with it.
+ */
+static inline void
+tcb_prefetch_sndq(const struct tcb *c)
+{
+	const struct rte_mbuf *head = c->sndq.head;
+
+	if (head == NULL)
+		return;
+	rte_prefetch0(head);
+	rte_prefetch0((const char *)head + RTE_CACHE_LINE_SIZE); /* next, pool */
+	if (c->sndq.tail != head)
+		rte_prefetch0(c->sndq.tail);
+	if (c->snd_cur != NULL && c->snd_cur != head)
+		rte_prefetch0(c->snd_cur);
+}
+
+/*
  * Lookups first, for the whole burst, so that the flow table's and the
  * TCBs' cache misses overlap instead of stalling one segment at a time.
  * A segment can add or remove a flow (SYN, RST, close): from then on the
@@ -221,6 +243,9 @@ tcp_input_burst(struct tcp_worker *tw, uint16_t port, struct rte_mbuf **m, unsig
 	gen = tw->flow_gen;
 	tw->batching = 1;
 	for (unsigned i = 0; i < k; i++) {
+		/* Only a hint: a TCB gone stale by then (flow_gen) is looked up again below. */
+		if (i + 1 < k && c[i + 1] != NULL)
+			tcb_prefetch_sndq(c[i + 1]);
 		if (tw->flow_gen != gen)
 			c[i] = tcp_flow_lookup(tw, s[i].saddr, s[i].sport, s[i].daddr, s[i].dport);
 		input_one(tw, &s[i], c[i]);
