@@ -40,12 +40,27 @@ tuple_of(rte_be32_t raddr, rte_be16_t rport, rte_be32_t laddr, rte_be16_t lport)
 				       .lport = lport };
 }
 
+/* The home bucket's one matching entry when that settles it; the full walk otherwise. */
+static inline uint32_t
+lookup_idx(const struct tcp_worker *tw, const struct flowtab_tuple *t, uint64_t h)
+{
+	const struct flowtab_bucket *b = &tw->flows.b[flowtab_home(&tw->flows, h)];
+	unsigned m = flowtab_sig_match(b, flowtab_sig(h));
+
+	if ((m & (m - 1)) == 0 && b->passed == 0) {
+		uint32_t idx = m != 0 ? b->idx[__builtin_ctz(m)] : FLOWTAB_EMPTY;
+
+		return idx != FLOWTAB_EMPTY && tcb_has_tuple(&tw->tcbs[idx], t) ? idx : FLOWTAB_EMPTY;
+	}
+	return flowtab_lookup(&tw->flows, t, h, same_tuple, tw);
+}
+
 struct tcb *
 tcp_flow_lookup(struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport, rte_be32_t laddr,
 		rte_be16_t lport)
 {
 	struct flowtab_tuple t = tuple_of(raddr, rport, laddr, lport);
-	uint32_t idx = flowtab_lookup(&tw->flows, &t, flowtab_hash(&tw->flows, &t), same_tuple, tw);
+	uint32_t idx = lookup_idx(tw, &t, flowtab_hash(&tw->flows, &t));
 
 	return idx == FLOWTAB_EMPTY ? NULL : &tw->tcbs[idx];
 }
@@ -93,9 +108,13 @@ int
 tcp_flow_add(struct tcp_worker *tw, struct tcb *c)
 {
 	struct flowtab_tuple t = tuple_of(c->raddr, c->rport, c->laddr, c->lport);
+	uint64_t h = flowtab_hash(&tw->flows, &t);
+	uint32_t old = lookup_idx(tw, &t, h);
 
 	tw->flow_gen++;
-	flowtab_add(&tw->flows, &t, c->idx, same_tuple, tw);
+	if (old != FLOWTAB_EMPTY) /* filed already (callers look first): the tuple names c from now on */
+		flowtab_del(&tw->flows, &t, old);
+	flowtab_add(&tw->flows, h, c->idx);
 	return 0;
 }
 

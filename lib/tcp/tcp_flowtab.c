@@ -59,15 +59,10 @@ flowtab_lookup(const struct flowtab *ft, const struct flowtab_tuple *t, uint64_t
 }
 
 void
-flowtab_add(struct flowtab *ft, const struct flowtab_tuple *t, uint32_t idx,
-	    flowtab_same_fn same, const void *ctx)
+flowtab_add(struct flowtab *ft, uint64_t h, uint32_t idx)
 {
-	uint64_t h = flowtab_hash(ft, t);
-	uint32_t b = flowtab_home(ft, h), old = flowtab_lookup(ft, t, h, same, ctx);
+	uint32_t b = flowtab_home(ft, h);
 
-	if (old != FLOWTAB_EMPTY) { /* the tuple is filed already: it names idx from now on */
-		flowtab_del(ft, t, old);
-	}
 	/* Four slots per TCB: a bucket with room comes before the probe wraps around. */
 	while (ft->b[b].used == FLOWTAB_SLOTS) {
 		ft->b[b].passed++;

@@ -94,9 +94,8 @@ typedef int (*flowtab_same_fn)(const void *ctx, uint32_t idx, const struct flowt
 uint32_t flowtab_lookup(const struct flowtab *ft, const struct flowtab_tuple *t, uint64_t h,
 			flowtab_same_fn same, const void *ctx);
 
-/* Adds idx under t, or replaces the index of t's entry. */
-void flowtab_add(struct flowtab *ft, const struct flowtab_tuple *t, uint32_t idx,
-		 flowtab_same_fn same, const void *ctx);
+/* Files idx under the tuple whose hash is h; that tuple must not be filed already (look first). */
+void flowtab_add(struct flowtab *ft, uint64_t h, uint32_t idx);
 
 /* Removes entry idx filed under t; 0, or -1 when it is not there. */
 int flowtab_del(struct flowtab *ft, const struct flowtab_tuple *t, uint32_t idx);

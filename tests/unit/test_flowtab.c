@@ -97,9 +97,12 @@ random_ops(int degenerate)
 				assert_int_equal(flowtab_del(&ft, &tuple[idx], idx), 0), filed--;
 			valid[idx] = 0;
 			old = model_find(&t);
-			flowtab_add(&ft, &t, idx, same, NULL);
-			if (old != FLOWTAB_EMPTY)
-				valid[old] = 0, filed--; /* replaced */
+			assert_int_equal(lookup(&ft, &t), old);
+			if (old != FLOWTAB_EMPTY) { /* a tuple is filed once: the old entry goes */
+				assert_int_equal(flowtab_del(&ft, &t, old), 0);
+				valid[old] = 0, filed--;
+			}
+			flowtab_add(&ft, flowtab_hash(&ft, &t), idx);
 			tuple[idx] = t;
 			valid[idx] = 1;
 			filed++;
@@ -156,7 +159,7 @@ test_full_in_one_bucket(void **state)
 	ft.key[1] = ft.key[2] = ft.key[3] = 0;
 	for (uint32_t i = 0; i < N; i++) {
 		tuple[i] = (struct flowtab_tuple){ .raddr = i, .rport = 1 };
-		flowtab_add(&ft, &tuple[i], i, same, NULL);
+		flowtab_add(&ft, flowtab_hash(&ft, &tuple[i]), i);
 	}
 	for (uint32_t i = 0; i < N; i++)
 		assert_int_equal(lookup(&ft, &tuple[i]), i);
@@ -194,7 +197,7 @@ test_spread(void **state)
 	for (uint32_t i = 0; i < N; i++) {
 		tuple[i] = (struct flowtab_tuple){ .raddr = 0x0100a8c0, .laddr = 0x0200a8c0,
 			.rport = rte_cpu_to_be_16((uint16_t)(1024 + i)), .lport = rte_cpu_to_be_16(80) };
-		flowtab_add(&ft, &tuple[i], i, same, NULL);
+		flowtab_add(&ft, flowtab_hash(&ft, &tuple[i]), i);
 	}
 	for (uint32_t b = 0; b <= ft.mask; b++) {
 		worst = RTE_MAX(worst, ft.b[b].used);
