@@ -45,7 +45,7 @@ static inline uint32_t
 lookup_idx(const struct tcp_worker *tw, const struct flowtab_tuple *t, uint64_t h)
 {
 	const struct flowtab_bucket *b = &tw->flows.b[flowtab_home(&tw->flows, h)];
-	unsigned m = flowtab_sig_match(b, flowtab_sig(h));
+	unsigned m = flowtab_sig_match(b, flowtab_sig(&tw->flows, h));
 
 	if ((m & (m - 1)) == 0 && b->passed == 0) {
 		uint32_t idx = m != 0 ? b->idx[__builtin_ctz(m)] : FLOWTAB_EMPTY;
@@ -87,7 +87,7 @@ tcp_flow_lookup_segs(struct tcp_worker *tw, struct tcp_seg *s, unsigned n, struc
 	}
 	for (unsigned i = 0; i < n; i++) {
 		const struct flowtab_bucket *b = &ft->b[flowtab_home(ft, h[i])];
-		unsigned m = flowtab_sig_match(b, flowtab_sig(h[i]));
+		unsigned m = flowtab_sig_match(b, flowtab_sig(ft, h[i]));
 
 		full[i] = (m & (m - 1)) != 0 || b->passed != 0;
 		cand[i] = m != 0 ? b->idx[__builtin_ctz(m)] : FLOWTAB_EMPTY;
@@ -99,8 +99,11 @@ tcp_flow_lookup_segs(struct tcp_worker *tw, struct tcp_seg *s, unsigned n, struc
 			out[i] = &tw->tcbs[cand[i]];
 		else if (!full[i])
 			out[i] = NULL;
-		else
-			out[i] = tcp_flow_lookup(tw, t[i].raddr, t[i].rport, t[i].laddr, t[i].lport);
+		else {
+			uint32_t idx = lookup_idx(tw, &t[i], h[i]);
+
+			out[i] = idx == FLOWTAB_EMPTY ? NULL : &tw->tcbs[idx];
+		}
 	}
 }
 
@@ -114,8 +117,7 @@ tcp_flow_add(struct tcp_worker *tw, struct tcb *c)
 	tw->flow_gen++;
 	if (old != FLOWTAB_EMPTY) /* filed already (callers look first): the tuple names c from now on */
 		flowtab_del(&tw->flows, &t, old);
-	flowtab_add(&tw->flows, h, c->idx);
-	return 0;
+	return flowtab_add(&tw->flows, h, c->idx);
 }
 
 void

@@ -3,8 +3,10 @@
  * entries (a 16-bit signature and a TCB index each); the key itself is
  * compared in the TCB, whose line 1 the fast path reads anyway, so a
  * lookup touches one table line. The hash is keyed (multilinear over the
- * tuple's 32-bit words, random per table) so a peer cannot aim its flows at
- * one bucket. A full bucket sends new entries on to the next, and counts
+ * tuple's 32-bit words, random per table) so a peer that does not know the
+ * key cannot aim its flows at one bucket (it is linear: a peer that learnt
+ * one colliding difference, by timing, could repeat it; unkeyed CRC32,
+ * rte_hash's, needed no learning). A full bucket sends new entries on to the next, and counts
  * them as passed, so a lookup stops at the first bucket nothing passed.
  * There are four slots per TCB: an insert always finds one.
  */
@@ -31,8 +33,9 @@ struct flowtab_bucket {
 
 struct flowtab {
 	struct flowtab_bucket *b;
-	uint32_t mask;                 /* buckets - 1 (a power of two) */
+	uint32_t mask;                 /* buckets - 1 (a power of two, at least 2 buckets) */
 	uint8_t shift;                 /* 64 - log2(buckets): the bucket is the hash's top bits */
+	uint8_t sig_shift;             /* shift - 16: the signature is the 16 bits below them */
 	uint64_t key[4];               /* the hash's random multipliers and offset */
 };
 
@@ -60,11 +63,14 @@ flowtab_home(const struct flowtab *ft, uint64_t h)
 	return (uint32_t)(h >> ft->shift) & ft->mask;
 }
 
-/* Never 0, the signature of a free slot. */
+/*
+ * The 16 bits below the bucket's: the hash's strong high bits (its low
+ * bits mix poorly), independent of the bucket. Never 0, a free slot's.
+ */
 static inline uint16_t
-flowtab_sig(uint64_t h)
+flowtab_sig(const struct flowtab *ft, uint64_t h)
 {
-	return (uint16_t)(h >> 24) | 1;
+	return (uint16_t)(h >> ft->sig_shift) | 1;
 }
 
 /* Slots of bucket b whose signature is sig, one bit per slot. */
@@ -94,10 +100,18 @@ typedef int (*flowtab_same_fn)(const void *ctx, uint32_t idx, const struct flowt
 uint32_t flowtab_lookup(const struct flowtab *ft, const struct flowtab_tuple *t, uint64_t h,
 			flowtab_same_fn same, const void *ctx);
 
-/* Files idx under the tuple whose hash is h; that tuple must not be filed already (look first). */
-void flowtab_add(struct flowtab *ft, uint64_t h, uint32_t idx);
+/*
+ * Files idx under the tuple whose hash is h; that tuple must not be filed
+ * already (look first). 0, or -ENOSPC when every slot is taken (never with
+ * at most max_entries filed).
+ */
+int flowtab_add(struct flowtab *ft, uint64_t h, uint32_t idx);
 
-/* Removes entry idx filed under t; 0, or -1 when it is not there. */
+/*
+ * Removes entry idx filed under t; 0, or -1 when it is not there. The entry
+ * is found by its index: an index is filed once, under a tuple that does
+ * not change while it is filed.
+ */
 int flowtab_del(struct flowtab *ft, const struct flowtab_tuple *t, uint32_t idx);
 
 #endif

@@ -110,7 +110,7 @@ void tcp_input_steered(struct tcp_worker *tw, uint16_t port, struct rte_mbuf *m)
  * one bulk flow lookup with the control blocks prefetched, then each in
  * order, as n calls of tcp_input would.
  */
-#define TCP_INPUT_BURST 64 /* <= RTE_HASH_LOOKUP_BULK_MAX and the 64-bit hit mask */
+#define TCP_INPUT_BURST 64 /* segments looked up together (tcp_flow_lookup_segs) */
 void tcp_input_burst(struct tcp_worker *tw, uint16_t port, struct rte_mbuf **m, unsigned n);
 
 /* Pool */

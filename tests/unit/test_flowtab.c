@@ -4,6 +4,7 @@
  * hash and with a degenerate one that files every tuple in one bucket, so
  * that entries go on past full buckets and come out of the middle of runs.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,26 +58,65 @@ model_find(const struct flowtab_tuple *t)
 	return FLOWTAB_EMPTY;
 }
 
+/*
+ * The table's bookkeeping recomputed from its entries: each slot's
+ * signature is its tuple's (0 exactly when free), each bucket's count of
+ * used slots, and each bucket's passed count is the number of entries
+ * whose run from their home bucket went over it.
+ */
 static void
 check_counts(const struct flowtab *ft, unsigned filed)
 {
+	static uint32_t passed[N];
 	unsigned used = 0;
 
+	assert_true(ft->mask < N);
+	memset(passed, 0, sizeof(passed));
 	for (uint32_t b = 0; b <= ft->mask; b++) {
-		unsigned free_slots = 0;
+		unsigned in_use = 0;
 
-		for (unsigned i = 0; i < FLOWTAB_SLOTS; i++)
-			free_slots += ft->b[b].idx[i] == FLOWTAB_EMPTY;
-		assert_int_equal(ft->b[b].used, FLOWTAB_SLOTS - free_slots);
-		used += ft->b[b].used;
-		if (filed == 0)
-			assert_int_equal(ft->b[b].passed, 0);
+		for (unsigned i = 0; i < FLOWTAB_SLOTS; i++) {
+			uint32_t idx = ft->b[b].idx[i];
+			uint64_t h;
+
+			if (idx == FLOWTAB_EMPTY) {
+				assert_int_equal(ft->b[b].sig[i], 0);
+				continue;
+			}
+			in_use++;
+			assert_true(idx < N && valid[idx]);
+			h = flowtab_hash(ft, &tuple[idx]);
+			assert_int_equal(ft->b[b].sig[i], flowtab_sig(ft, h));
+			for (uint32_t p = flowtab_home(ft, h); p != b; p = (p + 1) & ft->mask)
+				passed[p]++;
+		}
+		assert_int_equal(ft->b[b].used, in_use);
+		used += in_use;
 	}
+	for (uint32_t b = 0; b <= ft->mask; b++)
+		assert_int_equal(ft->b[b].passed, passed[b]);
 	assert_int_equal(used, filed);
 }
 
+enum hash_mode {
+	KEYED,     /* the table's own random key */
+	ONE_HOME,  /* every tuple in the last bucket with one signature: runs wrap around */
+	FEW_HOMES, /* the last buckets, a signature per port: runs with distinct signatures */
+};
+
 static void
-random_ops(int degenerate)
+set_mode(struct flowtab *ft, enum hash_mode mode)
+{
+	if (mode == KEYED)
+		return;
+	/* Home: the last bucket (plus lport for FEW_HOMES), so runs cross the end of the table. */
+	ft->key[0] = (uint64_t)ft->mask << ft->shift;
+	ft->key[1] = ft->key[2] = 0;
+	ft->key[3] = mode == ONE_HOME ? 0 : 1ull << ft->sig_shift;
+}
+
+static void
+random_ops(enum hash_mode mode)
 {
 	struct flowtab ft;
 	unsigned filed = 0;
@@ -85,8 +125,7 @@ random_ops(int degenerate)
 	rte_srand(0x7e51ab1e); /* the same operations every run (the table's own key still varies) */
 	memset(valid, 0, sizeof(valid));
 	assert_int_equal(flowtab_init(&ft, N, SOCKET_ID_ANY), 0);
-	if (degenerate)
-		ft.key[1] = ft.key[2] = ft.key[3] = 0; /* one bucket, one signature for all */
+	set_mode(&ft, mode);
 	for (unsigned op = 0; op < 100000; op++) {
 		struct flowtab_tuple t = random_tuple();
 		uint32_t idx = (uint32_t)(rte_rand() % N), old = model_find(&t);
@@ -102,7 +141,7 @@ random_ops(int degenerate)
 				assert_int_equal(flowtab_del(&ft, &t, old), 0);
 				valid[old] = 0, filed--;
 			}
-			flowtab_add(&ft, flowtab_hash(&ft, &t), idx);
+			assert_int_equal(flowtab_add(&ft, flowtab_hash(&ft, &t), idx), 0);
 			tuple[idx] = t;
 			valid[idx] = 1;
 			filed++;
@@ -120,7 +159,7 @@ random_ops(int degenerate)
 			assert_int_equal(lookup(&ft, &t), old);
 			break;
 		}
-		if (op % 10000 == 0)
+		if (op % 5000 == 0)
 			check_counts(&ft, filed);
 	}
 	for (uint32_t i = 0; i < N; i++)
@@ -137,14 +176,21 @@ static void
 test_random_keyed(void **state)
 {
 	(void)state;
-	random_ops(0);
+	random_ops(KEYED);
 }
 
 static void
 test_random_one_bucket(void **state)
 {
 	(void)state;
-	random_ops(1);
+	random_ops(ONE_HOME);
+}
+
+static void
+test_random_few_homes(void **state)
+{
+	(void)state;
+	random_ops(FEW_HOMES);
 }
 
 /* Every entry the table is built for fits, even when all hash alike. */
@@ -156,22 +202,28 @@ test_full_in_one_bucket(void **state)
 	(void)state;
 	test_eal_init();
 	assert_int_equal(flowtab_init(&ft, N, SOCKET_ID_ANY), 0);
-	ft.key[1] = ft.key[2] = ft.key[3] = 0;
+	set_mode(&ft, ONE_HOME);
+	memset(valid, 1, sizeof(valid));
 	for (uint32_t i = 0; i < N; i++) {
 		tuple[i] = (struct flowtab_tuple){ .raddr = i, .rport = 1 };
-		flowtab_add(&ft, flowtab_hash(&ft, &tuple[i]), i);
+		assert_int_equal(flowtab_add(&ft, flowtab_hash(&ft, &tuple[i]), i), 0);
 	}
 	for (uint32_t i = 0; i < N; i++)
 		assert_int_equal(lookup(&ft, &tuple[i]), i);
 	check_counts(&ft, N);
 	/* Out of the middle of the run first, then the rest. */
-	for (uint32_t i = N / 4; i < N / 2; i++)
+	for (uint32_t i = N / 4; i < N / 2; i++) {
 		assert_int_equal(flowtab_del(&ft, &tuple[i], i), 0);
+		valid[i] = 0;
+	}
+	check_counts(&ft, N - N / 4);
 	for (uint32_t i = 0; i < N; i++)
 		assert_int_equal(lookup(&ft, &tuple[i]), i >= N / 4 && i < N / 2 ? FLOWTAB_EMPTY : i);
 	for (uint32_t i = 0; i < N; i++)
-		if (i < N / 4 || i >= N / 2)
+		if (i < N / 4 || i >= N / 2) {
 			assert_int_equal(flowtab_del(&ft, &tuple[i], i), 0);
+			valid[i] = 0;
+		}
 	check_counts(&ft, 0);
 	flowtab_fini(&ft);
 }
@@ -197,7 +249,7 @@ test_spread(void **state)
 	for (uint32_t i = 0; i < N; i++) {
 		tuple[i] = (struct flowtab_tuple){ .raddr = 0x0100a8c0, .laddr = 0x0200a8c0,
 			.rport = rte_cpu_to_be_16((uint16_t)(1024 + i)), .lport = rte_cpu_to_be_16(80) };
-		flowtab_add(&ft, flowtab_hash(&ft, &tuple[i]), i);
+		assert_int_equal(flowtab_add(&ft, flowtab_hash(&ft, &tuple[i]), i), 0);
 	}
 	for (uint32_t b = 0; b <= ft.mask; b++) {
 		worst = RTE_MAX(worst, ft.b[b].used);
@@ -208,12 +260,47 @@ test_spread(void **state)
 	flowtab_fini(&ft);
 }
 
+/* The smallest tables (0, 1, 2 entries asked for) still hold what was asked and refuse when full. */
+static void
+test_small_tables(void **state)
+{
+	(void)state;
+	test_eal_init();
+	for (uint32_t want = 0; want <= 2; want++) {
+		struct flowtab ft;
+		uint32_t slots, i;
+
+		assert_int_equal(flowtab_init(&ft, want, SOCKET_ID_ANY), 0);
+		assert_true(ft.mask >= 1 && ft.shift <= 63);
+		slots = (ft.mask + 1) * FLOWTAB_SLOTS;
+		memset(valid, 0, sizeof(valid));
+		for (i = 0; i < slots; i++) {
+			tuple[i] = (struct flowtab_tuple){ .raddr = i, .lport = 80 };
+			assert_int_equal(lookup(&ft, &tuple[i]), FLOWTAB_EMPTY);
+			assert_int_equal(flowtab_add(&ft, flowtab_hash(&ft, &tuple[i]), i), 0);
+			valid[i] = 1;
+		}
+		tuple[i] = (struct flowtab_tuple){ .raddr = i, .lport = 80 };
+		assert_int_equal(flowtab_add(&ft, flowtab_hash(&ft, &tuple[i]), i), -ENOSPC);
+		check_counts(&ft, slots);
+		for (i = 0; i < slots; i++) {
+			assert_int_equal(lookup(&ft, &tuple[i]), i);
+			assert_int_equal(flowtab_del(&ft, &tuple[i], i), 0);
+			valid[i] = 0;
+		}
+		check_counts(&ft, 0);
+		flowtab_fini(&ft);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_keyed),
 		cmocka_unit_test(test_random_one_bucket),
+		cmocka_unit_test(test_random_few_homes),
+		cmocka_unit_test(test_small_tables),
 		cmocka_unit_test(test_full_in_one_bucket),
 		cmocka_unit_test(test_spread),
 	};
