@@ -81,15 +81,18 @@ lab_ring_attach(struct lab_ring *lr, struct lab *l, char *err, size_t errlen)
 	return 0;
 }
 
-/* One loop of x; busy_cycles counts the loops that found packets (an lcore of its own spins). */
+/*
+ * One loop of x; busy_cycles counts the loops that received or sent
+ * packets (an lcore of its own spins: its empty loops are not work).
+ */
 static void
 poll_node(struct lab_node *x)
 {
 	struct tern_worker *w = &x->sw->w;
-	uint64_t busy = w->busy_loops, t0 = rte_rdtsc();
+	uint64_t busy = w->busy_loops, sent = w->cnt.PortTxPackets, t0 = rte_rdtsc();
 
 	tern_worker_poll(w, t0);
-	if (w->busy_loops != busy)
+	if (w->busy_loops != busy || w->cnt.PortTxPackets != sent)
 		x->busy_cycles += rte_rdtsc() - t0;
 }
 
@@ -118,12 +121,18 @@ lab_ring_run(struct lab_ring *lr, struct lab_node *away, unsigned lcore,
 	lr->stop = 0;
 	if (rte_eal_remote_launch(away_loop, lr, lcore) != 0)
 		return -1;
+	for (unsigned i = 0; i < l->n; i++) /* the others are this lcore's (TERN_ASSERT_OWNER) */
+		if (&l->node[i] != away)
+			l->node[i].sw->w.lcore_id = rte_lcore_id();
 	while (!done(ctx) && rte_rdtsc() < until)
 		for (unsigned i = 0; i < l->n; i++)
 			if (&l->node[i] != away)
 				poll_node(&l->node[i]);
 	__atomic_store_n(&lr->stop, 1, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(lcore);
+	for (unsigned i = 0; i < l->n; i++)
+		if (&l->node[i] != away)
+			l->node[i].sw->w.lcore_id = LCORE_ID_ANY;
 	return done(ctx) ? 0 : -1;
 }
 

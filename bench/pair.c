@@ -70,13 +70,18 @@ bench_wire_faults(const struct stack_worker *sw, const char **first)
 	uint64_t *v = calloc(lay->total, sizeof(*v)), sum = 0;
 
 	*first = NULL;
-	if (v == NULL)
-		return 0;
+	if (v == NULL) {
+		*first = "no memory to read the counters";
+		return 1;
+	}
 	tern_counters_read(lay, sw, v);
 	for (unsigned i = 0; i < RTE_DIM(wire_fault_names); i++) {
 		int k = tern_counter_find(lay, wire_fault_names[i]);
 
-		if (k >= 0 && v[k] != 0) {
+		if (k < 0) { /* renamed: the check must not go quiet */
+			*first = wire_fault_names[i];
+			sum++;
+		} else if (v[k] != 0) {
 			*first = *first != NULL ? *first : wire_fault_names[i];
 			sum += v[k];
 		}

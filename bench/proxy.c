@@ -123,6 +123,10 @@ proxy_once(const struct bench_opts *o, struct proxy_run *r, char *err, size_t er
 		const char *what;
 		uint64_t n = bench_wire_faults(x[i]->sw, &what);
 
+		if (x[i]->dropped != 0) { /* the one-core lab's switch: no member for the address */
+			n += x[i]->dropped;
+			what = "the lab's switch dropped them";
+		}
 		if (n != 0) {
 			snprintf(err, errlen, "%s dropped %" PRIu64 " frames the wire should have "
 				 "delivered (%s): a broken wire, no figure", x[i]->name, n, what);
@@ -145,7 +149,9 @@ haproxy_baseline(const struct bench_opts *o, struct haproxy_run *h)
 {
 	const char *slash = strrchr(o->linux_conn, '/');
 	char cmd[2048], line[2048], rate[32] = "";
-	unsigned proxy_cpu = o->core, peers_cpu = o->core2;
+	/* two-cores: HAProxy on the CPU tern's proxy had to itself, its peers where tern's were */
+	unsigned proxy_cpu = o->two_cores ? o->core2 : o->core;
+	unsigned peers_cpu = o->two_cores ? o->core : o->core2;
 	FILE *f;
 
 	*h = (struct haproxy_run){ 0 };
@@ -300,7 +306,7 @@ bench_proxy(const struct bench_opts *o_in, FILE *out)
 	if (o.two_cores)
 		fprintf(stderr, "proxy: tern proxy on lcore %u, tern client and http server on lcore "
 			"%u, over net_ring port pairs, %.1f s x %u runs; per core = requests / the "
-			"proxy's busy seconds (its loops that found packets), share = those / the run, "
+			"proxy's busy seconds (its loops that received or sent), share = those / the run, "
 			"wire %s", o.core2, rte_lcore_id(), o.seconds, o.runs,
 			o.wire == PAIR_WIRE_TSO_LRO ? "TSO+LRO (frames pass whole)" : "MSS frames");
 	else
@@ -309,7 +315,7 @@ bench_proxy(const struct bench_opts *o_in, FILE *out)
 			rte_lcore_id(), o.wire == PAIR_WIRE_TSO_LRO ? "TSO+LRO (frames pass whole)" :
 			"MSS frames", o.seconds, o.runs);
 	fprintf(stderr, ". HAProxy 2.6 mode tcp on CPU %u, tern-linux-conn client and server on "
-		"CPU %u, loopback\n", o.core, o.core2);
+		"CPU %u, loopback\n", o.two_cores ? o.core2 : o.core, o.two_cores ? o.core : o.core2);
 	fprintf(stderr, "%-4s %5s %9s %10s %10s %10s %6s %12s %8s %8s %6s %10s %5s %12s %7s\n",
 		"mode", "conc", "bytes", "req/s min", "median", "max", "share", "per core",
 		"Gbit/s", "p50 us", "errors", "HAProxy", "cpu", "per cpu-s", "ratio");

@@ -58,7 +58,8 @@ def proxy_row(r):
     what = ("cps: a connection per request" if r["scenario"] == "cps"
             else "rps: keep-alive requests" if r["bytes"] < 65536 else "bulk")
     if r.get("layout") == "two-cores":
-        what += "; the proxy on a core of its own, net_ring ports (CPU share: how busy that core was)"
+        what += ("; the proxy on a core of its own, net_ring ports (CPU share: its loops that "
+                 "received or sent, over the run)")
     gbit = (f" ({r['gbit_per_proxy_core']:.1f} Gbit/s; HAProxy "
             f"{r['haproxy_rate_per_cpu'] * r['bytes'] * 8 / 1e9:.1f})" if r["bytes"] >= 65536 else "")
     return (f"| {what} | {r['concurrency']} | {r['bytes']} | {r['rate_min']:,.0f} / "
