@@ -15,11 +15,7 @@
 #include "tcp_sockopt.h"
 #include "tcp_worker.h"
 
-struct flow_key {
-	rte_be32_t raddr, laddr;
-	rte_be16_t rport, lport;
-};
-_Static_assert(sizeof(struct flow_key) == 12, "the ISN hash reads the tuple without padding");
+_Static_assert(sizeof(struct flowtab_tuple) == 12, "the ISN hash reads the tuple without padding");
 
 static const char *const state_names[TCPS_NSTATES] = {
 	"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
@@ -184,7 +180,8 @@ tcp_isn_hash(const struct tcp_worker *tw, rte_be32_t raddr, rte_be16_t rport, rt
 	     rte_be16_t lport)
 {
 	/* No padding: the hash reads exactly the four fields. */
-	const struct flow_key k = { .raddr = raddr, .laddr = laddr, .rport = rport, .lport = lport };
+	const struct flowtab_tuple k = { .raddr = raddr, .laddr = laddr, .rport = rport,
+					 .lport = lport };
 
 	return siphash24(tw->isn_key, &k, sizeof(k));
 }
