@@ -291,17 +291,9 @@ lab_destroy(struct lab *l)
 		}
 	}
 	/* Only now: mbufs of one node's pool may wait in another's ring. */
-	for (unsigned i = 0; i < l->n; i++) {
-		struct lab_node *x = &l->node[i];
-		struct rte_mbuf *m;
-
-		for (unsigned p = 0; p < TERN_MAX_PORTS; p++) {
-			while (x->rx[p] != NULL && rte_ring_dequeue(x->rx[p], (void **)&m) == 0)
-				rte_pktmbuf_free(m);
-			rte_ring_free(x->rx[p]);
-			x->rx[p] = NULL;
-		}
-	}
+	for (unsigned i = 0; i < l->n; i++)
+		for (unsigned p = 0; p < TERN_MAX_PORTS; p++)
+			bench_ring_free(&l->node[i].rx[p]);
 	for (unsigned i = 0; i < l->n; i++) {
 		struct lab_node *x = &l->node[i];
 		unsigned used = x->pool != NULL ? rte_mempool_in_use_count(x->pool) : 0;

@@ -140,7 +140,6 @@ void
 lab_ring_detach(struct lab_ring *lr)
 {
 	struct lab *l = lr->l;
-	struct rte_mbuf *m;
 
 	if (l == NULL)
 		return;
@@ -149,24 +148,16 @@ lab_ring_detach(struct lab_ring *lr)
 	 * stacks send anything more, so the ports can go; what a full ring left
 	 * in a TX backlog would still be offered to its closed port: it goes now.
 	 */
-	for (unsigned i = 0; i < l->n; i++)
+	for (unsigned i = 0; i < l->n; i++) {
+		bench_backlog_free(&l->node[i].sw->w, (uint16_t)l->node[i].cfg.nports);
 		for (unsigned p = 0; p < TERN_MAX_PORTS; p++) {
-			struct tern_tx_backlog *b = &l->node[i].sw->w.backlog[p];
-
-			if (p < l->node[i].cfg.nports) {
-				rte_pktmbuf_free_bulk(b->pkts, b->n);
-				b->n = 0;
-			}
 			bench_wire_port_close(lr->port[i][p]);
 			lr->port[i][p] = -1;
 		}
+	}
 	/* Frames still in flight belong to the pools lab_destroy checks. */
 	for (unsigned s = 0; s < LAB_SEGMENTS; s++)
-		for (int d = 0; d < 2; d++) {
-			while (lr->ring[s][d] != NULL && rte_ring_dequeue(lr->ring[s][d], (void **)&m) == 0)
-				rte_pktmbuf_free(m);
-			rte_ring_free(lr->ring[s][d]);
-			lr->ring[s][d] = NULL;
-		}
+		for (int d = 0; d < 2; d++)
+			bench_ring_free(&lr->ring[s][d]);
 	lr->l = NULL;
 }

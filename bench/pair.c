@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,7 +53,6 @@ bench_pool_create(const char *name, unsigned n)
 	return mp;
 }
 
-/* Frames on their way to the peer's ring. */
 /*
  * Drops that a wire modelling a NIC never causes: a frame above the MTU
  * without the LRO mark, a checksum the offload flags should have vouched
@@ -63,33 +63,47 @@ static const char *const wire_fault_names[] = {
 	"PortTxDropFull", "PortTxDropRefused",
 };
 
-uint64_t
-bench_wire_faults(const struct stack_worker *sw, const char **first)
+int
+bench_wire_check(const struct stack_worker *sw, const char *who, uint64_t lost, char *err,
+		 size_t errlen)
 {
-	const struct tern_counter_layout *lay = stack_counters();
-	uint64_t *v = calloc(lay->total, sizeof(*v)), sum = 0;
-
-	*first = NULL;
-	if (v == NULL) {
-		*first = "no memory to read the counters";
-		return 1;
-	}
-	tern_counters_read(lay, sw, v);
 	for (unsigned i = 0; i < RTE_DIM(wire_fault_names); i++) {
-		int k = tern_counter_find(lay, wire_fault_names[i]);
+		uint64_t n = stack_counter(sw, wire_fault_names[i]);
 
-		if (k < 0) { /* renamed: the check must not go quiet */
-			*first = wire_fault_names[i];
-			sum++;
-		} else if (v[k] != 0) {
-			*first = *first != NULL ? *first : wire_fault_names[i];
-			sum += v[k];
+		if (n != 0) {
+			snprintf(err, errlen, "%s dropped %" PRIu64 " frames the wire should have "
+				 "delivered (%s): a broken wire, no figure", who, n, wire_fault_names[i]);
+			return -1;
 		}
 	}
-	free(v);
-	return sum;
+	if (lost != 0) {
+		snprintf(err, errlen, "the wire lost %" PRIu64 " frames %s sent: no figure", lost, who);
+		return -1;
+	}
+	return 0;
 }
 
+void
+bench_ring_free(struct rte_ring **r)
+{
+	struct rte_mbuf *m;
+
+	while (*r != NULL && rte_ring_dequeue(*r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(*r);
+	*r = NULL;
+}
+
+void
+bench_backlog_free(struct tern_worker *w, uint16_t nports)
+{
+	for (uint16_t p = 0; p < nports; p++) {
+		rte_pktmbuf_free_bulk(w->backlog[p].pkts, w->backlog[p].n);
+		w->backlog[p].n = 0;
+	}
+}
+
+/* Frames on their way to the peer's ring. */
 struct wire_batch {
 	struct rte_mbuf *pkts[TERN_TX_BATCH + PAIR_TSO_SEGS];
 	unsigned n;
@@ -313,8 +327,6 @@ tx_discard(struct tern_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_
 static void
 side_stop(struct pair_side *s)
 {
-	struct rte_mbuf *m;
-
 	if (s->sw != NULL) {
 		s->sw->w.tx_hook = tx_discard;
 		stack_teardown(s->sw);
@@ -322,18 +334,14 @@ side_stop(struct pair_side *s)
 		s->sw = NULL;
 	}
 	tern_config_free(&s->cfg);
-	while (s->rx != NULL && rte_ring_dequeue(s->rx, (void **)&m) == 0)
-		rte_pktmbuf_free(m);
 }
 
-/* Only once both sides have stopped: mbufs of one pool may wait in the other's ring. */
+/* Only once both rings are empty: mbufs of one pool may wait in the other's ring. */
 static unsigned
 side_free(struct pair_side *s, const char *name)
 {
 	unsigned used = 0;
 
-	rte_ring_free(s->rx);
-	s->rx = NULL;
 	if (s->pool != NULL) {
 		used = rte_mempool_in_use_count(s->pool);
 		if (used != 0)
@@ -350,6 +358,7 @@ pair_destroy(struct pair *p)
 {
 	side_stop(&p->client);
 	side_stop(&p->server);
-	side_stop(&p->client); /* frames the server sent while it stopped */
+	bench_ring_free(&p->client.rx); /* with the frames the server sent while it stopped */
+	bench_ring_free(&p->server.rx);
 	return side_free(&p->client, "client") + side_free(&p->server, "server");
 }

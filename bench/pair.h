@@ -103,11 +103,18 @@ int bench_wire_port(const char *name, struct rte_ring *rx, struct rte_ring *tx,
 void bench_wire_port_close(int port);
 
 /*
- * Frames sw dropped for a reason a NIC-modelling wire never gives (over the
- * MTU unmarked, checksums, truncation, a full TX backlog); *first names the
- * first such counter. Not 0: the benchmark's wire is broken, not the stack.
+ * 0, or -1 with err when sw (called who) counted a drop that a wire
+ * modelling NICs never causes (over the MTU unmarked, checksums,
+ * truncation, a full TX backlog), or when the wire itself lost `lost` of
+ * the frames who sent: the figure of such a run is the wire's, not tern's.
  */
-uint64_t bench_wire_faults(const struct stack_worker *sw, const char **first);
+int bench_wire_check(const struct stack_worker *sw, const char *who, uint64_t lost, char *err,
+		     size_t errlen);
+
+/* Frees the mbufs still in *r (any pool's), then the ring; *r becomes NULL (NULL: nothing). */
+void bench_ring_free(struct rte_ring **r);
+/* Frees what a worker's TX backlogs still hold (its ports are about to close). */
+void bench_backlog_free(struct tern_worker *w, uint16_t nports);
 
 /* An mbuf pool for in-memory runs (objects may straddle 4 KiB pages: nothing is DMAed). */
 struct rte_mempool *bench_pool_create(const char *name, unsigned n);

@@ -185,31 +185,21 @@ pair_wire_run(struct pair_wire *wi, unsigned server_lcore, double max_s)
 void
 pair_wire_detach(struct pair_wire *wi)
 {
-	struct rte_mbuf *m;
-
 	/*
 	 * Both lcores are back. pair_destroy's side_stop puts a discarding
 	 * hook in before the stacks send anything more, so the ports can go;
 	 * but what a full ring left in a TX backlog would still be offered to
 	 * its (closed) port by tern_worker_flush: it goes now.
 	 */
-	for (int i = 0; i < 2 && wi->p != NULL; i++) {
-		struct pair_side *s = i ? &wi->p->server : &wi->p->client;
-		struct tern_tx_backlog *b = &s->sw->w.backlog[0];
-
-		rte_pktmbuf_free_bulk(b->pkts, b->n);
-		b->n = 0;
-	}
-	for (int i = 0; i < 2; i++) {
-		bench_wire_port_close(wi->port[i]);
-		wi->port[i] = -1;
+	if (wi->p != NULL) {
+		bench_backlog_free(&wi->p->client.sw->w, 1);
+		bench_backlog_free(&wi->p->server.sw->w, 1);
 	}
 	/* Frames still in flight belong to the pools pair_destroy checks. */
 	for (int i = 0; i < 2; i++) {
-		while (wi->ring[i] != NULL && rte_ring_dequeue(wi->ring[i], (void **)&m) == 0)
-			rte_pktmbuf_free(m);
-		rte_ring_free(wi->ring[i]);
-		wi->ring[i] = NULL;
+		bench_wire_port_close(wi->port[i]);
+		wi->port[i] = -1;
+		bench_ring_free(&wi->ring[i]);
 	}
 }
 
